@@ -1,0 +1,64 @@
+# Set-up and entry points. Every install step lives here: a fresh machine needs nothing else.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+DELIB := $(VENV)/bin/delib
+DATA_DIR ?= data
+HOST ?= 127.0.0.1
+PORT ?= 7860
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+# llama.cpp must be built portable: the native build dies with "Illegal instruction" here.
+export CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+export FORCE_CMAKE := 1
+
+.PHONY: run test test-fast lint bench install install-test sysdeps sysdeps-test clean
+
+run: install sysdeps  ## Build the registry from corpus/ if absent, then start the app
+	@if [ ! -f "$(DATA_DIR)/registry.sqlite" ]; then $(DELIB) --data-dir $(DATA_DIR) ingest corpus/; fi
+	DELIB_DATA_DIR=$(DATA_DIR) $(PY) app.py --host $(HOST) --port $(PORT)
+
+test: install-test sysdeps-test  ## Run the whole test suite
+	$(PY) -m pytest -q
+
+test-fast: install-test  ## The fast subset (no model, OCR, server, browser)
+	$(PY) -m pytest -q -m "not slow"
+
+lint: install-test
+	$(VENV)/bin/ruff check assistant tests app.py
+
+bench: install
+	$(PY) eval/bench.py
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# torch is installed first and pinned: an unpinned torch pulls a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -q -e '.[test,llm]'
+	touch $@
+
+sysdeps: .sysdeps
+sysdeps-test: .sysdeps-test
+
+.sysdeps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-fra >/dev/null
+	touch $@
+
+.sysdeps-test: .sysdeps
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver libreoffice-writer-nogui >/dev/null
+	touch $@
+
+clean:
+	rm -rf $(VENV) .sysdeps .sysdeps-test

@@ -1,0 +1,111 @@
+"""Cut a record along its structure into chunks for the lexical and dense indexes.
+
+Parts: the session (date, president, attendance), the object, the exposé (one chunk per paragraph
+group), the visas, each article, the vote and the signature. Each chunk keeps its span in the raw text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from .models import Chunk, Deliberation
+
+# Paragraphs are grouped up to about this many characters: small enough to quote, big enough for context.
+_EXPOSE_TARGET = 900
+_PARA_BREAK = re.compile(r"\n\s*\n")
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _paragraph_groups(text: str, offset: int) -> list[tuple[int, int]]:
+    """Spans (absolute) of consecutive paragraphs grouped up to _EXPOSE_TARGET characters."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in list(_PARA_BREAK.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        if text[pos:end].strip():
+            spans.append((pos, end))
+        if m:
+            pos = m.end()
+    groups: list[tuple[int, int]] = []
+    for start, end in spans:
+        if groups and end - groups[-1][0] <= _EXPOSE_TARGET:
+            groups[-1] = (groups[-1][0], end)
+        else:
+            groups.append((start, end))
+    return [(offset + s, offset + e) for s, e in groups]
+
+
+def _session_span(rec: Deliberation) -> tuple[int, int] | None:
+    """From the session date to the end of the attendance lists (whatever of them exists)."""
+    starts = [s.start for s in (rec.session_span, rec.president) if s]
+    ends = [s.end for s in (rec.session_span, rec.president, rec.present_count_span) if s]
+    ends += [m.end for m in rec.present + rec.represented + rec.excused]
+    if not starts or not ends:
+        return None
+    return min(starts), max(ends)
+
+
+def chunk_record(rec: Deliberation) -> list[Chunk]:
+    parts: list[tuple[str, str, int, int]] = []  # (part, label, start, end)
+    session = _session_span(rec)
+    if session:
+        parts.append(("seance", "Séance et présences", *session))
+    if rec.object:
+        codes_spans = [(c.start, c.end) for c in rec.codes]
+        start = min([rec.object.start] + [s for s, _ in codes_spans])
+        end = max([rec.object.end] + [e for _, e in codes_spans])
+        parts.append(("objet", "Objet", start, end))
+    if rec.expose:
+        for i, (s, e) in enumerate(_paragraph_groups(rec.expose.text, rec.expose.start), 1):
+            parts.append((f"expose-{i}", "Exposé des motifs", s, e))
+    if rec.visas:
+        parts.append(("visas", "Visas", rec.visas[0].start, rec.visas[-1].end))
+    for art in rec.articles:
+        parts.append((f"article-{art.number}", f"Article {art.number}", art.start, art.end))
+    if rec.vote:
+        parts.append(("vote", "Vote", rec.vote.start, rec.vote.end))
+    if rec.signatory:
+        parts.append(("signature", "Signature", rec.signatory.start, rec.signatory.end))
+
+    meta = dict(
+        body=rec.body,
+        session_date=rec.session_date.isoformat() if rec.session_date else None,
+        year=rec.year,
+        act_type=rec.act_type,
+        beneficiaries=rec.beneficiaries,
+        codes=[c.code for c in rec.codes],
+        source=rec.source,
+    )
+    chunks: list[Chunk] = []
+    seen: set[str] = set()
+    for part, label, start, end in parts:
+        text = rec.raw_text[start:end]
+        if not text.strip() or part in seen:
+            continue
+        seen.add(part)
+        chunks.append(
+            Chunk(
+                id=f"{rec.id}:{part}",
+                deliberation_id=rec.id,
+                part=part,
+                part_label=label,
+                start=start,
+                end=end,
+                text=text,
+                content_hash=_hash(text),
+                **meta,
+            )
+        )
+    if not chunks:  # an extract we could not structure is still searchable as a whole
+        text = rec.raw_text
+        chunks.append(
+            Chunk(
+                id=f"{rec.id}:texte", deliberation_id=rec.id, part="texte", part_label="Texte",
+                start=0, end=len(text), text=text, content_hash=_hash(text), **meta,
+            )
+        )
+    return chunks

@@ -1,0 +1,73 @@
+"""The one facade used alike by the CLI, the Gradio app and the tests.
+
+`Assistant(settings)` builds each component lazily (heavy imports only when needed) and passes
+dependencies into constructors. Components can be injected for tests.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings
+from .registry import Registry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, **components: Any):
+        self.settings = settings or Settings.load()
+        # Injected components (tests, app) win over the lazily built ones.
+        for name, value in components.items():
+            self.__dict__[name] = value
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry(self.settings.registry_path)
+
+    @cached_property
+    def index(self):
+        """The dense index (Chroma) derived from the registry; reconciled on first use."""
+        from .index import DenseIndex
+
+        return DenseIndex.from_settings(self.settings, self.registry)
+
+    @cached_property
+    def retriever(self):
+        """Hybrid (lexical + dense, RRF) LangChain retriever over the registry and the dense index."""
+        from .index import HybridRetriever
+
+        return HybridRetriever(registry=self.registry, dense=self.index)
+
+    @cached_property
+    def llm(self):
+        """The configured chat model backend, or None for the default no-LLM answers."""
+        from .llm import make_backend
+
+        return make_backend(self.settings)
+
+    # -- jobs ---------------------------------------------------------------------------------------
+
+    def ingest(self, paths: list[Path], progress: Any = None, *, embed: bool = True):
+        from .ingest.pipeline import ingest_paths
+
+        report = ingest_paths(paths, self.registry, progress=progress)
+        if embed and report.changed:
+            self.index.sync(progress=progress)
+        return report
+
+    def ask(self, question: str, **kwargs):
+        from .answer import ask
+
+        return ask(self, question, **kwargs)
+
+    def draft(self, request, **kwargs):
+        from .draft import make_draft
+
+        return make_draft(self, request, **kwargs)
+
+    def close(self) -> None:
+        if "registry" in self.__dict__:
+            self.registry.close()

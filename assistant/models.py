@@ -1,0 +1,250 @@
+"""The Deliberation record and its parts.
+
+Every extracted value keeps the character span (start, end) it came from in the record's raw text,
+so that any fact shown to a user can be quoted back. Missing parts are None or empty lists, never
+guessed. Offsets are Python string indices into `Deliberation.raw_text` (end exclusive).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+# Bodies we know how to name; anything else is "autre" with its label kept verbatim.
+Body = Literal["bureau", "conseil", "conseil_municipal", "commission_permanente", "autre"]
+
+# Act types the parser classifies an object into (from the object/title and the articles).
+ActType = Literal[
+    "subvention",  # attribution of a subsidy, with or without a convention
+    "convention",  # convention de partenariat / d'objectifs without a subsidy
+    "avenant",  # amendment to a contract or convention
+    "marche",  # attribution of a public contract (amounts usually HT)
+    "acquisition",  # acquisition foncière / cession
+    "tarifs",  # fixing prices / fees
+    "garantie_emprunt",  # loan guarantee
+    "designation",  # appointment of representatives
+    "autre",
+]
+
+Qualifier = Literal["TTC", "HT", "net"]
+
+BODY_LABELS: dict[str, str] = {
+    "bureau": "Bureau de la Métropole",
+    "conseil": "Conseil de la Métropole",
+    "conseil_municipal": "Conseil municipal",
+    "commission_permanente": "Commission permanente",
+    "autre": "Autre assemblée",
+}
+
+
+class Span(BaseModel):
+    """A piece of the raw text: `raw_text[start:end] == text` (before any normalisation)."""
+
+    text: str
+    start: int
+    end: int
+
+
+class Member(BaseModel):
+    name: str  # as printed, OCR errors included ("Frangois BERNARDINI")
+    start: int
+    end: int
+
+
+class Represented(Member):
+    proxy: str | None = None  # "représentée par Daniele GARCIA" -> "Daniele GARCIA"
+
+
+class Code(BaseModel):
+    """A deliberation code, e.g. service code `EMP 004-6064/19/BM` or registry code `MET 19/11402/BM`."""
+
+    code: str  # normalised spacing, e.g. "EMP 004-6064/19/BM"
+    kind: Literal["service", "registre", "autre"]
+    prefix: str | None = None  # "EMP", "MET", "FAG"
+    number: str | None = None  # "004-6064", "11402"
+    year: int | None = None  # 2019 (from "/19/")
+    body_suffix: str | None = None  # "BM" (Bureau), "CM" (Conseil), ...
+    start: int
+    end: int
+
+
+class Article(BaseModel):
+    number: int
+    text: str  # the article's body, without the "Article 1 :" heading
+    start: int  # span of the whole article, heading included
+    end: int
+
+
+class Amount(BaseModel):
+    """A sum of money in the text. Integers of cents: no float rounding, ever."""
+
+    cents: int
+    currency: str = "EUR"
+    qualifier: Qualifier | None = None  # TTC / HT when stated
+    per_year: bool = False  # "par an"
+    beneficiary: str | None = None  # as printed in the sentence that grants it
+    purpose: str | None = None  # "pour son projet ACTE'INOV"
+    year: int | None = None  # "pour l'année 2019"
+    article: int | None = None  # article number where it appears, None for the exposé
+    start: int  # span of the amount expression ("20 000 euros")
+    end: int
+    sentence_start: int | None = None  # span of the sentence that carries it (the quote)
+    sentence_end: int | None = None
+
+
+class Budget(BaseModel):
+    """Budget imputation: "budget fonctionnement 2019 de la Métropole, fonction 65, nature 65748"."""
+
+    budget: str | None = None  # "fonctionnement", "investissement", "principal", "annexe ..."
+    year: int | None = None
+    fonction: str | None = None
+    nature: str | None = None
+    sous_politique: str | None = None
+    chapitre: str | None = None
+    start: int
+    end: int
+
+
+class Vote(BaseModel):
+    adopted: bool | None = None
+    unanimous: bool = False
+    abstentions: list[str] = Field(default_factory=list)  # names when printed
+    abstention_count: int | None = None
+    against: list[str] = Field(default_factory=list)
+    against_count: int | None = None
+    start: int
+    end: int
+
+
+class Signatory(BaseModel):
+    name: str | None = None
+    title: str | None = None  # "Vice-Président Délégué Emploi, Insertion, Economie sociale et solidaire"
+    start: int
+    end: int
+
+
+class Person(BaseModel):
+    name: str
+    civility: Literal["Madame", "Monsieur"] | None = None
+    title: str | None = None  # "Présidente de la Métropole Aix-Marseille-Provence"
+    start: int
+    end: int
+
+
+class Deliberation(BaseModel):
+    """One extract from a register of deliberations, parsed."""
+
+    id: str
+    source: str  # file name, e.g. "000_47990de55f73b628.txt"
+    path: str | None = None  # where it was ingested from
+    content_hash: str  # sha256 of the raw text
+    raw_text: str
+
+    authority: Span | None = None  # "Métropole Aix-Marseille-Provence"
+    body: Body | None = None
+    body_label: str | None = None  # "Bureau de la Métropole", "Conseil municipal de la Ville d'Aubagne"
+    session_date: dt.date | None = None
+    session_span: Span | None = None
+    president: Person | None = None
+    present_count: int | None = None
+    present_count_span: Span | None = None
+    present: list[Member] = Field(default_factory=list)
+    represented: list[Represented] = Field(default_factory=list)
+    excused: list[Member] = Field(default_factory=list)
+
+    codes: list[Code] = Field(default_factory=list)
+    object: Span | None = None  # the title, as one line (line breaks joined)
+    act_type: ActType = "autre"
+    rapporteur: Span | None = None  # "... soumet au Bureau de la Métropole le rapport suivant :"
+    expose: Span | None = None  # exposé des motifs, up to "Telles sont les raisons"
+    visas: list[Span] = Field(default_factory=list)  # each "Vu" item
+    articles: list[Article] = Field(default_factory=list)
+    amounts: list[Amount] = Field(default_factory=list)
+    beneficiaries: list[str] = Field(default_factory=list)  # distinct, as printed in the articles
+    cofinancers: list[Span] = Field(default_factory=list)
+    budget: list[Budget] = Field(default_factory=list)
+    vote: Vote | None = None
+    signatory: Signatory | None = None
+
+    warnings: list[str] = Field(default_factory=list)  # parts the parser could not find, in French
+
+    @property
+    def year(self) -> int | None:
+        return self.session_date.year if self.session_date else None
+
+    def quote(self, start: int, end: int) -> str:
+        return self.raw_text[start:end]
+
+    def service_code(self) -> str | None:
+        return next((c.code for c in self.codes if c.kind == "service"), None)
+
+    def summary(self) -> dict:
+        """A short dict for listings."""
+        first = self.amounts[0] if self.amounts else None
+        return {
+            "id": self.id,
+            "source": self.source,
+            "session_date": self.session_date.isoformat() if self.session_date else None,
+            "body": self.body,
+            "body_label": self.body_label,
+            "code": self.service_code(),
+            "object": self.object.text if self.object else None,
+            "act_type": self.act_type,
+            "beneficiary": self.beneficiaries[0] if self.beneficiaries else None,
+            "amount_cents": first.cents if first else None,
+        }
+
+
+class Chunk(BaseModel):
+    """A piece of a record cut along its structure, for the lexical and dense indexes."""
+
+    id: str  # f"{deliberation_id}:{part}" e.g. "000_47...:article-1"
+    deliberation_id: str
+    part: str  # "seance", "objet", "expose-3", "visas", "article-1", "vote", "signature"
+    part_label: str  # "Article 1", "Exposé", ... (French, for citations)
+    start: int
+    end: int
+    text: str  # raw text of the span
+    content_hash: str
+    # metadata copied from the record so filters need no join
+    body: str | None = None
+    session_date: str | None = None  # ISO
+    year: int | None = None
+    act_type: str | None = None
+    beneficiaries: list[str] = Field(default_factory=list)
+    codes: list[str] = Field(default_factory=list)
+    source: str | None = None
+
+
+class Citation(BaseModel):
+    """A verified quote: `raw_text[start:end]` of deliberation `id` equals `quote`."""
+
+    id: str  # deliberation id
+    source: str  # source file name
+    part: str  # "Article 1", "Exposé des motifs", "Séance et présences", ...
+    quote: str
+    start: int
+    end: int
+    # Shown in the sources panel; filled from the record.
+    body_label: str | None = None
+    session_date: str | None = None  # ISO
+    code: str | None = None
+    object: str | None = None
+
+
+class Answer(BaseModel):
+    """What `Assistant.ask` returns; `delib ask --json` prints it (minus nothing)."""
+
+    question: str
+    language: Literal["fr", "en"]
+    answer: str
+    found: bool
+    citations: list[Citation] = Field(default_factory=list)
+    intent: str = "general"
+    entities: dict = Field(default_factory=dict)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    backend: str = "none"  # "none" or the LLM model that phrased the answer
+    notes: list[str] = Field(default_factory=list)  # e.g. "LLM answer replaced by the registry answer: ..."
+    retrieved: list[str] = Field(default_factory=list)  # deliberation ids retrieved, best first (eval)
