@@ -44,7 +44,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e .
 	touch $@
 
+# llama-cpp-python compiles from source (~7 min): never from pip's wheel cache, which may hold a
+# native build from another machine or an earlier unflagged install.
 $(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -q --no-cache-dir --no-binary llama-cpp-python 'llama-cpp-python==0.3.36'
 	$(PIP) install -q -e '.[test,llm]'
 	touch $@
 
