@@ -1,0 +1,1 @@
+"""Ingestion: load files (text, PDF, OCR, .docx), parse extracts into records, store them."""
