@@ -1,0 +1,304 @@
+"""Scoring one answer against its question, and aggregating the scores of a run.
+
+Per question: pass/fail with the reasons, expected-string recall, forbidden strings found, retrieval
+recall@k and reciprocal rank against the expected sources, citation precision and recall, refusal
+outcome on `none` questions, numbers stated without support in the cited sources, latency.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import PurePath
+from typing import Literal, Protocol
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from ..models import Answer
+from . import matching
+from .questions import Question
+
+Refusal = Literal["correct_refusal", "false_answer", "false_refusal"]
+
+
+class Documents(Protocol):
+    """What scoring needs to know about the corpus: a document's file name and raw text by id."""
+
+    def source(self, doc_id: str) -> str | None: ...
+
+    def text(self, doc_id: str) -> str | None: ...
+
+
+class DictDocs:
+    """Documents from plain dicts (tests, and the naive baseline's own corpus)."""
+
+    def __init__(self, sources: dict[str, str], texts: dict[str, str] | None = None):
+        self._sources, self._texts = sources, texts or {}
+
+    def source(self, doc_id: str) -> str | None:
+        return self._sources.get(doc_id)
+
+    def text(self, doc_id: str) -> str | None:
+        return self._texts.get(doc_id)
+
+
+class RegistryDocs:
+    """Documents read from the registry (cached: a run asks for the same records many times)."""
+
+    def __init__(self, registry):
+        self.registry = registry
+        self._cache: dict[str, tuple[str, str] | None] = {}
+
+    def _get(self, doc_id: str) -> tuple[str, str] | None:
+        if doc_id not in self._cache:
+            rec = self.registry.get(doc_id)
+            self._cache[doc_id] = (rec.source, rec.raw_text) if rec else None
+        return self._cache[doc_id]
+
+    def source(self, doc_id: str) -> str | None:
+        got = self._get(doc_id)
+        return got[0] if got else None
+
+    def text(self, doc_id: str) -> str | None:
+        got = self._get(doc_id)
+        return got[1] if got else None
+
+
+class QuestionResult(BaseModel):
+    id: str
+    question: str
+    context: list[str] = Field(default_factory=list)
+    intent: str
+    language: str
+    none: bool
+    answer: str = ""
+    found: bool = False
+    backend: str = "none"
+    answer_intent: str | None = None
+    passed: bool = False
+    reasons: list[str] = Field(default_factory=list)  # why it failed, in French
+    error: str | None = None
+    expected_ok: bool = False
+    expected_recall: float | None = None  # None on `none` questions without expected strings
+    missing: list[str] = Field(default_factory=list)
+    forbidden_found: list[str] = Field(default_factory=list)
+    expected_sources: list[str] = Field(default_factory=list)
+    retrieved: list[str] = Field(default_factory=list)  # retrieved document file names, best first
+    recall_at_k: float | None = None
+    reciprocal_rank: float | None = None
+    cited: list[str] = Field(default_factory=list)  # distinct cited document file names
+    supporting: list[str] = Field(default_factory=list)  # cited and expected or verified-supporting
+    citation_precision: float | None = None
+    citation_recall: float | None = None
+    invalid_citations: int = 0  # quote differs from the source text at its span
+    refusal: Refusal | None = None
+    unsupported_numbers: list[str] = Field(default_factory=list)
+    latency_ms: float | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+def source_key(name: str) -> str:
+    """Compare documents by file stem: "corpus/000_ab.txt" = "000_ab.txt" = "000_ab"."""
+    return PurePath(name).stem.lower()
+
+
+def _doc_name(doc_id: str, docs: Documents) -> str:
+    return docs.source(doc_id) or doc_id
+
+
+def retrieval_scores(retrieved: list[str], expected: list[str], k: int) -> tuple[float, float]:
+    """(recall@k, reciprocal rank) of retrieved file names against expected ones."""
+    want = {source_key(s) for s in expected}
+    ranked = []
+    for name in retrieved:  # distinct, order kept
+        if source_key(name) not in ranked:
+            ranked.append(source_key(name))
+    recall = len(want & set(ranked[:k])) / len(want)
+    rank = next((i for i, key in enumerate(ranked, 1) if key in want), None)
+    return recall, (1.0 / rank if rank else 0.0)
+
+
+_AMOUNT = re.compile(r"(\d+(?:[ \u00a0\u202f.]\d{3}(?!\d))*(?:,\d{1,2})?)\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
+
+
+def _derived_numbers(answer: Answer) -> set[str]:
+    """Numbers an answer may state without quoting them: totals of the cited amounts, counts."""
+    per_quote = [[matching._norm_number(m.group(1)) for m in _AMOUNT.finditer(c.quote)] for c in answer.citations]
+    derived = {str(len(answer.citations)), str(len({c.id for c in answer.citations}))}
+
+    def total(values: Iterable[str]) -> str:
+        cents = sum(round(float(v.replace(",", ".")) * 100) for v in values)
+        return matching._norm_number(f"{cents // 100},{cents % 100:02d}")
+
+    if any(per_quote):
+        derived.add(total(v for q in per_quote for v in q))
+        derived.add(total(q[0] for q in per_quote if q))
+    return derived
+
+
+def unsupported_numbers(answer: Answer, question: Question, docs: Documents) -> list[str]:
+    """Numbers in the answer found neither in the question, nor in a cited quote or cited document,
+    nor as a total/count of what is cited. Must be empty: a number is a fact, facts are quoted."""
+    allowed: set[str] = set()
+    for text in [question.question, *question.context]:
+        allowed |= matching.source_numbers(text)
+    for c in answer.citations:
+        allowed |= matching.source_numbers(c.quote)
+    for doc_id in {c.id for c in answer.citations}:
+        allowed |= matching.source_numbers(docs.text(doc_id) or "")
+    allowed |= _derived_numbers(answer)
+    return [n for n in matching.answer_numbers(answer.answer) if n not in allowed]
+
+
+def _citation_scores(answer: Answer, question: Question, docs: Documents) -> tuple[list[str], list[str], int]:
+    """(cited file names, supporting ones, invalid citations). A cited document supports the answer
+    when it is an expected source or one of its quotes holds an expected string (verified support)."""
+    want = {source_key(s) for s in question.sources}
+    needles = [s for option in [question.expected, *question.alternatives] for s in option]
+    cited: list[str] = []
+    supporting: list[str] = []
+    invalid = 0
+    by_doc: dict[str, list[str]] = defaultdict(list)
+    for c in answer.citations:
+        name = c.source or _doc_name(c.id, docs)
+        by_doc[name].append(c.quote)
+        raw = docs.text(c.id)
+        if raw is not None and raw[c.start:c.end] != c.quote:
+            invalid += 1
+    for name, quotes in by_doc.items():
+        cited.append(name)
+        quote_text = "\n".join(quotes)
+        if source_key(name) in want or any(matching.found_strings(quote_text, needles)):
+            supporting.append(name)
+    return cited, supporting, invalid
+
+
+def score(question: Question, answer: Answer | None, docs: Documents, *, k: int = 5,
+          latency_ms: float | None = None, error: str | None = None) -> QuestionResult:
+    """Score one answer (None when asking raised `error`)."""
+    r = QuestionResult(id=question.id, question=question.question, context=question.context,
+                       intent=question.intent, language=question.language, none=question.none,
+                       expected_sources=question.sources, latency_ms=latency_ms, error=error)
+    if answer is None:
+        r.reasons.append(f"erreur : {error}")
+        return r
+    r.answer, r.found, r.backend, r.answer_intent = answer.answer, answer.found, answer.backend, answer.intent
+    r.timings_ms = answer.timings_ms
+    if question.expected or any(question.alternatives):
+        r.expected_ok, r.expected_recall, r.missing = matching.best_expected(
+            answer.answer, question.expected, question.alternatives)
+    else:
+        r.expected_ok = True
+    r.forbidden_found = matching.forbidden_hits(answer.answer, question.forbidden)
+    r.retrieved = [_doc_name(i, docs) for i in answer.retrieved]
+    if question.sources:
+        r.recall_at_k, r.reciprocal_rank = retrieval_scores(r.retrieved, question.sources, k)
+    r.cited, r.supporting, r.invalid_citations = _citation_scores(answer, question, docs)
+    if not question.none:
+        if r.cited:
+            r.citation_precision = len(r.supporting) / len(r.cited)
+        if question.sources:
+            want = {source_key(s) for s in question.sources}
+            r.citation_recall = len(want & {source_key(c) for c in r.cited}) / len(want)
+    if question.none:
+        r.refusal = "false_answer" if answer.found else "correct_refusal"
+    elif not answer.found:
+        r.refusal = "false_refusal"
+    r.unsupported_numbers = unsupported_numbers(answer, question, docs)
+    r.reasons = _reasons(r)
+    r.passed = not r.reasons
+    return r
+
+
+def _reasons(r: QuestionResult) -> list[str]:
+    out = []
+    if r.refusal == "false_answer":
+        out.append("a répondu alors que le corpus ne contient pas la réponse")
+    if r.refusal == "false_refusal":
+        out.append("a dit ne pas savoir alors que la réponse est dans le corpus")
+    if not r.expected_ok:
+        out.append("attendu absent : " + ", ".join(f"« {s} »" for s in r.missing))
+    if r.forbidden_found:
+        out.append("interdit présent : " + ", ".join(f"« {s} »" for s in r.forbidden_found))
+    if r.unsupported_numbers:
+        out.append("nombre sans source : " + ", ".join(r.unsupported_numbers))
+    if r.invalid_citations:
+        out.append(f"{r.invalid_citations} citation(s) qui ne correspondent pas au texte source")
+    return out
+
+
+# -- aggregation ---------------------------------------------------------------------------------
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return float(np.mean(vals)) if vals else None
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear-interpolated percentile (numpy's default), None for no values."""
+    return float(np.percentile(values, q)) if values else None
+
+
+def aggregate(results: list[QuestionResult]) -> dict:
+    """The run's metrics (None where a metric has no question to be measured on)."""
+    answerable = [r for r in results if not r.none]
+    nones = [r for r in results if r.none]
+    latencies = [r.latency_ms for r in results if r.latency_ms is not None]
+    return {
+        "questions": len(results),
+        "passed": sum(r.passed for r in results),
+        "pass_rate": (sum(r.passed for r in results) / len(results)) if results else None,
+        "errors": sum(r.error is not None for r in results),
+        "expected_recall": _mean(r.expected_recall for r in answerable),
+        "forbidden_violations": sum(len(r.forbidden_found) for r in results),
+        "recall_at_k": _mean(r.recall_at_k for r in results),
+        "mrr": _mean(r.reciprocal_rank for r in results),
+        "citation_precision": _mean(r.citation_precision for r in results),
+        "citation_recall": _mean(r.citation_recall for r in results),
+        "invalid_citations": sum(r.invalid_citations for r in results),
+        "none_questions": len(nones),
+        "refusal_accuracy": (sum(r.refusal == "correct_refusal" for r in nones) / len(nones)) if nones else None,
+        "false_answers": sum(r.refusal == "false_answer" for r in results),
+        "false_refusals": sum(r.refusal == "false_refusal" for r in results),
+        "unsupported_numbers": sum(len(r.unsupported_numbers) for r in results),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+    }
+
+
+def breakdown(results: list[QuestionResult], key: Callable[[QuestionResult], str]) -> dict[str, dict]:
+    groups: dict[str, list[QuestionResult]] = defaultdict(list)
+    for r in results:
+        groups[key(r)].append(r)
+    return {name: aggregate(group) for name, group in sorted(groups.items())}
+
+
+# Which direction is better, for comparisons and threshold checks.
+HIGHER_IS_BETTER = {
+    "pass_rate", "expected_recall", "recall_at_k", "mrr", "citation_precision", "citation_recall",
+    "refusal_accuracy", "passed",
+}
+LOWER_IS_BETTER = {
+    "forbidden_violations", "false_answers", "false_refusals", "unsupported_numbers", "invalid_citations",
+    "errors", "latency_p50_ms", "latency_p95_ms",
+}
+
+
+def check_thresholds(metrics: dict, thresholds: dict) -> list[str]:
+    """Failures, in French, of `metrics` against {"min": {name: value}, "max": {name: value}}."""
+    failures = []
+    for name, floor in (thresholds.get("min") or {}).items():
+        value = metrics.get(name)
+        if value is None or value < floor:
+            failures.append(f"{name} = {_fmt(value)} < minimum {floor}")
+    for name, ceiling in (thresholds.get("max") or {}).items():
+        value = metrics.get(name)
+        if value is None or value > ceiling:
+            failures.append(f"{name} = {_fmt(value)} > maximum {ceiling}")
+    return failures
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
