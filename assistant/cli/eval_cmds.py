@@ -59,7 +59,9 @@ def _ensure_corpus(settings, corpus: Path | None) -> None:
             err.print(f"Registre vide : ingestion de {corpus} avant l'évaluation.")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                       transient=True) as progress:
-            report = a.ingest([corpus], progress)
+            task = progress.add_task("ingestion", total=None)
+            report = a.ingest([corpus], lambda done, total, _=None: progress.update(task, completed=done,
+                                                                                       total=total))
         err.print(report.summary() if hasattr(report, "summary") else str(report))
     finally:
         a.close()

@@ -20,7 +20,7 @@ from ..models import Answer, Citation
 
 CHUNK_SIZE = 800
 CHUNK_OVERLAP = 100
-_SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n\s*\n|$)")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n\s*\n")
 _EN_WORDS = {"what", "who", "which", "when", "how", "was", "were", "granted", "the", "of", "in", "did"}
 
 
@@ -86,13 +86,14 @@ def split_documents(docs: list[tuple[str, str, str]], chunk_size: int = CHUNK_SI
     return out
 
 
-def best_sentences(question_vec: list[float], text: str, embed, n: int = 1) -> str:
-    """The `n` sentences of `text` closest to the question, in text order."""
-    sentences = [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) > 20] or [text.strip()]
+def best_sentences(question_vec: list[float], text: str, embed, n: int = 2) -> str:
+    """The `n` sentences of `text` closest to the question, in text order (line breaks joined)."""
+    sentences = [" ".join(s.split()) for s in _SENTENCE_END.split(text)]
+    sentences = [s for s in sentences if len(s) > 20] or [" ".join(text.split())]
     vectors = embed.embed_documents(sentences)
     scores = [sum(a * b for a, b in zip(question_vec, v)) for v in vectors]
     top = sorted(sorted(range(len(sentences)), key=lambda i: -scores[i])[:n])
-    return " ".join(" ".join(sentences[i].split()) for i in top)
+    return " ".join(sentences[i] for i in top)
 
 
 class NaiveRAG:

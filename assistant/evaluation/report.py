@@ -167,11 +167,12 @@ def plot_metrics(runs: list[RunResult], path: Path) -> None:
     width = 0.8 / max(1, len(runs))
     for i, r in enumerate(runs):
         xs = [j + i * width - 0.4 + width / 2 for j in range(len(keys))]
-        ax.bar(xs, [r.metrics.get(k) or 0 for k in keys], width, label=r.config.name)
+        bars = ax.bar(xs, [r.metrics.get(k) or 0 for k in keys], width, label=r.config.name)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
     ax.set_xticks(range(len(keys)))
     ax.set_xticklabels([labels[k].replace("@k", f"@{runs[0].k}") for k in keys], rotation=25, ha="right",
                        fontsize=8)
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.1)
     ax.set_title("Mesures par configuration")
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
@@ -211,10 +212,12 @@ def plot_intents(runs: list[RunResult], path: Path) -> None:
     width = 0.8 / max(1, len(runs))
     for i, r in enumerate(runs):
         xs = [j + i * width - 0.4 + width / 2 for j in range(len(intents))]
-        ax.bar(xs, [r.by_intent.get(g, {}).get("pass_rate") or 0 for g in intents], width, label=r.config.name)
+        bars = ax.bar(xs, [r.by_intent.get(g, {}).get("pass_rate") or 0 for g in intents], width,
+                      label=r.config.name)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
     ax.set_xticks(range(len(intents)))
     ax.set_xticklabels(intents, rotation=25, ha="right", fontsize=8)
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.1)
     ax.set_title("Taux de réussite par intention")
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)

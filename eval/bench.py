@@ -1,0 +1,198 @@
+"""Benchmark (a script, not a test; `make bench` runs it).
+
+Prints, for the shipped corpus and optionally for N generated extracts added to it (`--synthetic 10000`):
+lexical / dense / hybrid recall@k and MRR of the retriever on the question set, p50/p95 latency of a
+search in each mode and of `ask`, and the ingestion and embedding throughput. Writes the figures to
+eval/reports/bench.json.
+
+    .venv/bin/python eval/bench.py [--synthetic 10000] [--k 5] [--set eval/questions.yaml]
+
+Follow-up questions (with a `context`) are left out of the retrieval figures: alone, their text does not
+say what they ask. Questions whose sources are not in the registry are left out too (and counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.evaluation import load_questions, metrics
+
+console = Console()
+MODES = ("lexical", "dense", "hybrid")
+
+
+def callback(progress: Progress, description: str):
+    """A callable(done, total, description) driving one task of a rich Progress (what ingest_paths takes)."""
+    task = progress.add_task(description, total=None)
+
+    def update(done: int, total: int, _what: str = "") -> None:
+        progress.update(task, completed=done, total=total)
+
+    return update
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True)
+
+
+def build(data_dir: Path, paths: list[Path]) -> dict:
+    """Ingest `paths` into a registry in `data_dir` and embed it; returns the timings."""
+    a = Assistant(Settings.load(data_dir=data_dir))
+    try:
+        with _progress() as progress:
+            t0 = time.perf_counter()
+            report = a.ingest(paths, callback(progress, "ingestion"), embed=False)
+            t1 = time.perf_counter()
+            a.index.sync(progress=progress)
+            t2 = time.perf_counter()
+        stats = a.registry.stats()
+    finally:
+        a.close()
+    docs = stats["deliberations"]
+    return {
+        "documents": docs, "chunks": stats["chunks"], "ingest_s": t1 - t0, "embed_s": t2 - t1,
+        "ingest_docs_per_s": docs / (t1 - t0) if t1 > t0 else None,
+        "embed_chunks_per_s": stats["chunks"] / (t2 - t1) if t2 > t1 else None,
+        "ingest_summary": report.summary() if hasattr(report, "summary") else str(report),
+    }
+
+
+def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool) -> dict:
+    from assistant.index import deliberation_ids
+
+    questions = load_questions(set_path)
+    a = Assistant(Settings.load(data_dir=data_dir))
+    out: dict = {"modes": {}}
+    try:
+        docs = metrics.RegistryDocs(a.registry)
+        present = {metrics.source_key(docs.source(i) or i) for i in a.registry.ids()}
+        usable = [q for q in questions if q.sources and not q.context
+                  and all(metrics.source_key(s) in present for s in q.sources)]
+        out["questions_used"] = len(usable)
+        out["questions_skipped"] = len(questions) - len(usable)
+        retriever = a.retriever
+        retriever.retrieve(usable[0].question if usable else "subvention", k=k, mode="hybrid")  # warm-up
+        for mode in MODES:
+            recalls, rrs, lat = [], [], []
+            for q in usable:
+                t0 = time.perf_counter()
+                hits = retriever.retrieve(q.question, k=max(k, 20), mode=mode)
+                lat.append((time.perf_counter() - t0) * 1000)
+                names = [docs.source(i) or i for i in deliberation_ids(hits)]
+                recall, rr = metrics.retrieval_scores(names, q.sources, k)
+                recalls.append(recall)
+                rrs.append(rr)
+            out["modes"][mode] = {
+                f"recall@{k}": sum(recalls) / len(recalls) if recalls else None,
+                "mrr": sum(rrs) / len(rrs) if rrs else None,
+                "search_p50_ms": metrics.percentile(lat, 50),
+                "search_p95_ms": metrics.percentile(lat, 95),
+            }
+        if ask_runs:
+            out["ask"] = _bench_ask(a, questions)
+    finally:
+        a.close()
+    return out
+
+
+def _bench_ask(a: Assistant, questions) -> dict:
+    try:
+        from assistant.answer import ask  # noqa: F401
+    except ImportError as exc:
+        return {"error": f"ask indisponible : {exc}"}
+    standalone = [q for q in questions if not q.context]
+    a.ask(standalone[0].question)  # warm-up: model loading is not an answer's latency
+    lat = []
+    for q in standalone:
+        t0 = time.perf_counter()
+        a.ask(q.question)
+        lat.append((time.perf_counter() - t0) * 1000)
+    return {"questions": len(lat), "ask_p50_ms": metrics.percentile(lat, 50),
+            "ask_p95_ms": metrics.percentile(lat, 95)}
+
+
+def synthetic_corpus(out_dir: Path, n: int, seed: int) -> Path:
+    from assistant.synth import write_corpus
+
+    with console.status(f"Génération de {n} extraits synthétiques…"):
+        write_corpus(out_dir, n, seed)
+    return out_dir
+
+
+def print_table(name: str, build_info: dict, result: dict, k: int) -> None:
+    table = Table(title=f"{name} — {build_info['documents']} délibérations, {build_info['chunks']} passages "
+                        f"({result['questions_used']} questions)")
+    for col in ("mode", f"rappel@{k}", "MRR", "recherche p50 (ms)", "recherche p95 (ms)"):
+        table.add_column(col, justify="right")
+
+    def f(v, pattern="{:.3f}"):
+        return "—" if v is None else pattern.format(v)
+
+    for mode, m in result["modes"].items():
+        table.add_row(mode, f(m[f"recall@{k}"]), f(m["mrr"]), f(m["search_p50_ms"], "{:.1f}"),
+                      f(m["search_p95_ms"], "{:.1f}"))
+    console.print(table)
+    ask = result.get("ask") or {}
+    if "ask_p50_ms" in ask:
+        console.print(f"ask : p50 {ask['ask_p50_ms']:.0f} ms, p95 {ask['ask_p95_ms']:.0f} ms "
+                      f"sur {ask['questions']} questions")
+    elif ask:
+        console.print(ask.get("error", ""))
+    console.print(f"Ingestion : {build_info['ingest_s']:.1f} s ({f(build_info['ingest_docs_per_s'], '{:.1f}')} "
+                  f"doc/s) ; embeddings : {build_info['embed_s']:.1f} s "
+                  f"({f(build_info['embed_chunks_per_s'], '{:.1f}')} passages/s)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--set", type=Path, default=ROOT / "eval" / "questions.yaml")
+    p.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--synthetic", type=int, default=0, help="ajouter N extraits générés (ex. 10000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-ask", action="store_true", help="ne pas mesurer ask")
+    p.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench.json")
+    args = p.parse_args(argv)
+
+    report: dict = {
+        "k": args.k, "set": str(args.set), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "scenarios": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="delib-bench-") as tmp:
+        scenarios = [("corpus livré", [args.corpus])]
+        if args.synthetic:
+            scenarios.append((f"corpus livré + {args.synthetic} synthétiques",
+                              [args.corpus, synthetic_corpus(Path(tmp) / "synth", args.synthetic, args.seed)]))
+        for i, (name, paths) in enumerate(scenarios):
+            data_dir = Path(tmp) / f"data{i}"
+            info = build(data_dir, paths)
+            result = bench(data_dir, args.set, args.k, not args.no_ask)
+            print_table(name, info, result, args.k)
+            report["scenarios"][name] = {"build": info, **result}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(f"Écrit : {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
