@@ -51,6 +51,15 @@ def test_utf16_with_bom_and_crlf(tmp_path, seed_text):
     assert loaded.encoding == "utf-16"
 
 
+def test_utf8_cut_inside_a_character_stays_utf8(tmp_path, seed_text):
+    data = seed_text.encode("utf-8")
+    cut = data.index("Séance".encode()) + 2  # between the two bytes of "é"
+    path = tmp_path / "coupe.txt"
+    path.write_bytes(data[:cut])
+    loaded = load(path)
+    assert (loaded.text, loaded.encoding) == (seed_text[: seed_text.index("Séance") + 1], "utf-8")
+
+
 def test_clean_text_composes_accents_and_keeps_lengths():
     decomposed = unicodedata.normalize("NFD", "Séance\fdu 20 juin")
     assert clean_text(decomposed) == "Séance\ndu 20 juin"

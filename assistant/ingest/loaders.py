@@ -129,13 +129,15 @@ def _decode(data: bytes) -> tuple[str, str]:
             try:
                 return _check_printable(data.decode(encoding)), encoding
             except UnicodeDecodeError as exc:
-                raise LoadError(f"texte {encoding} illisible (octet invalide en position {exc.start})") from exc
+                reason = f"texte {encoding} illisible (octet invalide en position {exc.start})"
+                raise LoadError(reason) from exc
     if b"\x00" in data:
         raise LoadError("fichier binaire, pas un texte (octets nuls)")
     try:
         return _check_printable(data.decode("utf-8-sig")), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":  # a UTF-8 file cut inside its last character
+            return _check_printable(data[: exc.start].decode("utf-8-sig")), "utf-8"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=_ENCODINGS).best()
@@ -306,7 +308,8 @@ def _check_tesseract() -> None:
         languages = pytesseract.get_languages(config="")
     except (pytesseract.TesseractNotFoundError, OSError) as exc:
         raise LoadError(
-            "OCR impossible : tesseract n'est pas installé (paquets Debian tesseract-ocr et tesseract-ocr-fra)"
+            "OCR impossible : tesseract n'est pas installé "
+            "(paquets Debian tesseract-ocr et tesseract-ocr-fra)"
         ) from exc
     if OCR_LANG not in languages:
         raise LoadError(
