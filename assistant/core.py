@@ -50,10 +50,11 @@ class Assistant:
 
     # -- jobs ---------------------------------------------------------------------------------------
 
-    def ingest(self, paths: list[Path], progress: Any = None, *, embed: bool = True):
+    def ingest(self, paths: list[Path], progress: Any = None, *, embed: bool = True, **options: Any):
+        """`options` go to `ingest_paths` (max_bytes, ocr_cache)."""
         from .ingest.pipeline import ingest_paths
 
-        report = ingest_paths(paths, self.registry, progress=progress)
+        report = ingest_paths(paths, self.registry, progress=progress, **options)
         if embed and report.changed:
             self.index.sync(progress=progress)
         return report
