@@ -424,3 +424,29 @@ def test_baseline_splitters_keep_spans():
         for d in pieces:
             assert text[d.metadata["start"]:d.metadata["end"]] == d.page_content
             assert len(d.page_content) <= 800
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_cli_eval_naive_baseline_end_to_end(tmp_path):
+    """`delib eval SET --compare naive-rag --out DIR --json` on a registry ingested from the seed."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    qset = _write(tmp_path, GOOD)
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "data"), "eval", str(qset), "--compare",
+                                      "naive-rag", "--corpus", str(corpus), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout[result.stdout.index("{"):])
+    m = data["runs"][0]["metrics"]
+    assert data["runs"][0]["config"]["name"] == "naive-rag" and m["questions"] == 2
+    assert m["recall_at_k"] == 1.0  # one document: the seed is always retrieved
+    assert m["false_answers"] == 1  # the naive baseline never refuses
+    assert {p.name for p in out.iterdir()} >= {"report.md", "results.json", "metrics.png"}
