@@ -1,0 +1,544 @@
+"""`delib lint`: the problems of a draft or of any extract, on raw text, tolerant of OCR noise.
+
+Patterns run on a same-length folded copy of the text (lower case, accents stripped character by
+character), so every match is a span of the raw text: "Délibére", "Oui le rapport", "Meétropole",
+"ao(t" are all recognised. Each finding has a rule, a severity, a French message and a position.
+
+Rules: partie-manquante, budget-manquant, numerotation, montant-incoherent, beneficiaire-incoherent,
+date-impossible, date-ordre, budget-incomplet, accord-president, accord-participe, signataire-incomplet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from ..formats import format_date, format_money
+from .facts import DATE_RE, NUM_DATE_RE, parse_fr_date
+from .precedents import same_name
+from .templates import FEMININE, Part, part_label
+
+Severity = Literal["erreur", "avertissement", "info"]
+SEVERITY_ORDER = {"erreur": 0, "avertissement": 1, "info": 2}
+
+
+class Finding(BaseModel):
+    rule: str
+    severity: Severity
+    message: str  # French, for a clerk
+    start: int  # span in the linted text (start == end: where something is missing)
+    end: int
+    line: int  # 1-based line of `start`
+    part: str | None = None  # part of the document the finding is in, when known
+
+
+# -- same-length folding -------------------------------------------------------------------------
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "’‘`´ʼ":
+        return "'"
+    if ch in "\u00a0\u202f\u2009\u2007":
+        return " "
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).lower()
+    return base if len(base) == 1 else ch.lower()[:1] or ch
+
+
+def fold_same_length(text: str) -> str:
+    """Lower case without accents, one character for one character (offsets stay valid)."""
+    return "".join(_fold_char(c) for c in text)
+
+
+# -- parts ---------------------------------------------------------------------------------------
+
+# (name, pattern on the folded text, how the part's head ends: "line", "para", "block")
+_CODE_SERVICE = r"^[ \t]*[a-z]{2,5}[ \t]+[^\s/]+/\d{2}/[a-z]{1,3}[ \t]*$"
+_CODE_REGISTRE = r"^[ \t]*[a-z]{2,5}[ \t]+\d{2}/[^\s/]+/[a-z]{1,3}[ \t]*$"
+_SEQUENCE: list[tuple[str, re.Pattern, str]] = [
+    (name, re.compile(pattern, re.MULTILINE), mode)
+    for name, pattern, mode in [
+        ("titre", r"extrait\s+d[ue]s?\s+registres?", "block"),
+        ("seance", r"^[ \t]*seance\s+(?:publique\s+|ordinaire\s+)?du\b", "line"),
+        ("presences", r"a\s+ouvert\s+la\s+seance|^[ \t]*etaient\s+presents|^[ \t]*presents?\s*:", "block"),
+        ("proposition", r"a\s+propose\s+(?:au|a\s+la)\b[^.]{0,160}?d\W?accepter\s+les\s+conclusions", "para"),
+        ("code", _CODE_SERVICE, "line"),
+        ("objet", r"^[ \t]*objet\s*:", "block"),
+        ("code-registre", _CODE_REGISTRE, "line"),
+        ("rapporteur", r"soumet\s+au\b[^.]{0,160}?rapport\s+suivant", "rapporteur"),
+        ("raisons", r"^[ \t]*telles\s+sont\s+les\s+raisons", "para"),
+        ("assemblee", r"^[ \t]*l[ea]\s+(?:bureau|conseil|commission)\b[^\n]{0,120},[ \t]*$", "line"),
+        ("visas", r"^[ \t]*vu\b", "block"),
+        ("oui", r"^[ \t]*ou\S?\s+le\s+rapport", "line"),
+        ("conclusions", r"^[ \t]*entendues?\s+les\s+conclusions", "line"),
+        ("delibere", r"^[ \t]*(?:delib\S?re|decide|arrete)\b", "line"),
+    ]
+]
+_ARTICLE = re.compile(r"^[ \t]*article\s+(\d+|1\s*er|premier)\b[ \t]*(?:er\b)?[ \t]*[:.\-–]?", re.MULTILINE)
+_VOTE = re.compile(r"^[^\n]*(?:mise?s?\s+aux\s+voix|adoptee?s?\s+a\s+l\W?unanimite)", re.MULTILINE)
+_CERTIFIE = re.compile(r"^[ \t]*certifie\S?\s+conforme", re.MULTILINE)
+_GAP_AFTER = {"code": "objet", "code-registre": "objet", "proposition": "objet", "rapporteur": "expose",
+              "certifie": "signataire"}
+
+
+def _line_start(text: str, i: int) -> int:
+    return text.rfind("\n", 0, i) + 1
+
+
+def _line_end(text: str, i: int) -> int:
+    j = text.find("\n", i)
+    return len(text) if j < 0 else j
+
+
+def _para_start(text: str, i: int) -> int:
+    m = None
+    for m in re.finditer(r"\n[ \t]*\n", text[:i]):
+        pass
+    return m.end() if m else 0
+
+
+def _para_end(text: str, i: int) -> int:
+    m = re.compile(r"\n[ \t]*\n").search(text, i)
+    return m.start() if m else len(text)
+
+
+def find_parts(text: str) -> list[Part]:
+    """The parts of an extract or a draft, in order, with their spans (tolerant patterns)."""
+    f = fold_same_length(text)
+    anchors: list[tuple[str, int, int | None]] = []  # (name, start, end of head or None = block)
+    cursor = 0
+    for name, pattern, mode in _SEQUENCE:
+        m = pattern.search(f, cursor)
+        if not m:
+            continue
+        if mode == "rapporteur":
+            start = max(_para_start(f, m.start()), cursor)
+            head = _line_end(f, m.end())
+        elif mode == "para":
+            start = _line_start(f, m.start())
+            head = _para_end(f, m.end())
+        else:
+            start = _line_start(f, m.start())
+            head = _line_end(f, m.end()) if mode == "line" else None
+        if name == "titre" and f[:start].strip():
+            anchors.append(("en-tete", 0, None))
+        anchors.append((name, start, head))
+        cursor = head if head is not None else m.end()
+    articles = list(_ARTICLE.finditer(f, cursor))
+    for i, m in enumerate(articles, 1):
+        anchors.append((f"article-{i}", _line_start(f, m.start()), None))
+    tail_from = articles[-1].end() if articles else cursor
+    vote = _VOTE.search(f, tail_from)
+    if vote:
+        anchors.append(("vote", vote.start(), None))
+        tail_from = vote.end()
+    cert = _CERTIFIE.search(f, tail_from)
+    if cert:
+        anchors.append(("certifie", cert.start(), _line_end(f, cert.end())))
+    anchors.sort(key=lambda a: a[1])
+
+    has_objet = any(a[0] == "objet" for a in anchors)
+    parts: list[Part] = []
+    for i, (name, start, head) in enumerate(anchors):
+        nxt = anchors[i + 1][1] if i + 1 < len(anchors) else len(text)
+        end = min(head, nxt) if head is not None else nxt
+        _add(parts, text, name, start, end)
+        gap_name = _GAP_AFTER.get(name)
+        if head is not None and head < nxt and text[head:nxt].strip() and gap_name:
+            if gap_name == "objet":
+                if has_objet or (anchors[i + 1][0] if i + 1 < len(anchors) else "") in ("en-tete", "titre"):
+                    continue
+                has_objet = True
+            _add(parts, text, gap_name, head, nxt)
+    return parts
+
+
+def _add(parts: list[Part], text: str, name: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    if not piece.strip():
+        return
+    start += len(piece) - len(piece.lstrip())
+    end -= len(piece) - len(piece.rstrip())
+    parts.append(Part(name=name, label=part_label(name), start=start, end=end))
+
+
+# -- money, names, dates ---------------------------------------------------------------------------
+
+MONEY = re.compile(
+    r"(?<![\d,])(\d{1,3}(?:[ .]\d{3})+|\d+)(?:,(\d{1,2}))?\s*(?:€|euros?\b|eur\b)(?:\s*(ht|ttc)\b)?"
+)
+
+
+def money_cents(m: re.Match) -> int:
+    return int(re.sub(r"[ .]", "", m.group(1))) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+
+
+_FORMS = (r"association|societe|sas|sarl|commune\s+d[e']|ville\s+d[e']|syndicat(?:\s+mixte)?|fondation|"
+          r"etablissement\s+public|groupement\s+d\Winteret\s+public|gip|office|entreprise|cooperative|"
+          r"universite|chambre(?:\s+consulaire)?")
+_BENEFICIARY = re.compile(
+    rf"\b(?:[li1|]\W{{1,2}}|la\s+|le\s+|au\s+)(?P<form>{_FORMS})\s*(?P<name>[^,.;:()\[\]]{{2,160}}?)"
+    r"(?=\s+(?:d\W{1,3}un\b|une\b|pour\b|relati|concern|ci-annex|au\s+titre|dans\s+le\s+cadre|en\s+vue|"
+    r"afin|et\s+tous|portant|sis\b|situee?|dont|representee?|domicili|conclu|a\s+hauteur|au\s+profit)"
+    r"|\s*[,.;:(]|\s*$)"
+)
+_PROPOSAL = re.compile(r"propos|attribu|accord|octroi|subvention|montant|avenant|participation")
+
+
+def _sentences(f: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in re.finditer(r"[.!?](?=\s)|\n[ \t]*\n", f[start:end]):
+        out.append((pos, start + m.end()))
+        pos = start + m.end()
+    if f[pos:end].strip():
+        out.append((pos, end))
+    return out
+
+
+def _beneficiaries(text: str, f: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    out = []
+    for m in _BENEFICIARY.finditer(f, start, end):
+        name = " ".join(text[m.start("name"): m.end("name")].split())
+        if len(name) >= 3 and not name.lower().startswith(("de la metropole", "metropole")):
+            out.append((name, m.start("name"), m.end("name")))
+    return out
+
+
+# -- the linter ----------------------------------------------------------------------------------
+
+
+class _Ctx:
+    def __init__(self, text: str, parts: list[Part]):
+        self.text = text
+        self.f = fold_same_length(text)
+        self.parts = parts
+        self.by_name = {p.name: p for p in parts}
+        self.articles = [p for p in parts if p.name.startswith("article-")]
+        self.findings: list[Finding] = []
+
+    def part_at(self, i: int) -> str | None:
+        for p in self.parts:
+            if p.start <= i < p.end:
+                return p.name
+        return None
+
+    def add(self, rule: str, severity: Severity, message: str, start: int, end: int | None = None) -> None:
+        end = start if end is None else end
+        self.findings.append(Finding(
+            rule=rule, severity=severity, message=message, start=start, end=end,
+            line=self.text.count("\n", 0, start) + 1, part=self.part_at(start),
+        ))
+
+    def expected_at(self, *after: str) -> int:
+        """Where a missing part should be: right after the last present part among `after`."""
+        ends = [self.by_name[n].end for n in after if n in self.by_name]
+        return max(ends) if ends else 0
+
+
+def lint_text(text: str, parts: list[Part] | None = None) -> list[Finding]:
+    """All findings for a text (a draft or any extract), sorted by position."""
+    ctx = _Ctx(text, parts if parts is not None else find_parts(text))
+    for rule in (_missing_parts, _numbering, _budget, _amounts, _beneficiary, _dates, _president,
+                 _participles, _signatory):
+        rule(ctx)
+    return sorted(ctx.findings, key=lambda x: (x.start, SEVERITY_ORDER[x.severity], x.rule))
+
+
+_MANDATORY = [
+    (("en-tete", "titre"), "l'en-tête (« EXTRAIT DES REGISTRES DES DELIBERATIONS… »)", ()),
+    (("seance",), "la séance (« Séance du … »)", ("titre", "en-tete")),
+    (("objet",), "l'objet de la délibération", ("code", "proposition", "presences", "seance")),
+    (("visas",), "les visas (« Vu … »)", ("assemblee", "raisons", "expose")),
+    (("delibere",), "la formule « Délibère »", ("conclusions", "oui", "visas")),
+    (("signataire",), "le signataire (nom et qualité, après « Certifié conforme »)", ("certifie", "vote")),
+]
+
+
+def _missing_parts(ctx: _Ctx) -> None:
+    for names, what, after in _MANDATORY:
+        if not any(n in ctx.by_name for n in names):
+            ctx.add("partie-manquante", "erreur", f"Partie obligatoire absente : {what}.", ctx.expected_at(*after))
+    if not ctx.articles:
+        ctx.add("partie-manquante", "erreur", "Aucun article (« Article 1 : … ») après « Délibère ».",
+                ctx.expected_at("delibere", "conclusions", "visas"))
+
+
+def _article_number(ctx: _Ctx, p: Part) -> int | None:
+    m = _ARTICLE.match(ctx.f, p.start)
+    if not m:
+        return None
+    raw = m.group(1).replace(" ", "")
+    return 1 if raw in ("1er", "premier") else int(raw)
+
+
+def _numbering(ctx: _Ctx) -> None:
+    expected = 1
+    seen: set[int] = set()
+    for p in ctx.articles:
+        n = _article_number(ctx, p)
+        if n is None:
+            continue
+        head_end = _line_end(ctx.f, p.start)
+        if n in seen:
+            ctx.add("numerotation", "erreur", f"L'article {n} est numéroté deux fois.", p.start, head_end)
+        elif n > expected:
+            missing = f"l'article {expected}" if n == expected + 1 else f"les articles {expected} à {n - 1}"
+            ctx.add("numerotation", "erreur",
+                    f"Numérotation des articles interrompue : {missing} manque (article {n} après "
+                    f"l'article {expected - 1 if expected > 1 else 'de tête'}).", p.start, head_end)
+        elif n < expected:
+            ctx.add("numerotation", "erreur",
+                    f"Article {n} hors d'ordre : il suit l'article {expected - 1}.", p.start, head_end)
+        seen.add(n)
+        expected = max(expected, n + 1)
+
+
+_BUDGET_WORDS = re.compile(r"credits|budget|imput|nature\s+\d|chapitre\s+\d")
+_SPENDING = re.compile(r"subvention|participation\s+financiere|versement|avenant|marche|" + MONEY.pattern)
+
+
+def _budget_articles(ctx: _Ctx) -> list[Part]:
+    return [p for p in ctx.articles if _BUDGET_WORDS.search(ctx.f, p.start, p.end)]
+
+
+def _budget(ctx: _Ctx) -> None:
+    budget_parts = _budget_articles(ctx)
+    spending = any(MONEY.search(ctx.f, p.start, p.end) for p in ctx.articles) or any(
+        re.search(r"est\s+attribuee?\s+une\s+subvention|participation\s+financiere", ctx.f[p.start:p.end])
+        for p in ctx.articles
+    )
+    if spending and not budget_parts and ctx.articles:
+        ctx.add("budget-manquant", "erreur",
+                "Acte de dépense sans article d'imputation budgétaire (« Les crédits nécessaires sont "
+                "inscrits au budget … , fonction …, nature … »).", ctx.articles[-1].end)
+    session = _session_date(ctx)
+    for p in budget_parts:
+        seg = ctx.f[p.start:p.end]
+        missing = []
+        if not re.search(r"budget\s+(?:\w+\s+){0,3}?(?:19|20)\d\d|exercice\s+(?:19|20)\d\d|(?:19|20)\d\d", seg):
+            missing.append("l'année (exercice)")
+        if not re.search(r"nature\s*:?\s*[a-z]?\d{2,}", seg):
+            missing.append("la nature")
+        if not re.search(r"(?:fonction|sous[\s-]*politique|chapitre|programme|operation|article)\s*:?\s*"
+                         r"[a-z]{0,2}\d{1,}", seg):
+            missing.append("la fonction (ou sous-politique, chapitre)")
+        if not re.search(r"budget\s+(?:de\s+l\W|du\s+|des\s+)?(?:principal|annexe|general|fonctionnement|"
+                         r"investissement|primitif|supplementaire|\w+\s+(?:principal|annexe))|section\s+de\s+"
+                         r"(?:fonctionnement|investissement)|budget\s+(?:19|20)\d\d", seg):
+            missing.append("le budget (principal, annexe, fonctionnement, investissement)")
+        if missing:
+            ctx.add("budget-incomplet", "erreur",
+                    f"Imputation budgétaire incomplète : il manque {', '.join(missing)}.", p.start, p.end)
+        year = re.search(r"(?:budget|exercice)\D{0,40}?((?:19|20)\d\d)", seg)
+        if year and session and int(year.group(1)) < session.year:
+            s = p.start + year.start(1)
+            ctx.add("date-ordre", "avertissement",
+                    f"Crédits imputés sur le budget {year.group(1)}, antérieur à la séance "
+                    f"({format_date(session)}).", s, s + 4)
+
+
+def _amounts(ctx: _Ctx) -> None:
+    expose = ctx.by_name.get("expose")
+    if not expose or not ctx.articles:
+        return
+    budget_ids = {p.name for p in _budget_articles(ctx)}
+    expose_cents = {money_cents(m) for m in MONEY.finditer(ctx.f, expose.start, expose.end)}
+    if not expose_cents:
+        return
+    shown = ", ".join(format_money(c) for c in sorted(expose_cents))
+    for p in ctx.articles:
+        if p.name in budget_ids:
+            continue
+        for m in MONEY.finditer(ctx.f, p.start, p.end):
+            cents = money_cents(m)
+            if cents not in expose_cents:
+                ctx.add("montant-incoherent", "erreur",
+                        f"Le montant de l'{p.label.lower()} ({format_money(cents)}) ne figure pas dans "
+                        f"l'exposé, qui annonce {shown}.", m.start(), m.end())
+
+
+def _beneficiary(ctx: _Ctx) -> None:
+    article_names = [n for p in ctx.articles for n in _beneficiaries(ctx.text, ctx.f, p.start, p.end)]
+    if not article_names:
+        return
+    others: list[tuple[str, int, int, str]] = []
+    if "objet" in ctx.by_name:
+        o = ctx.by_name["objet"]
+        others += [(*n, "l'objet") for n in _beneficiaries(ctx.text, ctx.f, o.start, o.end)]
+    if "expose" in ctx.by_name:
+        e = ctx.by_name["expose"]
+        for s, t in _sentences(ctx.f, e.start, e.end):
+            if _PROPOSAL.search(ctx.f, s, t) and re.search(r"propos|attribu", ctx.f[s:t]):
+                others += [(*n, "l'exposé") for n in _beneficiaries(ctx.text, ctx.f, s, t)]
+    for name, start, end, where in others:
+        if not any(same_name(name, a[0], threshold=85.0) for a in article_names):
+            ctx.add("beneficiaire-incoherent", "erreur",
+                    f"Bénéficiaire nommé différemment dans {where} (« {name} ») et dans les articles "
+                    f"(« {article_names[0][0]} »).", start, end)
+
+
+def _session_date(ctx: _Ctx) -> dt.date | None:
+    p = ctx.by_name.get("seance")
+    if not p:
+        return None
+    m = DATE_RE.search(ctx.f, p.start, p.end) or NUM_DATE_RE.search(ctx.f, p.start, p.end)
+    if not m:
+        return None
+    if m.re is DATE_RE:
+        return parse_fr_date(*m.groups())
+    try:
+        return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return None
+
+
+_AFTER_SESSION = re.compile(
+    r"(?:re[cç]u|envoye|transmis)\s+(?:au\s+controle\s+de\s+legalite|en\s+prefecture)\s+le\s*$|"
+    r"(?:affiche|publie|certifie\s+conforme)\S*\s+le\s*$"
+)
+
+
+def _dates(ctx: _Ctx) -> None:
+    session = _session_date(ctx)
+    visas = ctx.by_name.get("visas")
+    found: list[tuple[int, int, dt.date | None, str]] = []
+    for m in DATE_RE.finditer(ctx.f):
+        found.append((m.start(), m.end(), parse_fr_date(*m.groups()), ctx.text[m.start():m.end()]))
+    for m in NUM_DATE_RE.finditer(ctx.f):
+        try:
+            d = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            d = None
+        found.append((m.start(), m.end(), d, ctx.text[m.start():m.end()]))
+    for start, end, d, raw in sorted(found):
+        if d is None:
+            ctx.add("date-impossible", "erreur", f"Date impossible : « {' '.join(raw.split())} ».", start, end)
+            continue
+        if not session:
+            continue
+        if visas and visas.start <= start < visas.end and d > session:
+            ctx.add("date-ordre", "erreur",
+                    f"Un visa cite un acte du {format_date(d)}, postérieur à la séance du "
+                    f"{format_date(session)}.", start, end)
+        elif _AFTER_SESSION.search(ctx.f[max(0, start - 60):start]) and d < session:
+            ctx.add("date-ordre", "erreur",
+                    f"Date du {format_date(d)} antérieure à la séance du {format_date(session)} : "
+                    "une formalité postérieure ne peut la précéder.", start, end)
+    for code in (ctx.by_name.get("code"), ctx.by_name.get("code-registre")):
+        if not code or not session:
+            continue
+        m = re.search(r"/(\d{2})/|\s(\d{2})/", ctx.f[code.start:code.end])
+        yy = m and (m.group(1) or m.group(2))
+        if yy and int(yy) != session.year % 100:
+            s = code.start + m.start()
+            ctx.add("date-ordre", "avertissement",
+                    f"L'année du code ({yy}) ne correspond pas à celle de la séance ({session.year}).", s, m.end()
+                    + code.start)
+
+
+_WRONG_TITLES = [
+    (re.compile(r"\bmadame\s+le\s+president\b(?!e)"), "« Madame le Président » : écrire « Madame la Présidente »."),
+    (re.compile(r"\bmadame\s+la\s+president\b(?!e)"), "« Madame la Président » : écrire « Madame la Présidente »."),
+    (re.compile(r"\bmonsieur\s+la\s+presidente?\b"), "« Monsieur la Présidente » : écrire « Monsieur le Président »."),
+    (re.compile(r"\bmonsieur\s+le\s+presidente\b"), "« Monsieur le Présidente » : écrire « Monsieur le Président »."),
+]
+_OPENING = re.compile(r"^[ \t]*(madame|monsieur)\s+[^,\n]{2,60},\s*(presidente?)\b", re.MULTILINE)
+_TITLE_USE = re.compile(r"\b(madame\s+la\s+presidente|monsieur\s+le\s+president)\b(?!e)")
+
+
+def _president(ctx: _Ctx) -> None:
+    for pattern, message in _WRONG_TITLES:
+        for m in pattern.finditer(ctx.f):
+            ctx.add("accord-president", "erreur", message, m.start(), m.end())
+    opening = _OPENING.search(ctx.f)
+    if not opening:
+        return
+    civility, title = opening.group(1), opening.group(2)
+    if (civility == "madame") != (title == "presidente"):
+        ctx.add("accord-president", "erreur",
+                f"« {ctx.text[opening.start(1):opening.end(1)]} … {ctx.text[opening.start(2):opening.end(2)]} » : "
+                "le titre ne s'accorde pas avec la civilité.", opening.start(2), opening.end(2))
+        return
+    for m in _TITLE_USE.finditer(ctx.f):
+        if m.group(1).startswith(civility):
+            continue
+        expected = "Madame la Présidente" if civility == "madame" else "Monsieur le Président"
+        ctx.add("accord-president", "erreur",
+                f"« {ctx.text[m.start():m.end()]} » alors que la séance est présidée par "
+                f"{ctx.text[opening.start(1):opening.end(1)]} … : écrire « {expected} ».", m.start(), m.end())
+
+
+_PARTICIPLE = re.compile(
+    r"(?:^|\n|:)\s*(est|sont)\s+(approuv|attribu|autoris|accord|design|fix|adopt|valid|arret|decid|accept)(ees|ee|es|e)\s+(?:(les|la|le|une|un)\s+|(l)')([a-z]+)"
+)
+
+
+def _participles(ctx: _Ctx) -> None:
+    for p in ctx.articles:
+        for m in _PARTICIPLE.finditer(ctx.f, p.start, p.end):
+            verb, _stem, suffix, det, _elided, noun = m.groups()
+            det = det or "l'"
+            if det in ("la", "une"):
+                fem = True
+            elif det in ("le", "un"):
+                fem = False
+            else:
+                fem = noun in {fold_same_length(w) for w in FEMININE}
+            plural = verb == "sont" or det == "les"
+            got_fem, got_plural = suffix.startswith("ee"), suffix.endswith("s")
+            if (got_fem, got_plural) != (fem, plural):
+                s, e = m.start(2), m.end(3)
+                word = ctx.text[s:e]
+                want = ("féminin" if fem else "masculin") + (" pluriel" if plural else " singulier")
+                ctx.add("accord-participe", "avertissement",
+                        f"Accord du participe : « {word} » devrait être au {want} "
+                        f"(« {ctx.text[m.start(4) if m.group(4) else m.start(5):m.end(6)]} »).", s, e)
+
+
+def _signatory(ctx: _Ctx) -> None:
+    p = ctx.by_name.get("signataire")
+    if not p:
+        return
+    seg = ctx.text[p.start:p.end]
+    if "[" in seg or not re.search(r"\b[A-ZÀ-Ý][A-ZÀ-Ý'’-]{1,}\b", seg):
+        ctx.add("signataire-incomplet", "erreur",
+                "Signataire incomplet : le nom (en capitales) et la qualité du signataire sont attendus.",
+                p.start, p.end)
+
+
+# -- files -----------------------------------------------------------------------------------------
+
+
+def read_text(path: Path | str) -> str:
+    """Text of a draft or an extract: .docx (paragraphs), .txt/.md, else the ingest loader (PDF, scans)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        from .docx_export import docx_text
+
+        return docx_text(path)
+    if suffix in (".txt", ".md", ""):
+        data = path.read_bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+    try:
+        from ..ingest.loaders import load
+    except ImportError as exc:  # pragma: no cover - the loader ships with the package
+        raise ValueError(f"{path} : format non pris en charge par la vérification.") from exc
+    return load(path).text
+
+
+def lint_file(path: Path | str) -> tuple[str, list[Finding]]:
+    text = read_text(path)
+    return text, lint_text(text)
+
+
+def to_fix(findings: list[Finding]) -> list[Finding]:
+    """Findings that call for a correction (errors and warnings; info is only information)."""
+    return [f for f in findings if f.severity != "info"]

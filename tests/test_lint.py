@@ -1,0 +1,237 @@
+"""`delib lint`: parts of a real extract, and one deliberately broken draft per rule.
+
+Each broken draft is the seed request's draft with one defect planted; the test checks that the rule
+fires, that its position points at the planted defect, and (control) that the intact draft is clean.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.draft import load_request, make_draft
+from assistant.draft.lint import find_parts, fold_same_length, lint_text, to_fix
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "corpus" / "000_47990de55f73b628.txt"
+SEED_REQUEST = ROOT / "eval" / "draft_requests" / "seed.yaml"
+
+SEED_PARTS = [
+    "en-tete", "titre", "seance", "presences", "proposition", "code", "objet", "code-registre", "rapporteur",
+    "expose", "raisons", "assemblee", "visas", "oui", "conclusions", "delibere",
+    "article-1", "article-2", "article-3", "article-4", "vote", "certifie", "signataire",
+]
+
+
+@pytest.fixture(scope="module")
+def draft_text() -> str:
+    return make_draft(None, load_request(SEED_REQUEST), llm=None).text
+
+
+def _replace(text: str, old: str, new: str, count: int = 1) -> str:
+    assert old in text, f"planting failed: {old!r} not in the draft"
+    return text.replace(old, new, count)
+
+
+def _rule(findings, rule):
+    hits = [f for f in findings if f.rule == rule]
+    assert hits, f"rule {rule} did not fire; findings: {[(f.rule, f.message) for f in findings]}"
+    return hits
+
+
+# -- the real extract --------------------------------------------------------------------------------
+
+
+def test_fold_keeps_offsets():
+    text = "Délibére — Meétropole ; l’association ; ao(t ; œuvre"
+    folded = fold_same_length(text)
+    assert len(folded) == len(text)
+    assert folded.startswith("delibere")
+    assert "l'association" in folded
+
+
+def test_seed_extract_parts_in_order():
+    seed = SEED.read_text(encoding="utf-8")
+    parts = find_parts(seed)
+    assert [p.name for p in parts] == SEED_PARTS
+    by = {p.name: seed[p.start:p.end] for p in parts}
+    # OCR noise recognised: "Délibére", "Oui le rapport", "Meétropole".
+    assert by["delibere"] == "Délibére"
+    assert by["oui"] == "Oui le rapport ci-dessus,"
+    assert by["code"] == "EMP 004-6064/19/BM" and by["code-registre"] == "MET 19/11402/BM"
+    assert "ACTE’INOV 2019-2021" in by["objet"]
+    assert by["expose"].startswith("La Meétropole Aix-Marseille-Provence est forte")
+    assert by["signataire"].endswith("Martial ALVAREZ")
+    assert by["article-4"].endswith("nature\n65748.")
+
+
+def test_seed_extract_lints_clean():
+    assert lint_text(SEED.read_text(encoding="utf-8")) == []
+
+
+def test_shipped_synthetic_extracts_have_no_false_structure_errors():
+    files = sorted((ROOT / "corpus" / "synthetic").rglob("*.txt"))
+    if not files:
+        pytest.skip("pas encore d'extraits synthétiques dans corpus/synthetic")
+    for path in files:
+        findings = lint_text(path.read_text(encoding="utf-8"))
+        structural = [f for f in findings if f.rule in ("partie-manquante", "numerotation")]
+        assert not structural, (path.name, [f.message for f in structural])
+
+
+def test_intact_draft_is_clean(draft_text):
+    assert lint_text(draft_text) == []
+
+
+# -- one broken draft per rule -------------------------------------------------------------------------
+
+
+def test_missing_delibere(draft_text):
+    broken = _replace(draft_text, "\nDélibère\n", "\n")
+    hit = _rule(lint_text(broken), "partie-manquante")
+    assert any("Délibère" in f.message for f in hit)
+
+
+def test_missing_visas(draft_text):
+    broken = re.sub(r"\nVu\n\n.*?\n\n(?=Ouï)", "\n", draft_text, flags=re.DOTALL)
+    assert "Vu\n" not in broken
+    hit = _rule(lint_text(broken), "partie-manquante")
+    assert any("visas" in f.message for f in hit)
+
+
+def test_missing_header_and_session(draft_text):
+    broken = draft_text[draft_text.index("Madame Martine VASSAL"):]
+    messages = [f.message for f in _rule(lint_text(broken), "partie-manquante")]
+    assert any("en-tête" in m for m in messages) and any("séance" in m for m in messages)
+
+
+def test_missing_object(draft_text):
+    objet = next(line for line in draft_text.splitlines() if line.startswith("Attribution d'une subvention"))
+    broken = _replace(draft_text, objet + "\n", "")
+    assert any("objet" in f.message for f in _rule(lint_text(broken), "partie-manquante"))
+
+
+def test_missing_articles(draft_text):
+    broken = draft_text[: draft_text.index("Article 1 :")] + draft_text[draft_text.index("Cette proposition"):]
+    assert any("article" in f.message.lower() for f in _rule(lint_text(broken), "partie-manquante"))
+
+
+def test_missing_budget_article(draft_text):
+    start = draft_text.index("Article 4 :")
+    broken = draft_text[:start] + draft_text[draft_text.index("Cette proposition"):]
+    hit = _rule(lint_text(broken), "budget-manquant")
+    assert hit[0].severity == "erreur"
+
+
+def test_article_numbering_gap(draft_text):
+    broken = _replace(draft_text, "Article 3 :", "Article 5 :")
+    broken = _replace(broken, "Article 4 :", "Article 6 :")
+    hit = _rule(lint_text(broken), "numerotation")
+    assert broken[hit[0].start:hit[0].end].startswith("Article 5")
+    assert "l'article 3" in hit[0].message or "articles 3 à 4" in hit[0].message
+
+
+def test_article_numbered_twice(draft_text):
+    broken = _replace(draft_text, "Article 3 :", "Article 2 :")
+    assert any("deux fois" in f.message for f in _rule(lint_text(broken), "numerotation"))
+
+
+def test_amount_in_expose_differs_from_articles(draft_text):
+    broken = _replace(draft_text, "d'un montant de 20 000 € pour", "d'un montant de 25 000 € pour")
+    hit = _rule(lint_text(broken), "montant-incoherent")
+    assert broken[hit[0].start:hit[0].end] == "20 000 euros"
+    assert "25 000 €" in hit[0].message and hit[0].part == "article-1"
+
+
+def test_beneficiary_named_differently(draft_text):
+    old = "proposé d'attribuer à l'association Cité des Métiers de Marseille et de Provence-Alpes-Côte d'Azur"
+    broken = _replace(draft_text, old, "proposé d'attribuer à l'association Maison de l'Emploi de Marseille")
+    hit = _rule(lint_text(broken), "beneficiaire-incoherent")
+    assert broken[hit[0].start:hit[0].end] == "Maison de l'Emploi de Marseille"
+    assert hit[0].part == "expose"
+
+
+def test_impossible_date(draft_text):
+    broken = _replace(draft_text, "Le Code Général des Collectivités Territoriales.",
+                      "Le Code Général des Collectivités Territoriales ;\n\nLa délibération du 30 février 2019.")
+    hit = _rule(lint_text(broken), "date-impossible")
+    assert broken[hit[0].start:hit[0].end] == "30 février 2019"
+
+
+def test_visa_dated_after_the_session(draft_text):
+    broken = _replace(draft_text, "Le Code Général des Collectivités Territoriales.",
+                      "Le Code Général des Collectivités Territoriales ;\n\nLa délibération du 28 mars 2020.")
+    hit = _rule(lint_text(broken), "date-ordre")
+    assert broken[hit[0].start:hit[0].end] == "28 mars 2020" and hit[0].part == "visas"
+
+
+def test_code_year_differs_from_session(draft_text):
+    broken = _replace(draft_text, "EMP [n°]/19/BM", "EMP [n°]/18/BM")
+    assert any("code" in f.message for f in _rule(lint_text(broken), "date-ordre"))
+
+
+def test_budget_line_incomplete(draft_text):
+    broken = _replace(draft_text, ", nature 65748.", ".")
+    hit = _rule(lint_text(broken), "budget-incomplet")
+    assert "la nature" in hit[0].message and hit[0].part == "article-4"
+
+
+def test_president_title_wrong_gender(draft_text):
+    broken = _replace(draft_text, "Madame la Présidente a proposé", "Madame le Président a proposé")
+    hit = _rule(lint_text(broken), "accord-president")
+    assert broken[hit[0].start:hit[0].end] == "Madame le Président"
+
+
+def test_president_title_disagrees_with_the_session(draft_text):
+    broken = _replace(draft_text, "Madame la Présidente de la Métropole Aix-Marseille-Provence ou",
+                      "Monsieur le Président de la Métropole Aix-Marseille-Provence ou")
+    hit = _rule(lint_text(broken), "accord-president")
+    assert broken[hit[0].start:hit[0].end] == "Monsieur le Président" and hit[0].part == "article-3"
+
+
+def test_participle_agreement(draft_text):
+    broken = _replace(draft_text, "Est approuvée la convention", "Est approuvé la convention")
+    hit = _rule(lint_text(broken), "accord-participe")
+    assert broken[hit[0].start:hit[0].end] == "approuvé" and "féminin" in hit[0].message
+
+
+def test_signatory_incomplete(draft_text):
+    broken = _replace(draft_text, "Martial ALVAREZ", "[nom du signataire]")
+    _rule(lint_text(broken), "signataire-incomplet")
+
+
+def test_to_fix_keeps_errors_and_warnings(draft_text):
+    broken = _replace(draft_text, "Est approuvée la convention", "Est approuvé la convention")
+    assert [f.rule for f in to_fix(lint_text(broken))] == ["accord-participe"]
+
+
+def test_findings_carry_line_numbers(draft_text):
+    broken = _replace(draft_text, ", nature 65748.", ".")
+    finding = _rule(lint_text(broken), "budget-incomplet")[0]
+    assert broken.splitlines()[finding.line - 1].startswith("Article 4")
+
+
+# -- CLI -----------------------------------------------------------------------------------------------
+
+
+def test_cli_lint_exit_codes(tmp_path, draft_text):
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["lint", str(SEED), "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["findings"] == []
+    bad = tmp_path / "casse.txt"
+    bad.write_text(draft_text.replace("Est approuvée la convention", "Est approuvé la convention"), encoding="utf-8")
+    result = runner.invoke(app, ["lint", str(bad), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [f["rule"] for f in data["findings"]] == ["accord-participe"] and data["to_fix"] == 1
+    missing = runner.invoke(app, ["lint", str(tmp_path / "absent.txt")])
+    assert missing.exit_code == 2
