@@ -68,14 +68,18 @@ def test_seed_is_added_with_its_key_fields(registry, seed_path):
     assert rec.amounts and rec.raw_text == seed_path.read_text(encoding="utf-8")
 
 
-def test_same_content_again_is_a_noop_without_parsing(registry, seed_path, monkeypatch):
+def test_same_content_again_is_a_noop_without_parsing(registry, seed_path, seed_text, tmp_path, monkeypatch):
     ingest_paths([seed_path], registry)
     before = db_dump(registry)
-    monkeypatch.setattr("assistant.ingest.parser.parse", _no_parse)
+    monkeypatch.setattr("assistant.ingest.pipeline.parse", _no_parse)
     report = ingest_paths([seed_path, seed_path], registry)  # and the same file twice in one call
     assert [(r.status, r.id) for r in report.results] == [("unchanged", SEED_ID)]
     assert not report.changed
     assert db_dump(registry) == before
+    # the patch is live: new content does reach the (patched) parser
+    (tmp_path / "autre.txt").write_text(seed_text.replace("20 000", "21 000"), encoding="utf-8")
+    [other] = ingest_paths([tmp_path / "autre.txt"], registry).results
+    assert other.status == "failed" and "AssertionError" in other.message
 
 
 def test_same_content_under_another_name_is_not_added_twice(registry, seed_path, tmp_path):
