@@ -68,19 +68,19 @@ def _ensure_corpus(settings, corpus: Path | None) -> None:
 
 
 def metrics_table(runs) -> Table:
-    from ..evaluation.report import METRICS, fmt, fmt_delta
+    from ..evaluation.report import METRICS, SHORT, fmt, fmt_delta
 
     names = [r.config.name for r in runs]
     table = Table(title=f"Évaluation — {runs[0].metrics['questions']} questions, k = {runs[0].k}")
-    table.add_column("mesure")
+    table.add_column("mesure", no_wrap=True)
     for n in names:
         table.add_column(n, justify="right")
     for n in names[1:]:
         table.add_column(f"Δ {n}", justify="right")
-    for key, label, kind in METRICS:
+    for key, _label, kind in METRICS:
         values = [r.metrics.get(key) for r in runs]
         deltas = [fmt_delta(None if v is None or values[0] is None else v - values[0], kind) for v in values[1:]]
-        table.add_row(label.replace("@k", f"@{runs[0].k}"), *(fmt(v, kind) for v in values), *deltas)
+        table.add_row(SHORT[key].replace("@k", f"@{runs[0].k}"), *(fmt(v, kind) for v in values), *deltas)
     return table
 
 

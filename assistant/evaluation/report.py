@@ -38,6 +38,15 @@ DEFINITIONS = [
     "des documents cités, et qui ne sont ni un total des montants cités ni un nombre de citations."),
     "- Latence : temps de `ask` pour la question elle-même (le contexte rejoué n'est pas compté).",
 ]
+# Short labels for terminal tables.
+SHORT = {
+    "questions": "questions", "pass_rate": "réussite", "expected_recall": "rappel attendus",
+    "forbidden_violations": "interdits", "recall_at_k": "rappel@k", "mrr": "MRR",
+    "citation_precision": "précision cit.", "citation_recall": "rappel cit.", "invalid_citations": "cit. fausses",
+    "refusal_accuracy": "refus justes", "false_answers": "réponses inventées", "false_refusals": "refus à tort",
+    "unsupported_numbers": "nombres sans source", "errors": "erreurs", "latency_p50_ms": "latence p50 ms",
+    "latency_p95_ms": "latence p95 ms",
+}
 # Rate metrics plotted on one 0-1 scale.
 PLOTTED = ["pass_rate", "expected_recall", "recall_at_k", "mrr", "citation_precision", "citation_recall",
            "refusal_accuracy"]
