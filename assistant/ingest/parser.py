@@ -1,0 +1,1271 @@
+"""Parse the text of an extract of a register of deliberations into a `Deliberation` record.
+
+`parse(raw_text, id=..., source=...)` finds each part of the document with its own small function,
+in document order: header (authority, body, session, president, attendance), codes, object,
+rapporteur, exposé, visas, decision marker, articles, amounts, co-financers, budget imputation,
+vote, signatory. Patterns are matched against an accent-free copy of the text (`ocrfix.Plain`) that
+maps back to raw offsets, so every span is an exact quote of the raw text. OCR noise is expected:
+patterns tolerate lost or doubled accents, "I'" for "l'", "a" for "à", stray characters and broken
+lines. What is not found stays None / [] and, for mandatory parts, a French warning says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from assistant.ingest.ocrfix import Plain, clean, fold
+from assistant.models import (
+    Amount,
+    Article,
+    Budget,
+    Code,
+    Deliberation,
+    Member,
+    Person,
+    Represented,
+    Signatory,
+    Span,
+    Vote,
+)
+from assistant.textnorm import match_key
+
+__all__ = ["NotAnExtract", "parse"]
+
+
+class NotAnExtract(ValueError):
+    """The text is not an extract of a register of deliberations (message in French)."""
+
+
+I, M = re.IGNORECASE, re.MULTILINE
+
+# ---------------------------------------------------------------------------------------------
+# Shared vocabulary (all patterns run on the accent-free plain copy)
+# ---------------------------------------------------------------------------------------------
+
+CIVILITY = r"(?:Madame|Monsieur|Mme|Mlle|M\.|Mr\.?)"
+# "Martine VASSAL", "Jean-Claude GAUDIN", "Eric LE DISSES", "Maryse JOISSAINS MASINI"
+PERSON_NAME = r"[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*(?:[ ]+[A-Z][A-Z'-]*[A-Z])+"
+DATE_TEXT = (
+    r"(?:[0-3]?\d|[lI](?=er\b))[ \t]*(?:er|ER|°)?[ \t]+[A-Za-z()\[\]{}|!'^]{3,10}\.?[ \t]+(?:19|20)\d{2}"
+    r"|[0-3]?\d[ \t]*[/.][ \t]*[01]?\d[ \t]*[/.][ \t]*(?:19|20)\d{2}"
+)
+FRENCH_MONTHS = [
+    "janvier", "fevrier", "mars", "avril", "mai", "juin",
+    "juillet", "aout", "septembre", "octobre", "novembre", "decembre",
+]
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# A blank line is a paragraph break unless the next line goes on with a lower-case word
+# ("Approbation\n\nd'une convention", "Cité\n\ndes Métiers": page breaks in the middle of a phrase).
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?![ \t\n]*(?:[a-z]|d'|l'))")
+CIVILITY_PREFIX = re.compile(r"^(?:Madame|Monsieur|Mme|Mlle|MM\.|M\.|Mr\.?)\s+")
+
+# ---------------------------------------------------------------------------------------------
+# Document wrapper
+# ---------------------------------------------------------------------------------------------
+
+
+class _Doc:
+    """The raw text, its plain copy, and helpers that turn plain offsets into raw spans."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.plain = Plain(raw)
+        self.text = self.plain.text  # what every pattern is matched against
+
+    def trim(self, start: int, end: int, chars: str = " \t\r\n") -> tuple[int, int]:
+        while start < end and self.text[start] in chars:
+            start += 1
+        while end > start and self.text[end - 1] in chars:
+            end -= 1
+        return start, end
+
+    def span(self, start: int, end: int, chars: str = " \t\r\n") -> Span | None:
+        start, end = self.trim(start, end, chars)
+        if start >= end:
+            return None
+        s, e = self.plain.raw_span(start, end)
+        return Span(text=self.raw[s:e], start=s, end=e)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.plain.raw_span(start, end)
+
+    def value(self, start: int, end: int) -> str:
+        """Tidy one-line raw text of a plain range (values shown to people)."""
+        return clean(self.plain.raw_slice(start, end))
+
+    def line_start(self, pos: int) -> int:
+        return self.text.rfind("\n", 0, pos) + 1
+
+    def line_end(self, pos: int) -> int:
+        end = self.text.find("\n", pos)
+        return len(self.text) if end < 0 else end
+
+    def paragraph_end(self, pos: int, limit: int | None = None) -> int:
+        limit = len(self.text) if limit is None else limit
+        m = PARAGRAPH_BREAK.search(self.text, pos, limit)
+        return m.start() if m else limit
+
+
+# ---------------------------------------------------------------------------------------------
+# Is it an extract at all?
+# ---------------------------------------------------------------------------------------------
+
+DELIBERATION_WORD = re.compile(r"\bd[eé]lib[eé]r", I)
+EXTRACT_MARKERS = {
+    "header": re.compile(r"extrait\s+(?:du|des)\s+(?:registres?|proces[- ]verba)|registre\s+des\s+delib", I),
+    "seance": re.compile(r"\b(?:seance|reunion)\s+(?:publique\s+|ordinaire\s+)?(?:du|le)\s+\S+", I),
+    "article": re.compile(r"^[ \t]*(?:article|art\.)[ \t]*(?:1|premier|unique|l)\b", I | M),
+    "decision": re.compile(r"^[ \t]*(?:delibere+|decide|arrete)\b|apres\s+en\s+avoir\s+delibere", I | M),
+    "visa": re.compile(r"^[ \t]*vu\b", I | M),
+    "vote": re.compile(r"mise?\s+aux\s+voix|\badopte+e?s?\b|unanimite|\bvotants?\b", I),
+    "certification": re.compile(r"certifi\w*\s+conforme|extrait\s+conforme", I),
+    "assembly": re.compile(r"\b(?:conseil\s+(?:municipal|de\s+la\s+me+tropole|metropolitain|communautaire|"
+                           r"departemental|regional)|bureau\s+de\s+la\s+me+tropole|commission\s+permanente|"
+                           r"comite\s+syndical)\b", I),
+}
+
+
+def check_extract(doc: _Doc) -> None:
+    """Raise NotAnExtract unless the text shows the structure of an extract.
+
+    Needs the word "délibération" (or the register header), at least three of the markers below,
+    and two of them structural (register header, article heading, decision marker, visas,
+    certification). A letter about a deliberation names a session, a vote and an assembly, but has
+    none of the structure; an invoice has "Article 1" lines but nothing else.
+    """
+    text = doc.text
+    if len(text.strip()) < 40:
+        raise NotAnExtract("Texte vide ou trop court : ce n'est pas un extrait de registre des délibérations.")
+    found = {name for name, pattern in EXTRACT_MARKERS.items() if pattern.search(text)}
+    structural = found & {"header", "article", "decision", "visa", "certification"}
+    if not (DELIBERATION_WORD.search(text) or "header" in found) or len(found) < 3 or len(structural) < 2:
+        raise NotAnExtract(
+            "Ce texte ne ressemble pas à un extrait de registre des délibérations "
+            f"(repères trouvés : {', '.join(sorted(found)) or 'aucun'})."
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Landmarks that bound the other parts
+# ---------------------------------------------------------------------------------------------
+
+DECISION = re.compile(
+    r"^[ \t]*(?:DELIBERE+|Delibere+|DECIDE|Decide|ARRETE|Arrete)\b[ \t:.,]*$"
+    r"|^[^\n]*\bapres\s+en\s+avoir\s+delibere[^\n]*$",
+    I | M,
+)
+ARTICLE_HEAD = re.compile(
+    r"^[ \t]*(?:ARTICLE|Article|Art\.)[ \t]*"
+    r"(?P<num>\d{1,2}|[lI](?=[ \t]*(?:er)?[ \t]*[:.\-]|[ \t]*$)|premier|PREMIER|Premier|unique|UNIQUE|Unique)"
+    r"(?:[ \t]*(?:er|ER|°))?[ \t]*(?:[:.\-)][ \t]*|$|(?=[ \t]+[A-Z]))",
+    M,
+)
+CERTIFICATION = re.compile(
+    r"^[ \t]*(?:pour\s+)?(?:extrait\s+)?(?:certifi\w*\s+conforme|extrait\s+conforme|ainsi\s+fait\s+et\s+delibere"
+    r"|fait\s+et\s+delibere)[^\n]*",
+    I | M,
+)
+TELLES = re.compile(r"telles\s+sont\s+les\s+raisons", I)
+VISA_LINE = re.compile(r"^[ \t]*(?:Vu|VU|vu)\b", M)
+VISAS_END = re.compile(
+    r"^[ \t]*(?:Ou'?i\b|Ou\.?i\b|Entendu|ENTENDU|Consid[ée]rant|CONSIDERANT|Apres\s+en\s+avoir|"
+    r"Sur\s+(?:la\s+)?proposition|Ayant\s+entendu)",
+    I | M,
+)
+ASSEMBLY_LINE = re.compile(
+    r"^[ \t]*(?:Le|LE|La|LA)\s+(?:Bureau|BUREAU|Conseil|CONSEIL|Commission|COMMISSION)[^\n]{0,70}[,:][ \t]*$", M
+)
+
+
+def find_decision(doc: _Doc) -> re.Match | None:
+    """The "Délibère" / "DÉCIDE" / "Après en avoir délibéré" line that opens the articles."""
+    return DECISION.search(doc.text)
+
+
+def find_certification(doc: _Doc, after: int) -> re.Match | None:
+    """The "Certifié conforme" / "Pour extrait conforme" / "Ainsi fait et délibéré" line."""
+    return CERTIFICATION.search(doc.text, after)
+
+
+# ---------------------------------------------------------------------------------------------
+# Header: body, authority, session, president, attendance
+# ---------------------------------------------------------------------------------------------
+
+REGISTER_HEADER = re.compile(
+    r"(?:extrait|registre)s?\s+(?:du|des)\s+(?:registres?|proces[- ]verba\w*|deliberations?)", I
+)
+BODY_PHRASES = [
+    ("bureau", r"bureau\s+de\s+la\s+me+tropole|bureau\s+metropolitain"),
+    ("conseil", r"conseil\s+de\s+la\s+me+tropole|conseil\s+metropolitain"),
+    ("conseil_municipal", r"conseil\s+municipal"),
+    ("commission_permanente", r"commission\s+permanente"),
+    ("autre", (r"conseil\s+communautaire|comite\s+syndical|conseil\s+departemental|conseil\s+regional"
+               r"|conseil\s+d'administration|bureau\s+communautaire|conseil\s+d'exploitation")),
+]
+BODY = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in BODY_PHRASES), I)
+
+
+def find_body(doc: _Doc) -> tuple[str | None, str | None, int | None]:
+    """Body kind, its label and where it was named.
+
+    Looks first right after the register header ("EXTRAIT DES REGISTRES DES DELIBERATIONS DU
+    BUREAU DE LA METROPOLE", "... DE LA COMMISSION PERMANENTE"), then anywhere ("soumet au Bureau
+    de la Métropole", "Le Conseil Municipal,").
+    """
+    header = REGISTER_HEADER.search(doc.text)
+    m = None
+    if header:
+        m = BODY.search(doc.text, header.end(), min(len(doc.text), header.end() + 200))
+    m = m or BODY.search(doc.text)
+    if not m:
+        return None, None, None
+    body = m.lastgroup
+    from assistant.models import BODY_LABELS
+
+    label = BODY_LABELS[body] if body != "autre" else doc.value(m.start(), m.end()).lower().capitalize()
+    return body, label, m.start()
+
+
+AUTHORITY = re.compile(
+    r"\b(?P<kind>Me+tropole|METROPOLE|Ville|VILLE|Commune|COMMUNE|Departement|DEPARTEMENT|Region|REGION"
+    r"|Communaute\s+(?:d'agglomeration|de\s+communes|urbaine)|COMMUNAUTE\s+(?:D'AGGLOMERATION|DE\s+COMMUNES)"
+    r"|Conseil\s+departemental|CONSEIL\s+DEPARTEMENTAL|Syndicat\s+(?:mixte|intercommunal)|SYNDICAT\s+MIXTE)"
+    r"[ ]+(?:(?:de\s+la|de\s+l'|d'|de|du|des|DE\s+LA|DE\s+L'|D'|DE|DU|DES)[ ]*)?"
+    r"(?P<name>[A-Z][A-Za-z'-]*(?:[ ][A-Z][A-Za-z'-]*)*?)"
+    r"(?=[ ]*(?:[,.;:)(]|-\s|$)|[ ]+[a-z]|[ ]*\n)",
+    M,
+)
+# Which authority kinds best fit each body (a commune's header often names its Département too).
+AUTHORITY_PREFERENCE = {
+    "conseil_municipal": ("ville", "commune"),
+    "bureau": ("metropole",),
+    "conseil": ("metropole",),
+    "commission_permanente": ("departement", "conseil departemental", "region"),
+}
+
+
+def find_authority(doc: _Doc, body: str | None, header_end: int) -> Span | None:
+    """The authority: "Métropole Aix-Marseille-Provence", "VILLE DE LA CIOTAT", "Département des ...".
+
+    Two-column headers merged by OCR ("Métropole Aix-Marseille- République Département des") give
+    broken names, which are skipped; the president's title or a later mention then serves.
+    """
+    candidates = []
+    for m in AUTHORITY.finditer(doc.text):
+        name = m.group("name")
+        if name.endswith("-") or "- " in name or len(name) < 3:
+            continue
+        candidates.append(m)
+    if not candidates:
+        return None
+    preferred = AUTHORITY_PREFERENCE.get(body or "", ())
+
+    def rank(m: re.Match) -> tuple[int, int, int]:
+        kind = fold(m.group("kind"))
+        kind = re.sub(r"e+tropole", "etropole", kind)
+        fits = any(kind.startswith(p) for p in preferred)
+        return (0 if m.start() < header_end else 1, 0 if fits else 1, m.start())
+
+    best = min(candidates, key=rank)
+    if preferred and not any(fold(best.group("kind")).replace("ee", "e").startswith(p) for p in preferred):
+        # A better-fitting kind anywhere beats an ill-fitting one in the header.
+        fitting = [m for m in candidates if any(fold(m.group("kind")).replace("ee", "e").startswith(p)
+                                                for p in preferred)]
+        best = fitting[0] if fitting else best
+    return doc.span(best.start(), best.end())
+
+
+SESSION = re.compile(
+    r"\b(?:seance|reunion|session)\s+(?:publique\s+|ordinaire\s+|extraordinaire\s+|pleniere\s+)?"
+    r"(?:du|le|en\s+date\s+du)\s+(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+    rf"(?P<date>{DATE_TEXT})",
+    I,
+)
+SESSION_FALLBACK = re.compile(
+    r"(?:\bl'an\b[^\n]{0,120}?\ble|(?:conseil|bureau|commission)[^\n]{0,60}?\b(?:du|le))\s+"
+    rf"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(?P<date>{DATE_TEXT})",
+    I,
+)
+
+
+@lru_cache(maxsize=1024)
+def to_date(text: str):
+    """A date from "20 juin 2019", "1er mars 2021", "20/06/2019", or OCR'd "20 ao(t 2015" / "20 juln 2019".
+
+    dateparser reads the date; when it fails, the month word is repaired by fuzzy matching against
+    the French month names first.
+    """
+    import dateparser
+
+    settings = {"DATE_ORDER": "DMY", "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"}
+    text = clean(text)
+    text = re.sub(r"^[lI](?=er\b)", "1", text)
+    found = dateparser.parse(text, languages=["fr"], settings=settings)
+    if found is None:
+        parts = text.split()
+        if len(parts) == 3:
+            month = process.extractOne(fold(parts[1]), FRENCH_MONTHS, scorer=fuzz.ratio, score_cutoff=60)
+            if month:
+                fixed = f"{re.sub(r'(?i)er$', '', parts[0])} {month[0]} {parts[2]}"
+                found = dateparser.parse(fixed, languages=["fr"], settings=settings)
+    return found.date() if found else None
+
+
+def find_session(doc: _Doc, header_end: int) -> tuple[object, Span | None]:
+    """Session date from "Séance du 20 juin 2019", "SEANCE PUBLIQUE DU LUNDI 15 MARS 2021",
+    "Réunion du 1er mars 2021", or (fallback, header only) "L'an deux mille vingt et un, le 15 mars 2021"
+    / "CONSEIL MUNICIPAL DU 15/03/2021"."""
+    for pattern, limit in ((SESSION, len(doc.text)), (SESSION_FALLBACK, header_end)):
+        for m in pattern.finditer(doc.text, 0, limit):
+            date = to_date(doc.plain.raw_slice(m.start("date"), m.end("date")))
+            if date:
+                return date, doc.span(m.start(), m.end())
+    return None, None
+
+
+PRESIDENT_PATTERNS = [
+    # "Madame Martine VASSAL, Présidente de la Métropole Aix-Marseille-Provence, a ouvert la séance"
+    re.compile(
+        rf"(?P<civ>{CIVILITY})\s+(?P<name>{PERSON_NAME})\s*,\s*(?P<title>[^,\n]{{3,120}}?(?:\n[^,\n]{{1,80}}?)?)"
+        r"\s*,\s*(?:a\s+ouvert|ouvre|preside|a\s+preside)"
+    ),
+    # "sous la présidence de Monsieur Patrick BORE, Maire de la Ville"
+    re.compile(
+        rf"(?:sous\s+la\s+presidence\s+de|preside\w*\s+par)\s+(?P<civ>{CIVILITY})\s+(?P<name>{PERSON_NAME})"
+        r"(?:\s*,\s*(?P<title>[^,\n.]{3,80}))?",
+        I,
+    ),
+    # "Présidence : M. Jean DUPONT, Maire" / "Président de séance : Mme Anne MARTIN"
+    re.compile(
+        rf"Presiden(?:ce|te?)(?:\s+de\s+(?:la\s+)?seance)?\s*:\s*(?:(?P<civ>{CIVILITY})\s+)?(?P<name>{PERSON_NAME})"
+        r"(?:\s*,\s*(?P<title>[^,\n.]{3,80}))?"
+    ),
+    # "sous la présidence de Monsieur le Maire" / "Monsieur le Maire ouvre la séance"
+    re.compile(
+        r"(?:(?:sous\s+la\s+presidence\s+de|preside\w*\s+par)\s+(?P<civ>Madame|Monsieur)\s+"
+        r"(?P<name>l[ea]\s+(?:Maire|President|Presidente)\b)"
+        r"|(?P<civ2>Madame|Monsieur)\s+(?P<name2>l[ea]\s+(?:Maire|President|Presidente))\s*,?\s+(?:a\s+)?ouv)",
+        I,
+    ),
+]
+
+
+def find_president(doc: _Doc, header_end: int) -> Person | None:
+    """The person presiding the session (header only)."""
+    for pattern in PRESIDENT_PATTERNS:
+        m = pattern.search(doc.text, 0, header_end)
+        if not m:
+            continue
+        groups = {k: v for k, v in m.groupdict().items() if v}
+        civ_key = "civ" if "civ" in groups else "civ2" if "civ2" in groups else None
+        name_key = "name" if "name" in groups else "name2"
+        civility = None
+        if civ_key:
+            civility = "Madame" if groups[civ_key].lower().startswith(("madame", "mme", "mlle")) else "Monsieur"
+        name = doc.value(m.start(name_key), m.end(name_key))
+        title = doc.value(m.start("title"), m.end("title")) if "title" in groups else None
+        if title is None and re.match(r"l[ea]\s", name, I):
+            title = name.split(None, 1)[1]
+        s, e = doc.raw_span(m.start(civ_key or name_key), m.end("title" if "title" in groups else name_key))
+        return Person(name=name, civility=civility, title=title, start=s, end=e)
+    return None
+
+
+PRESENT_COUNT = re.compile(
+    r"\bpresents?[ \t]*(?:[:=][ \t]*)?(?P<n>\d{1,3})\b(?![ \t]*[/.,]\d)(?:[ \t]+(?:membres|conseillers|elus))?"
+    r"|\b(?P<n2>\d{1,3})[ \t]+(?:membres|conseillers|elus)[ \t]+(?:sont[ \t]+|etaient[ \t]+)?presents",
+    I,
+)
+
+
+def find_present_count(doc: _Doc, header_end: int) -> tuple[int | None, Span | None]:
+    """"ont été présents 30 membres", "Présents : 38", "38 conseillers présents"."""
+    m = PRESENT_COUNT.search(doc.text, 0, header_end)
+    if not m:
+        return None, None
+    return int(m.group("n") or m.group("n2")), doc.span(m.start(), m.end())
+
+
+ATTENDANCE_HEAD = re.compile(
+    r"^[ \t]*(?:"
+    r"(?P<represented>(?:Etaient\s+)?absents?\s+(?:et\s+)?represente(?:e)?s?|(?:Etaient\s+)?represente(?:e)?s?"
+    r"|Pouvoirs?|Procurations?|Absents?\s+ayant\s+donne\s+(?:pouvoir|procuration))"
+    r"|(?P<excused>(?:Etaient\s+)?absents?\s+(?:et\s+)?excuse(?:e)?s?|Excuse(?:e)?s?)"
+    r"|(?P<absent>(?:Etaient\s+)?absents?)"
+    r"|(?P<present>(?:Etaient|Etait)\s+presents?(?:es)?|Presents?|Membres\s+presents)"
+    r")\b[^\n:]*:?",
+    I | M,
+)
+ATTENDANCE_STOP = re.compile(
+    r"^[ \t]*(?:Secretaire|Le\s+quorum|Madame\s+la|Monsieur\s+le|Le\s+(?:Conseil|Bureau|Maire|President)"
+    r"|La\s+(?:Presidente|seance)|Objet|OBJET|Rapporteur|RAPPORTEUR|[A-Z]{2,5}\s+\d|Nombre|Conseillers"
+    r"|Membres\s+en\s+exercice|Deliberation|DELIBERATION|Date\s+de)",
+    M,
+)
+COURTESY = re.compile(r"(?:Mesdames|Mmes)\s+et\s+(?:Messieurs|MM\.?)\s*:?\s*")
+LIST_SEPARATOR_DASH = re.compile(r"\s+-\s+|\s+-(?=\s*\n)|(?<=\n)\s*-\s+")
+LIST_SEPARATOR_COMMA = re.compile(r"\s*[,;]\s*|\s+et\s+(?=[A-Z])")
+LINE_BREAK = re.compile(r"\n")
+INLINE_SEPARATOR = re.compile(r"\s*(?:,|;|\bet\b|\s-\s)\s*")
+PROXY = re.compile(
+    r"\s+(?:represente(?:e)?s?\s+par|\(?\s*(?:a\s+|ayant\s+)?donne\s+(?:pouvoir|procuration)\s+a"
+    r"|\(?\s*pouvoir\s+a|\(?\s*procuration\s+a|a)\s+(?=(?:M\.|Mme|Monsieur|Madame|[A-Z]))",
+    I,
+)
+
+
+def split_ranges(text: str, separator: re.Pattern, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The pieces of text[start:end] between matches of `separator`."""
+    pos = start
+    for m in separator.finditer(text, start, end):
+        yield pos, m.start()
+        pos = m.end()
+    yield pos, end
+
+
+def _list_items(doc: _Doc, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Items of a list of names: " - " separated (the registers' style), else commas, else lines."""
+    block = doc.text[start:end]
+    if LIST_SEPARATOR_DASH.search(block):
+        separator = LIST_SEPARATOR_DASH
+    elif re.search(r"[,;]", block):
+        separator = LIST_SEPARATOR_COMMA
+    else:
+        separator = LINE_BREAK
+    return split_ranges(doc.text, separator, start, end)
+
+
+def _name_item(doc: _Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Trim an item to the name itself: no civility, no trailing dot, something name-like."""
+    start, end = doc.trim(start, end, " \t\r\n.;,-:()")
+    m = CIVILITY_PREFIX.match(doc.text[start:end])
+    if m:
+        start += m.end()
+    piece = doc.text[start:end]
+    if (not piece or not re.search(r"[A-Z]", piece) or len(piece.split()) > 8 or ":" in piece
+            or re.fullmatch(r"[\d\s]+", piece)):
+        return None
+    if re.match(r"(?:Mesdames|Messieurs|neant|aucun)", piece, I):
+        return None
+    return start, end
+
+
+def find_attendance(doc: _Doc, header_end: int) -> tuple[list[Member], list[Represented], list[Member]]:
+    """Present / absent-and-represented / absent-and-excused lists.
+
+    Headings: "Etaient présents Mesdames et Messieurs :", "Présents :", "Etaient absents et
+    représentés", "Pouvoirs :", "Absents excusés :", "Excusés :"; names separated by " - " across
+    lines (the registers' layout), by commas, or one a line; "X représentée par Y", "X (pouvoir à Y)",
+    "X à Y" for proxies. A list ends at a blank line, the next heading or a line that starts prose.
+    """
+    present: list[Member] = []
+    represented: list[Represented] = []
+    excused: list[Member] = []
+    heads = list(ATTENDANCE_HEAD.finditer(doc.text, 0, header_end))
+    for i, head in enumerate(heads):
+        kind = head.lastgroup
+        limit = heads[i + 1].start() if i + 1 < len(heads) else header_end
+        start = head.end()
+        while start < limit and doc.text[start] in " \t\r\n":
+            start += 1
+        courtesy = COURTESY.match(doc.text, start, limit)
+        start = courtesy.end() if courtesy else start
+        end = limit
+        for stop in (BLANK_LINE.search(doc.text, start, limit), ATTENDANCE_STOP.search(doc.text, start, limit)):
+            if stop:
+                end = min(end, stop.start())
+        if kind == "absent" or start >= end:
+            continue
+        for s, e in _list_items(doc, start, end):
+            if kind == "represented":
+                proxy_m = PROXY.search(doc.text, s, e)
+                name_range = _name_item(doc, s, proxy_m.start() if proxy_m else e)
+                if not name_range:
+                    continue
+                proxy_range = _name_item(doc, proxy_m.end(), e) if proxy_m else None
+                rs, re_ = doc.raw_span(*name_range)
+                represented.append(Represented(
+                    name=doc.value(*name_range), start=rs, end=re_,
+                    proxy=doc.value(*proxy_range) if proxy_range else None,
+                ))
+                continue
+            name_range = _name_item(doc, s, e)
+            if not name_range:
+                continue
+            rs, re_ = doc.raw_span(*name_range)
+            member = Member(name=doc.value(*name_range), start=rs, end=re_)
+            (present if kind == "present" else excused).append(member)
+    return present, represented, excused
+
+
+# ---------------------------------------------------------------------------------------------
+# Codes, object, rapporteur, exposé, visas
+# ---------------------------------------------------------------------------------------------
+
+DIGIT = r"[0-9OI]"  # OCR reads 0 as O and 1 as I inside codes
+SERVICE_CODE = re.compile(
+    rf"\b(?P<prefix>[A-Z]{{2,5}})[ \t]+(?P<number>{DIGIT}{{2,3}}[ \t]*-[ \t]*{DIGIT}{{3,6}})"
+    rf"[ \t]*/[ \t]*(?P<year>{DIGIT}{{2}})[ \t]*/[ \t]*(?P<suffix>[A-Z]{{2,4}})\b"
+)
+REGISTRY_CODE = re.compile(
+    rf"\b(?P<prefix>[A-Z]{{2,5}})[ \t]+(?P<year>{DIGIT}{{2}})[ \t]*/[ \t]*(?P<number>{DIGIT}{{3,6}})"
+    r"[ \t]*/[ \t]*(?P<suffix>[A-Z]{2,4})\b"
+)
+# Marseille's registry numbers: "23/0145/VDV" (year / number / commission), no prefix.
+CITY_REGISTRY_CODE = re.compile(
+    rf"(?<![\w/-])(?P<year>{DIGIT}{{2}})/(?P<number>{DIGIT}{{4}})/(?P<suffix>[A-Z]{{2,5}})\b"
+)
+NUMBER_CODE = re.compile(
+    r"^[ \t]*(?:D[EÉ]LIB[EÉ]RATION|Deliberation|DCM|DEL|DELIB|Acte)?\s*(?:n|N)\s*[°o]\s*"
+    r"(?P<number>(?:19|20)?\d{2}[-/_.]\d{1,5}(?:[-/]\d{1,4})?)\b",
+    M,
+)
+REFERENCE_BEFORE = re.compile(r"(?:deliberation|delib\.?|arrete|decision)\s*(?:n\s*[°o]\s*)?\s*$", I)
+
+
+def _digits(s: str) -> str:
+    return s.replace("O", "0").replace("I", "1").replace(" ", "").replace("\t", "")
+
+
+def _code_year(two: str) -> int:
+    yy = int(_digits(two))
+    return 2000 + yy if yy < 70 else 1900 + yy
+
+
+def _structured_code(m: re.Match, kind: str, s: int, e: int) -> Code:
+    number = _digits(m.group("number"))
+    year = _digits(m.group("year"))
+    prefix = m.groupdict().get("prefix")
+    if kind == "service":
+        text = f"{prefix} {number}/{year}/{m.group('suffix')}"
+    else:
+        text = f"{prefix + ' ' if prefix else ''}{year}/{number}/{m.group('suffix')}"
+    return Code(code=text, kind=kind, prefix=prefix, number=number, year=_code_year(year),
+                body_suffix=m.group("suffix"), start=s, end=e)
+
+
+def find_codes(doc: _Doc, header_end: int, visas_range: tuple[int, int] | None) -> list[Code]:
+    """The deliberation's own codes: service code (`EMP 004-6064/19/BM`), registry code
+    (`MET 19/11402/BM`, Marseille's `23/0145/VDV`), or a commune's number ("Délibération n° 2021-045").
+
+    Codes quoted in the visas or after "délibération n°" elsewhere (`FAG 21-5718/19/CM`) belong to
+    other deliberations and are left out. Codes in the header are preferred.
+    """
+    found: list[tuple[int, int, Code]] = []
+
+    def overlaps(start: int, end: int) -> bool:
+        return any(start < e and s < end for s, e, _ in found)
+
+    for kind, pattern in (("service", SERVICE_CODE), ("registre", REGISTRY_CODE), ("registre", CITY_REGISTRY_CODE)):
+        for m in pattern.finditer(doc.text):
+            if visas_range and visas_range[0] <= m.start() < visas_range[1] or overlaps(m.start(), m.end()):
+                continue
+            before = doc.text[doc.line_start(m.start()):m.start()]
+            if m.start() >= header_end and REFERENCE_BEFORE.search(before[-40:]):
+                continue
+            found.append((m.start(), m.end(), _structured_code(m, kind, *doc.raw_span(m.start(), m.end()))))
+    for m in NUMBER_CODE.finditer(doc.text, 0, header_end):
+        if overlaps(m.start("number"), m.end("number")):
+            continue
+        number = m.group("number")
+        year = re.match(r"(?:19|20)\d{2}", number)
+        s, e = doc.raw_span(m.start("number"), m.end("number"))
+        found.append((m.start(), m.end(), Code(code=number, kind="autre", number=number,
+                                               year=int(year.group()) if year else None, start=s, end=e)))
+    in_header = [item for item in found if item[0] < header_end]
+    codes: list[Code] = []
+    for _, _, code in sorted(in_header or found, key=lambda item: item[0]):
+        if code.kind == "service" and any(c.kind == "service" for c in codes):
+            continue  # one service code per deliberation; a second one is a quoted reference
+        if code.code not in {c.code for c in codes}:
+            codes.append(code)
+    return codes
+
+
+OBJECT_LABEL = re.compile(r"^[ \t]*(?:N[°o]\s*[\w/-]+\s*[-:]?\s*)?(?:OBJET|Objet|objet)\s*[:\-.]\s*", M)
+LEADING_NOISE = re.compile(r"(?:[a-z]{1,2}\s+|[^\w«\"(]+\s*)(?=[A-Z])")
+RAPPORTEUR = re.compile(
+    r"soumet\s+(?:au|a\s+la|a\s+l')\s+[^:]{0,150}?rapport\s+suivant\s*:?"
+    r"|^[ \t]*Rapporteur\s*:[^\n]*|^[ \t]*Sur\s+(?:le\s+)?rapport\s+d[e']\s*[^\n]{0,200}?:[ \t]*$"
+    r"|^[^\n]{0,200}?\b(?:expose|rapporte|presente\s+le\s+rapport)\b[^\n]{0,120}:[ \t]*$",
+    I | M,
+)
+
+
+def find_rapporteur(doc: _Doc, after: int, before: int) -> Span | None:
+    """"Madame la Présidente ... soumet au Bureau de la Métropole le rapport suivant :", "Rapporteur : M. X",
+    "Monsieur le Maire expose au Conseil Municipal :" (whole paragraph)."""
+    m = RAPPORTEUR.search(doc.text, after, before)
+    if not m:
+        return None
+    start = m.start()
+    blank = list(BLANK_LINE.finditer(doc.text, after, start))
+    para_start = blank[-1].end() if blank else doc.line_start(start)
+    return doc.span(max(para_start, after), m.end())
+
+
+def find_object(doc: _Doc, codes: list[Code], before: int) -> Span | None:
+    """The title: after an "Objet :" label, else between the service code and the registry code
+    (the Métropole layout, where a page break may split the title), else the paragraph after the
+    service code. Stray OCR marks before the first word ("m Attribution") are dropped."""
+    start = None
+    label = OBJECT_LABEL.search(doc.text, 0, before)
+    if label:
+        start = label.end()
+    elif codes:
+        first = min(codes, key=lambda c: c.start)
+        plain_first = _plain_offset(doc, first.end)
+        start = plain_first if first.kind == "registre" and len(codes) > 1 else doc.line_end(plain_first) + 1
+        if first.kind != "service":
+            service = next((c for c in codes if c.kind == "service"), None)
+            if service:
+                start = doc.line_end(_plain_offset(doc, service.end)) + 1
+    if start is None or start >= before:
+        return None
+    while start < before and doc.text[start] in " \t\r\n":
+        start += 1
+    end = doc.paragraph_end(start, before)
+    for code in codes:
+        cs = _plain_offset(doc, code.start)
+        if start < cs < end:
+            end = cs
+    noise = LEADING_NOISE.match(doc.text, start, end)
+    if noise:
+        start = noise.end()
+    return doc.span(start, end, " \t\r\n-")
+
+
+def _plain_offset(doc: _Doc, raw_offset: int) -> int:
+    """Plain offset of a raw offset (the first plain character at or after it)."""
+    starts = doc.plain._starts
+    lo, hi = 0, len(starts)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if starts[mid] < raw_offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def find_expose(doc: _Doc, start: int | None, limit: int) -> Span | None:
+    """Exposé des motifs: from the rapporteur formula to "Telles sont les raisons" (or, without it, to the
+    assembly line "Le Conseil Municipal," / the first "Vu" / the decision)."""
+    if start is None or start >= limit:
+        return None
+    ends = [limit]
+    for pattern in (TELLES, ASSEMBLY_LINE, VISA_LINE):
+        m = pattern.search(doc.text, start, limit)
+        if m:
+            ends.append(m.start())
+    return doc.span(start, min(ends))
+
+
+VISA_ITEM_END = re.compile(r"[;.][ \t]*\n|\n[ \t]*\n|\n(?=[ \t]*(?:Vu|VU)\b)")
+
+
+def find_visas(doc: _Doc, start: int, limit: int) -> tuple[list[Span], tuple[int, int] | None]:
+    """Each "Vu" item. Layouts: a lone "Vu" heading followed by items ending with ";" / "." (the
+    Métropole layout), or one "Vu le ...;" per line (communes)."""
+    head = VISA_LINE.search(doc.text, start, limit)
+    if not head:
+        return [], None
+    stop = VISAS_END.search(doc.text, head.start(), limit)
+    end = stop.start() if stop else limit
+    items_start = head.start()
+    if re.fullmatch(r"[ \t]*(?:Vu|VU|vu)[ \t]*[:,]?[ \t]*", doc.text[head.start():doc.line_end(head.start())]):
+        items_start = doc.line_end(head.start()) + 1
+    visas: list[Span] = []
+    pos = items_start
+    for m in VISA_ITEM_END.finditer(doc.text, items_start, end):
+        span = doc.span(pos, m.start() + (1 if doc.text[m.start()] in ";." else 0))
+        if span:
+            visas.append(span)
+        pos = m.end()
+    span = doc.span(pos, end)
+    if span:
+        visas.append(span)
+    return visas, (head.start(), end)
+
+
+# ---------------------------------------------------------------------------------------------
+# Articles, amounts, beneficiaries, co-financers, budget
+# ---------------------------------------------------------------------------------------------
+
+
+def _article_number(token: str) -> int:
+    return 1 if token.lower() in {"premier", "unique", "l", "i"} else int(token)
+
+
+def find_articles(doc: _Doc, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """(number, heading start, text start, end) in plain offsets, for "Article 1 :", "ARTICLE 1er -",
+    "Art. 2.", "Article premier", "Article unique". An article runs to the next heading or `end`."""
+    heads = list(ARTICLE_HEAD.finditer(doc.text, start, end))
+    out = []
+    for i, h in enumerate(heads):
+        stop = heads[i + 1].start() if i + 1 < len(heads) else end
+        out.append((_article_number(h.group("num")), h.start(), h.end(), stop))
+    return out
+
+
+def build_articles(doc: _Doc, raw_articles: list[tuple[int, int, int, int]]) -> list[Article]:
+    articles = []
+    for number, head, body, stop in raw_articles:
+        hs, he = doc.trim(head, stop)
+        bs, be = doc.trim(body, stop)
+        s, e = doc.raw_span(hs, he)
+        text = doc.plain.raw_slice(bs, be) if bs < be else ""
+        articles.append(Article(number=number, text=text, start=s, end=e))
+    return articles
+
+
+AMOUNT = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:[ .]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+    r"(?P<mult>\s*millions?\s+d')?[ \t]*\n?[ \t]*(?P<cur>€|(?i:euros?)\b|EUR\b)"
+    r"(?P<qual>[ \t]*(?:HT\b|H\.T\.?|(?i:hors\s+taxes?)\b|TTC\b|T\.T\.C\.?|(?i:toutes\s+taxes\s+comprises)"
+    r"|(?i:net)\b))?"
+    r"(?P<per>[ \t]*(?:(?i:par\s+an)\b|/\s*an\b|(?i:annuels?)\b|(?i:par\s+annee)\b))?"
+)
+SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\bM)(?<!\bMme)(?<!\bn)(?<!\bart)(?<!\bcf)[.!?](?=\s|$)|"
+                          + PARAGRAPH_BREAK.pattern)
+SENTENCE_START = re.compile(r"(?:(?<![A-Z])(?<!\bM)(?<!\bMme)(?<!\bn)[.!?;]|:[ \t]*\n)\s+|"
+                            + PARAGRAPH_BREAK.pattern)
+
+
+def sentence_around(doc: _Doc, pos: int, lo: int, hi: int) -> tuple[int, int]:
+    """Plain bounds of the sentence holding `pos`, clamped to [lo, hi)."""
+    start = lo
+    for m in SENTENCE_START.finditer(doc.text, lo, pos):
+        start = m.end()
+    m = SENTENCE_END.search(doc.text, pos, hi)
+    end = (m.start() + 1 if doc.text[m.start()] in ".!?" else m.start()) if m else hi
+    return doc.trim(start, end)
+
+
+BENEFICIARY_NOUN = re.compile(
+    r"\b(?i:a|au|aux|au\s+profit\s+de|en\s+faveur\s+de|aupres\s+de|et|avec|entre|de)\s+"
+    r"(?:[lI1|]'\s*|(?i:la|le|les)\s+)?"
+    r"(?P<noun>(?i:association|entreprise|etablissement(?:\s+public)?|organisme|societe|structure|groupement))s?\s+"
+    r"(?=[A-Z0-9«\"'])"
+)
+BENEFICIARY_GENERIC = re.compile(
+    r"\b(?:au\s+profit\s+(?:de|du|des)|en\s+faveur\s+(?:de|du|des)|attribu\w*\s+(?:a|au|aux)|aupres\s+(?:de|du|des)"
+    r"|verse\w*\s+(?:a|au|aux)|allou\w*\s+(?:a|au|aux)|accord\w*\s+(?:a|au|aux))\s+"
+    r"(?:(?:la|le|les|[lI1|]')\s*)?(?![lI1|]'[a-z])(?=[A-Z0-9«\"])"
+)
+BENEFICIARY_STOP = re.compile(
+    r"\s+(?:d'+\s*'?une?\s+(?:montant|somme|subvention|valeur|aide|participation)|une?\s+(?:subvention|montant"
+    r"|somme|aide|participation|avance|contribution)|(?:d'un|d'une|de|du)\s+(?:montant|somme)|pour\b"
+    r"|relati(?:ve|f)s?\b|au\s+titre\b|dans\s+le\s+cadre\b|afin\b|sise?s?\b|situee?s?\b|domicili|represente"
+    r"|en\s+vue\b|correspondant|portant\b|a\s+hauteur\b|dont\b|qui\b|ayant\b|concernant\b|visant\b"
+    r"|moyennant\b|selon\b|conformement\b|sur\s+(?:la|le|les)\b|de\s+\d|pour\s|en\s+(?:date|application)\b"
+    r"|est\b|sont\b|ci-annexee?)"
+    r"|\s*[,;:(]|\.(?=\s|$)|\s+-\s|\s*»\s*(?:[,;.]|$)|" + PARAGRAPH_BREAK.pattern
+)
+PURPOSE = re.compile(
+    r"\b(?:(?:pour|dans\s+le\s+cadre\s+d[eu]|afin\s+de)\s+|dans\s+le\s+cadre\s+d'|afin\s+d')"
+    r"(?!(?:[lI1]'\s*(?:annee|exercice)|l'annee|un\s+montant|une\s+somme|un\s+total|la\s+periode|une\s+duree"
+    r"|la\s+duree|\d|un\s+an)\b)"
+)
+PURPOSE_END = re.compile(r"\s+(?:pour|au\s+titre\s+de)\s+[lI1]'\s*(?:annee|exercice)|[.;](?=\s|$)|\s*\(|,\s|" + PARAGRAPH_BREAK.pattern)
+YEAR_PATTERNS = [
+    re.compile(r"(?:pour\s+[lI1]'\s*annee|au\s+titre\s+de\s+(?:[lI1]'\s*(?:annee|exercice)\s+)?"
+               r"|[lI1]'\s*exercice|\bexercice|\bannee)\s*(?P<year>(?:19|20)\d{2})\b", I),
+    re.compile(r"\ben\s+(?P<year>(?:19|20)\d{2})\b"),
+]
+
+
+def _parse_cents(m: re.Match) -> int:
+    num = m.group("num").replace(" ", "")
+    if "," in num:
+        num = num.replace(".", "").replace(",", ".")
+    elif re.search(r"\.\d{3}(?:\.|$)", num):
+        num = num.replace(".", "")
+    value = Decimal(num)
+    if m.group("mult"):
+        value *= 1_000_000
+    return int((value * 100).to_integral_value())
+
+
+def _qualifier(m: re.Match) -> str | None:
+    q = (m.group("qual") or "").strip().lower()
+    if not q:
+        return None
+    if q.startswith(("ht", "h.t", "hors")):
+        return "HT"
+    if q.startswith(("ttc", "t.t.c", "toutes")):
+        return "TTC"
+    return "net"
+
+
+# Legal forms that are part of the name: "la Société Anonyme d'HLM X" keeps "Société".
+NAME_WITH_NOUN = re.compile(r"(?:Anonyme|Civile|Cooperative|Publique|Nationale|Immobiliere|d'|du\s|des\s)", I)
+NOT_A_BENEFICIARY = re.compile(r"(?:M[ée]+tropole|Ville|Commune|Departement|Region|Budget|Etat)\b", I)
+
+
+def beneficiary_mentions(doc: _Doc, lo: int, hi: int, *, generic: bool = True) -> list[tuple[int, int, int]]:
+    """(mention start, name start, name end) of every beneficiary mention in [lo, hi): "à l'association X",
+    "à la société X", "au profit de X", "attribuée à X", "auprès de la SCI X". The name runs to the first
+    stop word ("d'un montant", "pour", "relative", ",", ...). Overlapping mentions keep the longest name."""
+    found: dict[int, tuple[int, int, int]] = {}
+    for pattern in (BENEFICIARY_NOUN, BENEFICIARY_GENERIC) if generic else (BENEFICIARY_NOUN,):
+        for m in pattern.finditer(doc.text, lo, hi):
+            name_start = m.end()
+            if "noun" in m.groupdict() and NAME_WITH_NOUN.match(doc.text, m.end()):
+                name_start = m.start("noun")
+            stop = BENEFICIARY_STOP.search(doc.text, m.end(), hi)
+            name_end = min(stop.start() if stop else hi, m.end() + 160)
+            s, e = doc.trim(name_start, name_end, " \t\r\n«»\"',.")
+            if e - s < 2 or NOT_A_BENEFICIARY.match(doc.text, s):
+                continue
+            if e not in found or s < found[e][1]:
+                found[e] = (m.start(), s, e)
+    return sorted(found.values())
+
+
+def beneficiary_in(doc: _Doc, lo: int, hi: int, near: int | None = None) -> tuple[int, int] | None:
+    """Plain range of the beneficiary of [lo, hi): the mention nearest before `near` (else the first)."""
+    mentions = beneficiary_mentions(doc, lo, hi)
+    if not mentions:
+        return None
+    if near is not None:
+        before = [x for x in mentions if x[0] < near]
+        if before:
+            return before[-1][1:]
+    return mentions[0][1:]
+
+
+PER_YEAR_BEFORE = re.compile(r"(?:annuel(?:le)?|par\s+an)\s+(?:de\s+|d'un\s+montant\s+de\s+)?$", I)
+
+
+def find_amounts(doc: _Doc, raw_articles: list[tuple[int, int, int, int]]) -> list[Amount]:
+    """Every sum of money ("20 000 euros", "20 000€", "12 345,67 euros HT", "1.500.000 €", "1,5 million
+    d'euros", "... par an", "montant annuel de ...") with the beneficiary, purpose and year stated in its
+    sentence."""
+    amounts = []
+    for m in AMOUNT.finditer(doc.text):
+        article = next((a for a in raw_articles if a[1] <= m.start() < a[3]), None)
+        lo, hi = (article[2], article[3]) if article else (0, len(doc.text))
+        ss, se = sentence_around(doc, m.start(), lo, hi)
+        beneficiary = beneficiary_in(doc, ss, se, near=m.start())
+        purpose = None
+        for p in PURPOSE.finditer(doc.text, ss, se):
+            if beneficiary and beneficiary[0] <= p.start() < beneficiary[1]:
+                continue
+            stop = PURPOSE_END.search(doc.text, p.end(), se)
+            pe = stop.start() if stop else se
+            if pe - p.end() >= 3:
+                purpose = doc.value(p.start(), pe)
+                break
+        year = None
+        for pattern in YEAR_PATTERNS:
+            y = pattern.search(doc.text, ss, se)
+            if y:
+                year = int(y.group("year"))
+                break
+        per_year = bool(m.group("per")) or bool(PER_YEAR_BEFORE.search(doc.text, max(ss, m.start() - 40), m.start()))
+        s, e = doc.raw_span(m.start(), m.end())
+        sent_s, sent_e = doc.raw_span(ss, se)
+        amounts.append(Amount(
+            cents=_parse_cents(m), qualifier=_qualifier(m), per_year=per_year,
+            beneficiary=doc.value(*beneficiary) if beneficiary else None, purpose=purpose, year=year,
+            article=article[0] if article else None, start=s, end=e,
+            sentence_start=sent_s, sentence_end=sent_e,
+        ))
+    return amounts
+
+
+def find_beneficiaries(doc: _Doc, amounts: list[Amount], raw_articles: list[tuple[int, int, int, int]]) -> list[str]:
+    """Distinct beneficiaries as printed in the articles: those granted an amount first, then the
+    organisations named with their legal noun ("la convention avec l'association X")."""
+    names = [a.beneficiary for a in amounts if a.beneficiary and (a.article is not None or not raw_articles)]
+    for _, _, body, stop in raw_articles:
+        names.extend(doc.value(s, e) for _, s, e in beneficiary_mentions(doc, body, stop, generic=False))
+    distinct: dict[str, str] = {}
+    for name in names:
+        distinct.setdefault(match_key(name), name)
+    return list(distinct.values())
+
+
+COFINANCING = re.compile(r"\bco-?\s*financ\w*|\bautres\s+financeurs|\bpartenaires\s+financiers", I)
+COFINANCER_SPLIT = re.compile(r"\s*,\s*|\s+et\s+(?=(?:le|la|les|l')?\s*[A-Z])")
+COFINANCER_TRIM = re.compile(r"\s+-\s+|\s*\(|\s*:\s*\d")
+
+
+COFINANCERS_INTRO = re.compile(r"\bpar\b|:|\bde\s+(?=(?:la|le|l')\s*[A-Z])")
+LEADING_ARTICLE = re.compile(r"(?:entre\s+autres?\s+)?(?:(?:par\s+)?(?:le|la|les|l'|du|des|de\s+la)\s*)?", I)
+
+
+def find_cofinancers(doc: _Doc) -> list[Span]:
+    """Co-financers named in "cofinancé ... par le Fonds Social Européen, la Ville de Marseille et la Région
+    Sud - Provence-Alpes-Côte d'Azur" (a spaced dash ends a name) or "Autres financeurs : ..."."""
+    spans: dict[str, Span] = {}
+    for m in COFINANCING.finditer(doc.text):
+        _, sentence_end = sentence_around(doc, m.start(), 0, len(doc.text))
+        intro = COFINANCERS_INTRO.search(doc.text, m.end(), sentence_end)
+        if not intro:
+            continue
+        for s, e in split_ranges(doc.text, COFINANCER_SPLIT, intro.end(), sentence_end):
+            s, e = doc.trim(s, e, " \t\r\n.;")
+            s = LEADING_ARTICLE.match(doc.text, s, e).end()
+            cut = COFINANCER_TRIM.search(doc.text, s, e)
+            s, e = doc.trim(s, cut.start() if cut else e, " \t\r\n.;")
+            if e - s >= 3 and doc.text[s].isupper():
+                span = doc.span(s, e)
+                spans.setdefault(match_key(span.text), span)
+    return list(spans.values())
+
+
+BUDGET_CUE = re.compile(r"\bbudget\b|\bchapitre\s*:?\s*\d|\bnature\s*:?\s*\d|\bfonction\s*:?\s*\d"
+                        r"|sous-?\s*politique|\bimput", I)
+BUDGET_FIELDS = {
+    "budget": re.compile(
+        r"budget\s+(?:de\s+)?(?P<v>fonctionnement|investissement|principal|primitif|supplementaire"
+        r"|annexe(?:\s+(?:de\s+l'|du\s+|des\s+|de\s+la\s+)?[a-z]+)?)|section\s+d'(?P<v2>investissement|fonctionnement)",
+        I),
+    "year": re.compile(r"(?:budget|exercice)[^.;]{0,40}?\b(?P<v>(?:19|20)\d{2})\b", I),
+    "fonction": re.compile(r"\bfonction\s*:?\s*(?P<v>\d[\d.]*\d|\d)", I),
+    "nature": re.compile(r"\b(?:nature|compte)\s*:?\s*(?P<v>\d[\d.]*\d|\d)", I),
+    "sous_politique": re.compile(r"sous-?\s*politique\s*:?\s*(?P<v>[A-Z]?\d+[A-Z0-9]*)", I),
+    "chapitre": re.compile(r"\bchapitre\s*:?\s*(?P<v>[A-Z]?\d+[A-Z0-9]*)", I),
+    "article": re.compile(r"\barticle\s*:?\s*(?P<v>\d{3,})\b", I),  # M14/M57 "chapitre 65, article 6574"
+}
+
+
+def find_budget(doc: _Doc, lo: int, hi: int) -> list[Budget]:
+    """Budget imputations: "inscrits au budget fonctionnement 2019 de la Métropole, fonction 65, nature
+    65748", "Budget Principal 2020 – Sous-Politique C110 – Nature 6574", "chapitre 65, article 6574",
+    "section d'investissement". A sentence counts when it names at least one line of the budget."""
+    budgets: list[Budget] = []
+    seen: set[tuple[int, int]] = set()
+    for cue in BUDGET_CUE.finditer(doc.text, lo, hi):
+        ss, se = sentence_around(doc, cue.start(), lo, hi)
+        if (ss, se) in seen:
+            continue
+        seen.add((ss, se))
+        values: dict[str, str] = {}
+        for field, pattern in BUDGET_FIELDS.items():
+            m = pattern.search(doc.text, ss, se)
+            if m:
+                values[field] = (m.group("v") or m.groupdict().get("v2") or "").strip()
+        if "article" in values:
+            values.setdefault("nature", values.pop("article"))
+        if not ({"fonction", "nature", "sous_politique", "chapitre"} & values.keys()
+                or ("budget" in values and "year" in values)):
+            continue
+        s, e = doc.raw_span(ss, se)
+        budgets.append(Budget(
+            budget=re.sub(r"\s+", " ", values["budget"].lower()) if values.get("budget") else None,
+            year=int(values["year"]) if "year" in values else None,
+            fonction=values.get("fonction"), nature=values.get("nature"),
+            sous_politique=values.get("sous_politique"), chapitre=values.get("chapitre"),
+            start=s, end=e,
+        ))
+    return budgets
+
+
+# ---------------------------------------------------------------------------------------------
+# Vote and signatory
+# ---------------------------------------------------------------------------------------------
+
+VOTE_LINE = re.compile(
+    r"^[ \t]*(?:cette\s+proposition|(?:la|le)\s+(?:presente?\s+)?(?:proposition|deliberation|rapport)\s+"
+    r"(?:mise?\s+aux\s+voix\s+)?(?:est|a\s+ete)|mise?\s+aux\s+voix|adopte|rejete|a\s+[lI1]'unanimite|[lI1]'unanimite|unanimite"
+    r"|a\s+la\s+majorite|pour\s*:|contre\s*:|abstentions?\b|se\s+sont\s+abstenus|s'est\s+abstenu|ont\s+vote"
+    r"|votes?\s*(?:contre|pour)?\s*:|vote\s+contre|resultat\s+du\s+vote|votants?\s*:|suffrages"
+    r"|le\s+(?:conseil|bureau|commission)[^\n]{0,60}\badopte|ne\s+prend\s+pas\s+part|n'a\s+pas\s+pris\s+part"
+    r"|n'ont\s+pas\s+pris\s+part|\d+\s+voix)",
+    I | M,
+)
+VOTE_ANYWHERE = re.compile(r"mise?\s+aux\s+voix|\badopte+e?s?\b|unanimite|a\s+la\s+majorite", I)
+VOTE_NAMES = re.compile(
+    r"(?P<kind>se\s+sont\s+abstenus?|s'est\s+abstenue?|abstentions?|ont\s+vote\s+contre|a\s+vote\s+contre"
+    r"|votes?\s+contre|contre)\s*(?:\(\s*(?P<n>\d+)\s*\))?\s*:\s*(?P<rest>[^\n/]*)",
+    I,
+)
+AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b|\bcontre\s*:\s*(?P<n2>\d+)", I)
+ABSTENTION_COUNT = re.compile(r"(?P<n>\d+)\s+abstentions?\b|\babstentions?\s*:\s*(?P<n2>\d+)", I)
+
+
+def _names(doc: _Doc, start: int, end: int) -> list[str]:
+    """Names in a vote line: "Jean DUPONT, Mme Anne MARTIN et M. Luc ROUX"."""
+    items = (_name_item(doc, s, e) for s, e in split_ranges(doc.text, INLINE_SEPARATOR, start, end))
+    return [doc.value(*item) for item in items if item]
+
+
+def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vote | None:
+    """The vote: "Cette proposition mise aux voix est adoptée.", "ADOPTÉ À L'UNANIMITÉ", "ADOPTÉ À LA
+    MAJORITÉ", "Pour : 45 / Contre : 3 / Abstentions : 2", "Se sont abstenus : X, Y", "N voix contre",
+    "Vote contre : ...". Searched in [start, end) (after the last article heading); failing that, in the
+    decision line ("Après en avoir délibéré, à l'unanimité, DÉCIDE :")."""
+    first = VOTE_LINE.search(doc.text, start, end)
+    if first:
+        vs = first.start()
+        ve = doc.line_end(vs)
+        pos = ve
+        while pos < end:
+            nxt = re.compile(r"\n[ \t]*(?=\S)").search(doc.text, pos, end)
+            if not nxt:
+                break
+            line_start = nxt.end()
+            gap_has_blank = "\n" in doc.text[pos + 1:line_start].strip(" \t") or doc.text.count("\n", pos, line_start) > 1
+            if gap_has_blank and not VOTE_LINE.match(doc.text, doc.line_start(line_start), end):
+                break
+            if CERTIFICATION.match(doc.text, doc.line_start(line_start), end):
+                break
+            ve = doc.line_end(line_start)
+            pos = ve
+        ve = min(ve, end)
+    else:
+        m = VOTE_ANYWHERE.search(doc.text, start, end)
+        if not m and decision and VOTE_ANYWHERE.search(decision.group()):
+            m = decision
+            vs, ve = decision.start(), decision.end()
+        elif m:
+            vs, ve = sentence_around(doc, m.start(), start, end)
+        else:
+            return None
+    vs, ve = doc.trim(vs, ve)
+    block = doc.text[vs:ve]
+    low = block.lower()
+    adopted = None
+    if re.search(r"\b(?:n'est\s+pas|n'a\s+pas\s+ete|non)\s+adopte|\brejete", low):
+        adopted = False
+    elif re.search(r"adopte|approuve|a\s+[l1i]'unanimite|a\s+la\s+majorite|\bdecide\b", low):
+        adopted = True
+    vote = Vote(adopted=adopted, unanimous="unanimite" in low, start=0, end=0)
+    for m in VOTE_NAMES.finditer(doc.text, vs, ve):
+        rest_s, rest_e = m.start("rest"), m.end("rest")
+        count = m.group("n")
+        lead = re.match(r"\s*(\d+)\s*(?:\((?P<inner>[^)]*)\))?", doc.text[rest_s:rest_e])
+        if lead:
+            count = count or lead.group(1)
+            if lead.group("inner"):
+                rest_s, rest_e = rest_s + lead.start("inner"), rest_s + lead.end("inner")
+            else:
+                rest_s = rest_e
+        names = _names(doc, rest_s, rest_e) if rest_e > rest_s else []
+        # Counting the names is exact only for people ("Jean DUPONT"), not for "le groupe X".
+        if not count and names and all(n[0].isupper() for n in names):
+            count = len(names)
+        if "contre" in m.group("kind").lower():
+            vote.against.extend(names)
+            vote.against_count = int(count) if count else vote.against_count
+        else:
+            vote.abstentions.extend(names)
+            vote.abstention_count = int(count) if count else vote.abstention_count
+    if vote.against_count is None:
+        m = AGAINST_COUNT.search(block)
+        if m:
+            vote.against_count = int(m.group("n") or m.group("n2"))
+    if vote.abstention_count is None:
+        m = ABSTENTION_COUNT.search(block)
+        if m:
+            vote.abstention_count = int(m.group("n") or m.group("n2"))
+    vote.start, vote.end = doc.raw_span(vs, ve)
+    return vote
+
+
+SIGNATURE_SKIP = re.compile(
+    r"^[ \t]*(?:Fait\s+a|Le\s+\d|Pour\s+extrait|Certifi|Acte\s+rendu|Publi|Transmis|Recu|Affich|Signe\b"
+    r"|Fait\s+et|Ainsi\s+fait)"
+    rf"|^[^\n]{{0,60}},\s+le\s+(?:{DATE_TEXT})\s*$",  # "Aix-en-Provence, le 12 juillet 2021"
+    I,
+)
+NAME_LINE = re.compile(
+    r"^(?:(?:M\.|Mme|Monsieur|Madame)\s+)?(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)*\s+)+[A-Z][A-Z'-]+(?:\s+[A-Z][A-Z'-]+)*$"
+    r"|^[A-Z][A-Z'-]+(?:\s+[A-Z][A-Z'-]+)*\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)*$"
+    r"|^(?:M\.\s+|MME\s+)?[A-Z][A-Z'-]+(?:\s+[A-Z][A-Z'-]+){1,3}$"
+)
+TITLE_WORDS = re.compile(
+    r"\b(?:maire|president|presidente|adjoint|adjointe|vice|delegue|deleguee|conseiller|conseillere|directeur"
+    r"|directrice|secretaire|le|la|pour|et|aux|des|du|en)\b",
+    I,
+)
+ROLE_WORDS = re.compile(r"\b(?:maire|president|presidente|adjoint|adjointe|vice|delegue|conseill)", I)
+
+
+def find_signatory(doc: _Doc, certification: re.Match | None, after: int) -> Signatory | None:
+    """After "Certifié conforme": title lines ("Le Vice-Président Délégué", "Emploi, Insertion,"...) then
+    the name line in NAME style ("Martial ALVAREZ"). Without the certification line, a title line with a
+    role word ("Le Maire,") followed by a name line near the end also counts."""
+    start = certification.end() if certification else after
+    lines = []
+    for m in re.finditer(r"[^\n]+", doc.text[start:]):
+        ls, le = doc.trim(start + m.start(), start + m.end())
+        if ls < le:
+            lines.append((ls, le))
+        if len(lines) >= 10:
+            break
+    title_lines: list[tuple[int, int]] = []
+    for ls, le in lines:
+        line = doc.text[ls:le]
+        bare = line.rstrip(" .,")
+        if SIGNATURE_SKIP.match(line) and not title_lines:
+            continue
+        if NAME_LINE.match(bare) and not TITLE_WORDS.search(bare):
+            if not certification and not any(ROLE_WORDS.search(doc.text[s:e]) for s, e in title_lines):
+                return None
+            name_s, name_e = ls, ls + len(bare)
+            name_m = CIVILITY_PREFIX.match(doc.text[name_s:name_e])
+            if name_m:
+                name_s += name_m.end()
+            title = _signatory_title(doc, title_lines)
+            first = title_lines[0][0] if title_lines else name_s
+            s, e = doc.raw_span(first, name_e)
+            return Signatory(name=doc.value(name_s, name_e), title=title, start=s, end=e)
+        if len(line) > 120 or VOTE_LINE.match(line):
+            break
+        title_lines.append((ls, le))
+        if len(title_lines) > 5:
+            break
+    if certification and title_lines and ROLE_WORDS.search(doc.text[title_lines[0][0]:title_lines[-1][1]]):
+        s, e = doc.raw_span(title_lines[0][0], title_lines[-1][1])
+        return Signatory(name=None, title=_signatory_title(doc, title_lines), start=s, end=e)
+    return None
+
+
+def _signatory_title(doc: _Doc, title_lines: list[tuple[int, int]]) -> str | None:
+    if not title_lines:
+        return None
+    title = doc.value(title_lines[0][0], title_lines[-1][1])
+    # "Pour le Maire et par délégation, L'Adjoint délégué" -> "Adjoint délégué"
+    title = re.sub(r"^Pour\s+l[ea]\s+[^,]*?\s+par\s+d\S*l\S*gation\s*,?\s*", "", title, flags=I)
+    title = re.sub(r"^(?:Le|La|L['’])\s*", "", title, flags=I).strip(" ,.")
+    return title or None
+
+
+# ---------------------------------------------------------------------------------------------
+# Act type
+# ---------------------------------------------------------------------------------------------
+
+ACT_TYPES = [
+    ("garantie_emprunt", re.compile(r"garantie\s+d'emprunt|garantie\s+(?:d'un|des?)\s+emprunts?|\bgarantie\b.*\bpret", I)),
+    ("avenant", re.compile(r"\bavenant", I)),
+    ("subvention", re.compile(r"\bsubvention|participation\s+financiere|\bsubventionn", I)),
+    ("marche", re.compile(r"\bmarches?\b(?!\s+(?:de\s+)?noel)|accord-?\s*cadre|appel\s+d'offres|\bmarche\s+public", I)),
+    ("acquisition", re.compile(r"\bacqui(?:sition|erir)|\bcession\b|\bceder\b|echange\s+foncier|\bfonci", I)),
+    ("tarifs", re.compile(r"\btarif|\bredevance|\bdroits\s+de\s+place|\bprix\s+(?:de|des)\b", I)),
+    ("designation", re.compile(r"\bdesignation|\bdesigner\b|\brepresentants?\b", I)),
+    ("convention", re.compile(r"\bconvention", I)),
+]
+
+
+def classify(object_text: str | None, articles: list[Article]) -> str:
+    """Act type from the object (title) first, then from the articles."""
+    for text in (object_text, " ".join(a.text for a in articles)):
+        if not text:
+            continue
+        plain = Plain(clean(text)).text
+        for act, pattern in ACT_TYPES:
+            if pattern.search(plain):
+                return act
+    return "autre"
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole document
+# ---------------------------------------------------------------------------------------------
+
+MANDATORY_WARNINGS = {
+    "body": "Assemblée délibérante (Bureau, Conseil…) introuvable.",
+    "session_date": "Date de séance introuvable.",
+    "object": "Objet de la délibération introuvable.",
+    "articles": "Aucun article trouvé dans le dispositif.",
+    "vote": "Résultat du vote introuvable.",
+    "signatory": "Signataire (« Certifié conforme ») introuvable.",
+}
+
+
+def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> Deliberation:
+    """Parse one extract. Raises NotAnExtract when the text is not one. Pure: no I/O."""
+    doc = _Doc(raw_text or "")
+    check_extract(doc)
+    text = doc.text
+    n = len(text)
+
+    decision = find_decision(doc)
+    body, body_label, _ = find_body(doc)
+
+    # The header ends where the report starts: the rapporteur formula, else the first visa / decision.
+    first_heading = ARTICLE_HEAD.search(text)
+    provisional_end = min(
+        [m.start() for m in (decision, first_heading, VISA_LINE.search(text), TELLES.search(text)) if m] or [n]
+    )
+    rapporteur = find_rapporteur(doc, 0, provisional_end)
+    header_end = _plain_offset(doc, rapporteur.start) if rapporteur else provisional_end
+
+    session_date, session_span = find_session(doc, header_end)
+    authority = find_authority(doc, body, header_end)
+    if body == "conseil_municipal" and authority and fold(authority.text).startswith(("ville", "commune")):
+        body_label = f"Conseil municipal de la {_display(authority.text)}"
+    president = find_president(doc, header_end)
+    present_count, present_count_span = find_present_count(doc, header_end)
+    present, represented, excused = find_attendance(doc, header_end)
+
+    # Visas come after the exposé: find them first to keep their codes out of ours.
+    expose_start = _plain_offset(doc, rapporteur.end) if rapporteur else None
+    decision_start = decision.start() if decision else (first_heading.start() if first_heading else n)
+    visas, visas_range = find_visas(doc, expose_start or header_end, decision_start)
+    codes = find_codes(doc, header_end, visas_range)
+    obj = find_object(doc, codes, header_end)
+    if expose_start is None and obj:
+        expose_start = _plain_offset(doc, obj.end)
+    expose = find_expose(doc, expose_start, visas_range[0] if visas_range else decision_start)
+
+    # Articles run from the decision marker to the vote / certification.
+    articles_from = decision.end() if decision else (visas_range[1] if visas_range else header_end)
+    certification = find_certification(doc, articles_from)
+    tail_end = certification.start() if certification else n
+    heads = list(ARTICLE_HEAD.finditer(text, articles_from, tail_end))
+    vote_from = heads[-1].end() if heads else articles_from
+    vote = find_vote(doc, vote_from, tail_end, decision)
+    articles_end = _plain_offset(doc, vote.start) if vote and vote.start > 0 and heads else tail_end
+    if vote and heads and _plain_offset(doc, vote.start) < heads[-1].start():
+        articles_end = tail_end
+    raw_articles = find_articles(doc, articles_from, articles_end)
+    articles = build_articles(doc, raw_articles)
+
+    amounts = find_amounts(doc, raw_articles)
+    budget_lo = raw_articles[0][1] if raw_articles else (decision.end() if decision else 0)
+    budget_hi = raw_articles[-1][3] if raw_articles else n
+    signatory = find_signatory(doc, certification, _plain_offset(doc, vote.end) if vote else budget_hi)
+
+    record = Deliberation(
+        id=id, source=source, path=path, raw_text=raw_text,
+        content_hash=hashlib.sha256(raw_text.encode("utf-8")).hexdigest(),
+        authority=authority, body=body, body_label=body_label,
+        session_date=session_date, session_span=session_span, president=president,
+        present_count=present_count, present_count_span=present_count_span,
+        present=present, represented=represented, excused=excused,
+        codes=codes, object=obj, act_type=classify(obj.text if obj else None, articles),
+        rapporteur=rapporteur, expose=expose, visas=visas, articles=articles,
+        amounts=amounts, beneficiaries=find_beneficiaries(doc, amounts, raw_articles),
+        cofinancers=find_cofinancers(doc), budget=find_budget(doc, budget_lo, budget_hi),
+        vote=vote, signatory=signatory,
+    )
+    record.warnings = [msg for field, msg in MANDATORY_WARNINGS.items() if not getattr(record, field)]
+    return record
+
+
+PARTICLES = {"de", "du", "des", "la", "le", "les", "d", "l", "et", "sur", "en", "aux"}
+
+
+def _display(text: str) -> str:
+    """"VILLE D'AUBAGNE" -> "Ville d'Aubagne" (only for all-capitals text; anything else is kept)."""
+    text = clean(text)
+    if not text.isupper():
+        return text
+    words = []
+    for i, word in enumerate(text.lower().split()):
+        parts = re.split(r"(['-])", word)
+        parts = [p if p in "'-" or ((i or j) and p in PARTICLES) else p.capitalize()
+                 for j, p in enumerate(parts)]
+        words.append("".join(parts))
+    return " ".join(words)
