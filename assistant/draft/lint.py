@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
+from rapidfuzz import fuzz
 
 from ..formats import format_date, format_money
+from ..textnorm import match_key
 from .facts import DATE_RE, NUM_DATE_RE, parse_fr_date
 from .precedents import same_name
 from .templates import FEMININE, Part, part_label
@@ -56,31 +58,31 @@ def fold_same_length(text: str) -> str:
 
 # -- parts ---------------------------------------------------------------------------------------
 
-# (name, pattern on the folded text, how the part's head ends: "line", "para", "block")
+# (name, pattern on the folded text, where the part's head ends: "line", "sentence", "rapporteur", "block")
 _CODE_SERVICE = r"^[ \t]*[a-z]{2,5}[ \t]+[^\s/]+/\d{2}/[a-z]{1,3}[ \t]*$"
 _CODE_REGISTRE = r"^[ \t]*[a-z]{2,5}[ \t]+\d{2}/[^\s/]+/[a-z]{1,3}[ \t]*$"
 _SEQUENCE: list[tuple[str, re.Pattern, str]] = [
     (name, re.compile(pattern, re.MULTILINE), mode)
     for name, pattern, mode in [
         ("titre", r"extrait\s+d[ue]s?\s+registres?", "block"),
-        ("seance", r"^[ \t]*seance\s+(?:publique\s+|ordinaire\s+)?du\b", "line"),
+        ("seance", r"^[ \t]*se+ance\s+(?:publique\s+|ordinaire\s+)?du\b", "line"),
         ("presences", r"a\s+ouvert\s+la\s+seance|^[ \t]*etaient\s+presents|^[ \t]*presents?\s*:", "block"),
-        ("proposition", r"a\s+propose\s+(?:au|a\s+la)\b[^.]{0,160}?d\W?accepter\s+les\s+conclusions", "para"),
+        ("proposition", r"a\s+propose+\s+(?:au|a\s+la)\b[^.]{0,160}?d\W?accepter\s+les\s+conclusions", "sentence"),
         ("code", _CODE_SERVICE, "line"),
         ("objet", r"^[ \t]*objet\s*:", "block"),
         ("code-registre", _CODE_REGISTRE, "line"),
         ("rapporteur", r"soumet\s+au\b[^.]{0,160}?rapport\s+suivant", "rapporteur"),
-        ("raisons", r"^[ \t]*telles\s+sont\s+les\s+raisons", "para"),
+        ("raisons", r"^[ \t]*telles\s+sont\s+les\s+raisons", "sentence"),
         ("assemblee", r"^[ \t]*l[ea]\s+(?:bureau|conseil|commission)\b[^\n]{0,120},[ \t]*$", "line"),
         ("visas", r"^[ \t]*vu\b", "block"),
         ("oui", r"^[ \t]*ou\S?\s+le\s+rapport", "line"),
         ("conclusions", r"^[ \t]*entendues?\s+les\s+conclusions", "line"),
-        ("delibere", r"^[ \t]*(?:delib\S?re|decide|arrete)\b", "line"),
+        ("delibere", r"^[ \t]*(?:de+\W?li\W?be+\W?re+|decide|arrete)\b", "line"),
     ]
 ]
 _ARTICLE = re.compile(r"^[ \t]*article\s+(\d+|1\s*er|premier)\b[ \t]*(?:er\b)?[ \t]*[:.\-–]?", re.MULTILINE)
 _VOTE = re.compile(r"^[^\n]*(?:mise?s?\s+aux\s+voix|adoptee?s?\s+a\s+l\W?unanimite)", re.MULTILINE)
-_CERTIFIE = re.compile(r"^[ \t]*certifie\S?\s+conforme", re.MULTILINE)
+_CERTIFIE = re.compile(r"^[ \t]*(?:pour\s+(?:extrait\s+)?)?cer\w{0,3}fie+\S?\s+co\w{0,3}forme", re.MULTILINE)
 _GAP_AFTER = {"code": "objet", "code-registre": "objet", "proposition": "objet", "rapporteur": "expose",
               "certifie": "signataire"}
 
@@ -101,11 +103,6 @@ def _para_start(text: str, i: int) -> int:
     return m.end() if m else 0
 
 
-def _para_end(text: str, i: int) -> int:
-    m = re.compile(r"\n[ \t]*\n").search(text, i)
-    return m.start() if m else len(text)
-
-
 def find_parts(text: str) -> list[Part]:
     """The parts of an extract or a draft, in order, with their spans (tolerant patterns)."""
     f = fold_same_length(text)
@@ -118,9 +115,10 @@ def find_parts(text: str) -> list[Part]:
         if mode == "rapporteur":
             start = max(_para_start(f, m.start()), cursor)
             head = _line_end(f, m.end())
-        elif mode == "para":
+        elif mode == "sentence":  # up to the end of the line that closes the sentence
             start = _line_start(f, m.start())
-            head = _para_end(f, m.end())
+            stop = re.compile(r"[.:](?=\s|$)").search(f, m.end())
+            head = _line_end(f, stop.end() if stop else m.end())
         else:
             start = _line_start(f, m.start())
             head = _line_end(f, m.end()) if mode == "line" else None
@@ -183,9 +181,11 @@ _FORMS = (r"association|societe|sas|sarl|commune\s+d[e']|ville\s+d[e']|syndicat(
 _BENEFICIARY = re.compile(
     rf"\b(?:[li1|]\W{{1,2}}|la\s+|le\s+|au\s+)(?P<form>{_FORMS})\s*(?P<name>[^,.;:()\[\]]{{2,160}}?)"
     r"(?=\s+(?:d\W{1,3}un\b|une\b|pour\b|relati|concern|ci-annex|au\s+titre|dans\s+le\s+cadre|en\s+vue|"
-    r"afin|et\s+tous|portant|sis\b|situee?|dont|representee?|domicili|conclu|a\s+hauteur|au\s+profit)"
+    r"afin|et\s+tous|portant|sis\b|situee?|dont|representee?|domicili|conclu|a\s+hauteur|au\s+profit|aupres|"
+    r"sollicit|garantiss|s\Wengage|beneficiant|agissant)"
     r"|\s*[,.;:(]|\s*$)"
 )
+_PROPOSED = re.compile(r"propos")  # "Il est aujourd'hui proposé d'attribuer …", not a past contract's amount
 _PROPOSAL = re.compile(r"propos|attribu|accord|octroi|subvention|montant|avenant|participation")
 
 
@@ -199,12 +199,13 @@ def _sentences(f: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _beneficiaries(text: str, f: str, start: int, end: int) -> list[tuple[str, int, int]]:
+def _beneficiaries(text: str, f: str, start: int, end: int) -> list[tuple[str, int, int, str]]:
+    """(name, start, end, legal form) of the beneficiaries named in f[start:end]."""
     out = []
     for m in _BENEFICIARY.finditer(f, start, end):
         name = " ".join(text[m.start("name"): m.end("name")].split())
         if len(name) >= 3 and not name.lower().startswith(("de la metropole", "metropole")):
-            out.append((name, m.start("name"), m.end("name")))
+            out.append((name, m.start("name"), m.end("name"), re.sub(r"\W+", " ", m.group("form"))))
     return out
 
 
@@ -267,8 +268,11 @@ def _missing_parts(ctx: _Ctx) -> None:
                 ctx.expected_at("delibere", "conclusions", "visas"))
 
 
+_ARTICLE_HEAD = re.compile(r"[ \t]*article\s+(\d+|1\s*er|premier)\b")
+
+
 def _article_number(ctx: _Ctx, p: Part) -> int | None:
-    m = _ARTICLE.match(ctx.f, p.start)
+    m = _ARTICLE_HEAD.match(ctx.f, p.start)
     if not m:
         return None
     raw = m.group(1).replace(" ", "")
@@ -307,14 +311,18 @@ def _budget_articles(ctx: _Ctx) -> list[Part]:
 
 def _budget(ctx: _Ctx) -> None:
     budget_parts = _budget_articles(ctx)
-    spending = any(MONEY.search(ctx.f, p.start, p.end) for p in ctx.articles) or any(
-        re.search(r"est\s+attribuee?\s+une\s+subvention|participation\s+financiere", ctx.f[p.start:p.end])
-        for p in ctx.articles
-    )
-    if spending and not budget_parts and ctx.articles:
-        ctx.add("budget-manquant", "erreur",
-                "Acte de dépense sans article d'imputation budgétaire (« Les crédits nécessaires sont "
-                "inscrits au budget … , fonction …, nature … »).", ctx.articles[-1].end)
+    articles = " ".join(ctx.f[p.start:p.end] for p in ctx.articles)
+    grant = bool(re.search(r"subvention|participation\s+financiere", articles))
+    spending = (grant or bool(MONEY.search(articles))) and not re.search(r"garantie|emprunt|tarif", articles)
+    if spending and not budget_parts and ctx.articles:  # a guarantee or fees spend nothing
+        if grant:
+            ctx.add("budget-manquant", "erreur",
+                    "Acte de dépense sans article d'imputation budgétaire (« Les crédits nécessaires sont "
+                    "inscrits au budget … , fonction …, nature … »).", ctx.articles[-1].end)
+        else:
+            ctx.add("budget-manquant", "avertissement",
+                    "Les articles engagent des montants sans article d'imputation budgétaire : à vérifier "
+                    "(« Les crédits nécessaires sont inscrits au budget … »).", ctx.articles[-1].end)
     session = _session_date(ctx)
     for p in budget_parts:
         seg = ctx.f[p.start:p.end]
@@ -326,9 +334,9 @@ def _budget(ctx: _Ctx) -> None:
         if not re.search(r"(?:fonction|sous[\s-]*politique|chapitre|programme|operation|article)\s*:?\s*"
                          r"[a-z]{0,2}\d{1,}", seg):
             missing.append("la fonction (ou sous-politique, chapitre)")
-        if not re.search(r"budget\s+(?:de\s+l\W|du\s+|des\s+)?(?:principal|annexe|general|fonctionnement|"
-                         r"investissement|primitif|supplementaire|\w+\s+(?:principal|annexe))|section\s+de\s+"
-                         r"(?:fonctionnement|investissement)|budget\s+(?:19|20)\d\d", seg):
+        if not re.search(r"budget\s+(?:de\s+l\W|du\s+|des\s+)?(?:princip|annex|general|fonction|invest|primitif|"
+                         r"supplementaire|\w+\s+(?:principal|annexe))|section\s+d\W{0,2}\s*(?:fonction|invest)|"
+                         r"budget\s+(?:19|20)\d\d", seg):
             missing.append("le budget (principal, annexe, fonctionnement, investissement)")
         if missing:
             ctx.add("budget-incomplet", "erreur",
@@ -342,43 +350,56 @@ def _budget(ctx: _Ctx) -> None:
 
 
 def _amounts(ctx: _Ctx) -> None:
+    """The exposé proposes amounts, and none of them is in the articles: one of them was changed.
+
+    Only the proposal's sentences count (not a contract's initial amount), and only no overlap at all is
+    reported: articles also hold totals and splits ("45 000 euros, soit 15 000 euros par an")."""
     expose = ctx.by_name.get("expose")
     if not expose or not ctx.articles:
         return
     budget_ids = {p.name for p in _budget_articles(ctx)}
-    expose_cents = {money_cents(m) for m in MONEY.finditer(ctx.f, expose.start, expose.end)}
-    if not expose_cents:
+    expose_cents = {
+        money_cents(m)
+        for s, e in _sentences(ctx.f, expose.start, expose.end) if _PROPOSED.search(ctx.f, s, e)
+        for m in MONEY.finditer(ctx.f, s, e)
+    }
+    found = [(p, m) for p in ctx.articles if p.name not in budget_ids for m in MONEY.finditer(ctx.f, p.start, p.end)]
+    if not expose_cents or not found or expose_cents & {money_cents(m) for _, m in found}:
         return
+    p, m = found[0]
     shown = ", ".join(format_money(c) for c in sorted(expose_cents))
-    for p in ctx.articles:
-        if p.name in budget_ids:
-            continue
-        for m in MONEY.finditer(ctx.f, p.start, p.end):
-            cents = money_cents(m)
-            if cents not in expose_cents:
-                ctx.add("montant-incoherent", "erreur",
-                        f"Le montant de l'{p.label.lower()} ({format_money(cents)}) ne figure pas dans "
-                        f"l'exposé, qui annonce {shown}.", m.start(), m.end())
+    ctx.add("montant-incoherent", "erreur",
+            f"Le montant de l'{p.label.lower()} ({format_money(money_cents(m))}) ne figure pas dans l'exposé, "
+            f"qui annonce {shown}.", m.start(), m.end())
 
 
 def _beneficiary(ctx: _Ctx) -> None:
     article_names = [n for p in ctx.articles for n in _beneficiaries(ctx.text, ctx.f, p.start, p.end)]
     if not article_names:
         return
-    others: list[tuple[str, int, int, str]] = []
-    if "objet" in ctx.by_name:
-        o = ctx.by_name["objet"]
+    forms = {a[3] for a in article_names}
+    others: list[tuple[str, int, int, str, str]] = []
+    o = ctx.by_name.get("objet")
+    if o and re.search(r"subvention|convention|avenant|participation", ctx.f[o.start:o.end]):
         others += [(*n, "l'objet") for n in _beneficiaries(ctx.text, ctx.f, o.start, o.end)]
     if "expose" in ctx.by_name:
         e = ctx.by_name["expose"]
         for s, t in _sentences(ctx.f, e.start, e.end):
             if _PROPOSAL.search(ctx.f, s, t) and re.search(r"propos|attribu", ctx.f[s:t]):
                 others += [(*n, "l'exposé") for n in _beneficiaries(ctx.text, ctx.f, s, t)]
-    for name, start, end, where in others:
-        if not any(same_name(name, a[0], threshold=85.0) for a in article_names):
-            ctx.add("beneficiaire-incoherent", "erreur",
-                    f"Bénéficiaire nommé différemment dans {where} (« {name} ») et dans les articles "
-                    f"(« {article_names[0][0]} »).", start, end)
+    for name, start, end, form, where in others:
+        # "la Ville d'Aix" in an object about an association is a place, not another beneficiary.
+        if form not in forms or any(_same_beneficiary(name, a[0]) for a in article_names):
+            continue
+        ctx.add("beneficiaire-incoherent", "erreur",
+                f"Bénéficiaire nommé différemment dans {where} (« {name} ») et dans les articles "
+                f"(« {article_names[0][0]} »).", start, end)
+
+
+def _same_beneficiary(a: str, b: str) -> bool:
+    """Same name up to OCR noise, a stray letter or a trailing complement ("X auprès de la Caisse…")."""
+    ka, kb = match_key(a), match_key(b)
+    return same_name(a, b, threshold=85.0) or (min(len(ka), len(kb)) >= 6 and fuzz.partial_ratio(ka, kb) >= 90)
 
 
 def _session_date(ctx: _Ctx) -> dt.date | None:
@@ -487,8 +508,10 @@ def _participles(ctx: _Ctx) -> None:
             elif det in ("le", "un"):
                 fem = False
             else:
-                fem = noun in {fold_same_length(w) for w in FEMININE}
+                fem = noun.removesuffix("s") in {fold_same_length(w) for w in FEMININE}
             plural = verb == "sont" or det == "les"
+            if "eé" in ctx.text[m.start(3):m.end(3)]:
+                continue  # OCR doubled the accent ("attribueé"): the ending cannot be read
             got_fem, got_plural = suffix.startswith("ee"), suffix.endswith("s")
             if (got_fem, got_plural) != (fem, plural):
                 s, e = m.start(2), m.end(3)
