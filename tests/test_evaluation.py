@@ -358,6 +358,8 @@ def test_draft_facts_traceable_and_similarity():
     assert drafting.chrf(draft, "tout autre chose") < 30
     summary = drafting.summarise([s])
     assert summary["untraced_facts"] == 2 and summary["drafts"] == 1
+    md = drafting.to_markdown([s])
+    assert "| d | 0,11 | oui | seance" not in md and "3500, Jean DUPONT" in md
 
 
 # -- real components (slow) ----------------------------------------------------------------------

@@ -198,4 +198,5 @@ def _run_drafts(settings, path: Path, out: Path | None) -> dict:
         (out / "drafts.json").write_text(
             json.dumps({"summary": summary, "drafts": [s.model_dump() for s in scores]}, ensure_ascii=False,
                        indent=2), encoding="utf-8")
+        (out / "drafts.md").write_text(drafting.to_markdown(scores), encoding="utf-8")
     return summary

@@ -37,7 +37,7 @@ _ARTICLE_NO = re.compile(r"\barticle\s+\d+", re.IGNORECASE)
 
 class DraftItem(BaseModel):
     id: str
-    request: dict[str, Any]
+    request: dict[str, Any] | str  # the request's fields, or the path of a request file (YAML/JSON)
     reference: str  # path of the reference extract (relative to the set's repository root)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -195,13 +195,14 @@ def run_draft_set(assistant, items: list[DraftItem], root: Path) -> list[DraftSc
 
     Expects the draft result to expose `text`, its lint findings (`lint`/`findings`) and its
     precedents (`precedents`: ids or records with an `id`)."""
-    from ..draft.request import request_from_dict
+    from ..draft.request import load_request, request_from_dict
 
     scores = []
     for item in items:
         reference = (root / item.reference).read_text(encoding="utf-8")
         try:
-            request = request_from_dict(item.request, source=item.id)
+            request = (load_request(root / item.request) if isinstance(item.request, str)
+                       else request_from_dict(item.request, source=item.id))
             result = assistant.draft(request)
         except Exception as exc:  # noqa: BLE001 - reported per draft
             scores.append(DraftScore(id=item.id, error=f"{type(exc).__name__}: {exc}"))
@@ -220,3 +221,28 @@ def run_draft_set(assistant, items: list[DraftItem], root: Path) -> list[DraftSc
         )
         scores.append(s)
     return scores
+
+
+def to_markdown(scores: list[DraftScore]) -> str:
+    """The draft evaluation as a Markdown section (summary, then one row per draft)."""
+    summary = summarise(scores)
+
+    def f(v, pattern="{:.2f}"):
+        return "—" if v is None else pattern.format(v).replace(".", ",")
+
+    lines = [
+        "# Évaluation des brouillons", "",
+        (f"{summary['drafts']} brouillons, {summary['errors']} en erreur ; conformité de structure moyenne "
+        f"{f(summary['structure'])}, parties dans l'ordre : {summary['in_order']}, constats du contrôle : "
+        f"{summary['lint_findings']}, faits traçables {f(summary['traceable'])} ({summary['untraced_facts']} non "
+        f"traçables), chrF moyen {f(summary['chrf'], '{:.1f}')}."), "",
+        ("| id | structure | ordre | parties manquantes | constats | faits | non traçables | chrF | "
+        "référence parmi les précédents | erreur |"),
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in scores:
+        lines.append(
+            f"| {s.id} | {f(s.structure)} | {'oui' if s.in_order else 'non'} | {', '.join(s.parts_missing) or '—'} | "
+            f"{s.lint_findings} | {s.facts} | {', '.join(s.untraced) or '—'} | {f(s.chrf, '{:.1f}')} | "
+            f"{'oui' if s.reference_in_precedents else 'non'} | {s.error or ''} |")
+    return "\n".join(lines) + "\n"

@@ -77,6 +77,7 @@ class QuestionResult(BaseModel):
     found: bool = False
     backend: str = "none"
     answer_intent: str | None = None
+    notes: list[str] = Field(default_factory=list)  # the assistant's own notes (fallbacks, replaced LLM text)
     passed: bool = False
     reasons: list[str] = Field(default_factory=list)  # why it failed, in French
     error: str | None = None
@@ -185,7 +186,7 @@ def score(question: Question, answer: Answer | None, docs: Documents, *, k: int 
         r.reasons.append(f"erreur : {error}")
         return r
     r.answer, r.found, r.backend, r.answer_intent = answer.answer, answer.found, answer.backend, answer.intent
-    r.timings_ms = answer.timings_ms
+    r.timings_ms, r.notes = answer.timings_ms, answer.notes
     if question.expected or any(question.alternatives):
         r.expected_ok, r.expected_recall, r.missing = matching.best_expected(
             answer.answer, question.expected, question.alternatives)
