@@ -386,3 +386,15 @@ def test_cli_draft(tmp_path, data_dir):
     assert failed.exit_code == 2 and "demande invalide" in failed.stderr
     lint = runner.invoke(app, ["lint", str(out)])
     assert lint.exit_code == 0, lint.output
+
+
+def test_visas_come_only_from_a_precedent_of_the_same_body(seed_registry, seed_request):
+    # The seed is a Bureau deliberation: its visa delegating the Conseil's powers to the Bureau does not
+    # belong in a Conseil deliberation. It is offered as a suggestion, not used.
+    req = seed_request.model_copy(update={"body": "conseil"})
+    draft = make_draft(None, req, llm=None, registry=seed_registry)
+    assert [p["id"] for p in draft.precedents] == [SEED_ID]
+    assert draft.part("visas") == "Vu\n\nLe Code Général des Collectivités Territoriales."
+    visas = [s for s in draft.suggestions if s.kind == "visas"]
+    assert visas and not visas[0].used and "délégation de compétences" in visas[0].text
+    assert draft.findings == []

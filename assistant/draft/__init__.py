@@ -141,12 +141,12 @@ def render_draft(
     suggestions: list[Suggestion] = []
 
     visas, visas_from = list(req.visas), None
-    prec_visas, prec_id = precedent_visas(precedents, req.body)
+    prec_visas, prec_id, usable = precedent_visas(precedents, req.body)
     if prec_visas:
         suggestions.append(Suggestion(kind="visas", text=" ; ".join(prec_visas), source=prec_id,
-                                      used=not visas))
+                                      used=usable and not visas))
     if not visas:
-        visas, visas_from = (prec_visas, prec_id) if prec_visas else (DEFAULT_VISAS, None)
+        visas, visas_from = (prec_visas, prec_id) if prec_visas and usable else (list(DEFAULT_VISAS), None)
     if visas_from:
         notes.append(f"Visas repris de la délibération {visas_from}.")
     if req.commission:

@@ -180,13 +180,17 @@ def same_name(a: str | None, b: str | None, threshold: float = 88.0) -> bool:
     return ka in kb or kb in ka or fuzz.ratio(ka, kb) >= threshold
 
 
-def precedent_visas(precedents: list[Precedent], body: str) -> tuple[list[str], str | None]:
-    """The visas of the best precedent of the same body (else of the best one), cleaned."""
-    ranked = [p for p in precedents if p.body == body] + [p for p in precedents if p.body != body]
-    for p in ranked:
-        if p.record and p.record.visas:
-            return [visa_text(v.text) for v in p.record.visas if visa_text(v.text)], p.id
-    return [], None
+def precedent_visas(precedents: list[Precedent], body: str) -> tuple[list[str], str | None, bool]:
+    """Visas to reuse: those of the most recent precedent of the same body (its delegation deliberation
+    is the one in force), cleaned. Else the best precedent's, offered only: (visas, id, usable)."""
+    same = sorted((p for p in precedents if p.body == body and p.record and p.record.visas),
+                  key=lambda p: p.session_date or "", reverse=True)
+    other = [p for p in precedents if p.body != body and p.record and p.record.visas]
+    for p, usable in [(p, True) for p in same] + [(p, False) for p in other]:
+        visas = [visa_text(v.text) for v in p.record.visas if visa_text(v.text)]
+        if visas:
+            return visas, p.id, usable
+    return [], None, False
 
 
 def precedent_budgets(precedents: list[Precedent]) -> list[tuple[dict, str]]:
