@@ -398,3 +398,16 @@ def test_visas_come_only_from_a_precedent_of_the_same_body(seed_registry, seed_r
     visas = [s for s in draft.suggestions if s.kind == "visas"]
     assert visas and not visas[0].used and "délégation de compétences" in visas[0].text
     assert draft.findings == []
+
+
+def test_expose_through_the_project_llm_backend(seed_request):
+    # The project's Backend wrapper around LangChain's FakeListChatModel (a stand-in for a real model).
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.llm import Backend
+
+    backend = Backend(kind="test", model="fake", chat_model=FakeListChatModel(
+        responses=["La Cité des Métiers accueille le public de façon anonyme et gratuite."]))
+    expose = compose_expose(seed_request, [], backend)
+    assert expose.backend == "test:fake"
+    assert expose.paragraphs[0] == "La Cité des Métiers accueille le public de façon anonyme et gratuite."

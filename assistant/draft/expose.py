@@ -74,8 +74,6 @@ def compose_expose(
 def _with_llm(request, precedents, llm, designation, objet, points, tail, history) -> Expose:
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    chat = getattr(llm, "chat", None) or llm
-    backend = str(getattr(chat, "model_name", None) or getattr(chat, "model", None) or type(chat).__name__)
     excerpts = [
         {"id": p.id, "object": p.object, "session_date": p.session_date,
          "excerpt": clean_ocr(p.record.expose.text)[:1500] if p.record and p.record.expose else ""}
@@ -87,10 +85,12 @@ def _with_llm(request, precedents, llm, designation, objet, points, tail, histor
         HumanMessage(render("expose_user.j2", r=request, b=designation, objet=objet, precedents=excerpts)),
     ]
     try:
+        chat = getattr(llm, "chat", None) or llm  # a Backend builds its chat model on first use
         reply = chat.invoke(messages)
     except Exception as exc:  # noqa: BLE001 - any backend failure falls back to the deterministic exposé
         return Expose(paragraphs=points + tail, history=history, notes=[
             f"LLM indisponible ({type(exc).__name__} : {exc}) : exposé composé sans LLM."])
+    backend = str(getattr(llm, "label", None) or getattr(chat, "model_name", None) or type(chat).__name__)
     content = reply.content if isinstance(reply.content, str) else " ".join(
         part.get("text", "") if isinstance(part, dict) else str(part) for part in reply.content
     )
