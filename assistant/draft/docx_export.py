@@ -56,8 +56,8 @@ def write_docx(text: str, parts: list[Part], path: Path | str, *, title: str | N
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif first in _INDENTED:
             fmt.left_indent = Cm(8)
-        elif first not in ("code", "code-registre", "objet"):
-            para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        elif first not in ("code", "code-registre", "objet") and "\n" not in text[start:end]:
+            para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY  # never with line breaks: Word stretches the line
         pos = start
         for i, line in enumerate(text[start:end].split("\n")):
             part = _part_at(parts, pos)
