@@ -7,7 +7,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from .layout import DEFAULT_NOISE, Doc, P, Seg, _segs, f, x
+from .layout import DEFAULT_NOISE, Doc, F, P, Seg, _segs, f, x
 from .prose import (
     ACTION_ITEMS,
     AVENANT_REASONS,
@@ -54,9 +54,15 @@ _LEADS = {  # lead -> (nominative, à, de)
 }
 
 
+def lead(org: Org, case: int = 0) -> str:
+    """The words before a name: "le", "au", "du"..., elided before a vowel ("à l'Incubateur")."""
+    kind = "v" if org.lead in ("m", "f") and org.name[:1] in "AEIOUÉÈÊŒ" else org.lead
+    return _LEADS[kind][case]
+
+
 def ref(org: Org, case: int = 0) -> list[Seg]:
     """ "l'association X" (case 0), "à l'association X" (1), "de l'association X" (2)."""
-    return [(_LEADS[org.lead][case], P), f(org.name)]
+    return [(lead(org, case), P), f(org.name)]
 
 
 _TPL = re.compile(r"\{(\w+)\}")
@@ -178,6 +184,10 @@ class Ctx:
     def benef(self, name: str) -> None:
         if name not in self.beneficiaries:
             self.beneficiaries.append(name)
+
+
+def _years(k: int) -> str:
+    return "d'un an" if k == 1 else f"de {k} ans"
 
 
 def _round(cents: float, step_euros: int) -> int:
@@ -315,7 +325,7 @@ class Builder:
         else:
             chapitre = nature[:2]
             segs = [
-                f"{verb} au budget {budget} de la Ville, exercice ",
+                f"{verb} au budget {budget} {c.collectivity.replace('la ', 'de la ', 1)}, exercice ",
                 x(str(year)),
                 ", chapitre ",
                 x(chapitre),
@@ -326,7 +336,7 @@ class Builder:
                 ".",
             ]
             c.budget.append(self._bud(budget, year, fonction, nature, None, chapitre))
-        self.article(segs)
+        self.article(_segs(segs, F))
 
     @staticmethod
     def _bud(budget, year, fonction, nature, sous, chapitre) -> dict:
@@ -407,17 +417,17 @@ class Builder:
             )
         elif variant == "convention":
             self.object = (
-                f"Attribution d'une subvention {_LEADS[org.lead][1]}{org.name} pour {purpose} {year}"
+                f"Attribution d'une subvention {lead(org, 1)}{org.name} pour {purpose} {year}"
                 f" - Approbation d'une convention"
             )
         elif variant == "split":
             self.object = (
-                f"Attribution d'une subvention pluriannuelle {_LEADS[org.lead][1]}{org.name} pour "
+                f"Attribution d'une subvention pluriannuelle {lead(org, 1)}{org.name} pour "
                 f"{purpose} - Approbation d'une convention pluriannuelle d'objectifs"
             )
         else:
             self.object = (
-                f"Attribution d'une subvention de fonctionnement {_LEADS[org.lead][1]}{org.name} "
+                f"Attribution d'une subvention de fonctionnement {lead(org, 1)}{org.name} "
                 f"au titre de l'année {year}"
             )
         self.domain_paragraphs(org, rng.randint(2, 4), generic=rng.randint(1, 3))
@@ -579,7 +589,7 @@ class Builder:
         theme, matiere = THEMES.get(org.domain, THEMES["economie"])
         self.object = (
             f"Approbation d'une convention de partenariat entre {c.collectivity} et "
-            f"{_LEADS[org.lead][0]}{org.name} relative à {theme}"
+            f"{lead(org, 0)}{org.name} relative {theme}"
         )
         self.domain_paragraphs(org, rng.randint(1, 3), generic=rng.randint(0, 1))
         self.expose.append(
@@ -605,7 +615,7 @@ class Builder:
             cap(
                 tpl(
                     "Est approuvée la convention de partenariat ci-annexée entre {coll} et {B} "
-                    "relative à {theme}.",
+                    "relative {theme}.",
                     coll=c.collectivity,
                     B=ref(org),
                     theme=theme,
@@ -690,7 +700,7 @@ class Builder:
             self.expose.append(
                 [
                     (
-                        f"Le marché est conclu pour une durée de {rng.randint(1, 4)} an(s) à compter de sa "
+                        f"Le marché est conclu pour une durée {_years(rng.randint(1, 4))} à compter de sa "
                         f"notification{', reconductible une fois' if rng.random() < 0.5 else ''}."
                     )
                 ]
@@ -761,7 +771,10 @@ class Builder:
         comp = self._company()
         subject = self._subject()
         k = rng.randint(1, 4)
-        mno = f"{str(c.year - rng.randint(1, 3))[2:]}/{rng.randint(10, 999):04d}"
+        awarded = c.session.date - dt.timedelta(days=400 + rng.randint(0, 300))
+        if c.metro:  # the Métropole exists since 2016
+            awarded = max(awarded, dt.date(2016, 4, 7) + dt.timedelta(days=rng.randint(0, 60)))
+        mno = f"{awarded.year % 100:02d}/{rng.randint(10, 999):04d}"
         init = _odd_cents(rng, 100000, 4000000)
         pct = rng.randint(2, 14)
         new = init + init * pct // 100
@@ -774,7 +787,7 @@ class Builder:
                 tpl(
                     "Par délibération du {d}, le marché n° {mno} relatif à {subject} a été attribué "
                     "{aB} pour un montant de {a}.",
-                    d=fr_date(c.session.date - dt.timedelta(days=400 + rng.randint(0, 300))),
+                    d=fr_date(awarded),
                     mno=x(mno),
                     subject=subject,
                     aB=ref(comp, 1),
@@ -983,7 +996,7 @@ class Builder:
     def act_garantie_emprunt(self) -> None:
         c, rng = self.c, self.rng
         base: Org = rng.choice(BORROWERS)
-        form = rng.choice(BORROWER_FORMS)
+        form = rng.choice([b for b in BORROWER_FORMS if "Habitat" not in b or "Habitat" not in base.name])
         name = f"{form} {base.name}"
         org = Org(name, "v" if form.startswith("Office") else "f", city=base.city)
         n_log = rng.randint(12, 120)
@@ -992,7 +1005,7 @@ class Builder:
         loan = _round(n_log * rng.randint(60000, 160000) * 100, 1)
         pct = rng.choice([50, 55, 100, 30, 45])
         op = f"l'opération de construction de {n_log} logements sociaux « {res} » située à {commune}"
-        self.object = f"Garantie d'emprunt accordée {_LEADS[org.lead][1]}{name} pour {op}"
+        self.object = f"Garantie d'emprunt accordée {lead(org, 1)}{name} pour {op}"
         self.expose.append(
             cap(
                 tpl(
@@ -1090,7 +1103,8 @@ class Builder:
             [
                 (
                     f"{_up(c.collectivity)} est représentée au sein {org}. Les statuts prévoient que "
-                    f"{c.collectivity} y est représentée par {k} membre(s) titulaire(s)"
+                    f"{c.collectivity} y est représentée par {k} membre{'s' if k > 1 else ''} "
+                    f"titulaire{'s' if k > 1 else ''}"
                     f"{' et autant de suppléants' if rng.random() < 0.5 else ''}."
                 )
             ]
@@ -1278,7 +1292,7 @@ def vote_part(ctx: Ctx) -> tuple[list[list[Seg]], dict]:
                 ]
             )
             truth.update(against=names_c, against_count=len(names_c), abstention_count=n_abs)
-    return paras, truth
+    return [_segs(p, F) for p in paras], truth
 
 
 def _segs_for(names: list[str], ctx: Ctx, civ: bool) -> list[Seg]:

@@ -92,7 +92,7 @@ def build_extract(ctx: Ctx, spec: dict, width: int) -> tuple[Doc, dict]:
     if ctx.metro:
         if attendance != "none":
             role = "Présidente" if p.female else "Président"
-            doc.para(
+            doc.formula(
                 f(f"{p.civility} {p.name}"),
                 f", {role} de la Métropole Aix-Marseille-Provence, a ouvert la "
                 "séance à laquelle ont été présents ",
@@ -103,7 +103,7 @@ def build_extract(ctx: Ctx, spec: dict, width: int) -> tuple[Doc, dict]:
             truth["present_count"] = len(s.present)
         if attendance == "full":
             _metro_lists(doc, ctx, sep, truth)
-        doc.para(
+        doc.formula(
             f"{'Madame la Présidente' if p.female else 'Monsieur le Président'} a proposé au {body_phrase} "
             "d'accepter les conclusions exposées ci-après et de les convertir en délibération."
         )
@@ -113,7 +113,7 @@ def build_extract(ctx: Ctx, spec: dict, width: int) -> tuple[Doc, dict]:
             day = "premier" if s.date.day == 1 else fr_words(s.date.day)
             an = f"L'an deux mille {fr_words(s.date.year - 2000)}, le {day} {MONTHS[s.date.month - 1]}"
             heure = f"à {fr_words(hh)} heures{' ' + fr_words(mm) if mm else ''}"
-            doc.para(
+            doc.formula(
                 an,
                 f", {heure}, le Conseil Municipal de la ",
                 f(ctx.authority),
@@ -137,7 +137,7 @@ def build_extract(ctx: Ctx, spec: dict, width: int) -> tuple[Doc, dict]:
                 segs: list = []
                 for i, (lab, v) in enumerate(counts):
                     segs += [(" - " if i else "") + lab, x(str(v))]
-                doc.para(*segs)
+                doc.formula(*segs)
         if attendance == "full":
             _municipal_lists(doc, ctx, sep, truth)
     truth["present"] = present_names if attendance == "full" else []
@@ -150,7 +150,8 @@ def build_extract(ctx: Ctx, spec: dict, width: int) -> tuple[Doc, dict]:
         rng.random() < 0.12 * ctx.noise,
         rng.choice(["m ", "e ", "« ", "■ "]),
     )  # same draws at any noise
-    obj_segs = ([(bullet, P)] if stray else []) + [f(b.object)]
+    # a bullet before the object line, read as a letter (the seed's "m Attribution"); "OBJET :" has none
+    obj_segs = ([(bullet, P)] if stray and ctx.metro else []) + [f(b.object)]
     if ctx.metro:
         suffix = "BM" if s.body == "bureau" else "CM"
         service = f"{DOMAINS[b.domain][0]} {s.order:03d}-{500 + days * 4 + s.order}/{yy}/{suffix}"
@@ -165,7 +166,7 @@ def build_extract(ctx: Ctx, spec: dict, width: int) -> tuple[Doc, dict]:
             doc.fixed(x(registre))
         who = "Madame la Présidente" if p.female else "Monsieur le Président"
         comma = "," if rng.random() < 0.4 else ""
-        doc.para(
+        doc.formula(
             f"{who} de la Métropole Aix-Marseille-Provence{comma} sur proposition du Commissaire Rapporteur"
             f"{comma} soumet au {body_phrase} le rapport suivant :"
         )
@@ -177,9 +178,9 @@ def build_extract(ctx: Ctx, spec: dict, width: int) -> tuple[Doc, dict]:
             code = f"{s.date.year}/{s.order:03d}"
             doc.fixed(x(f"DELIBERATION N° {code}"))
         truth["codes"] = [{"code": code, "kind": "registre"}]
-        doc.para("OBJET : ", *obj_segs)
+        doc.formula("OBJET : ", *obj_segs)
         rap = w.deputies[(s.city, w.mandate(s.date))][b.domain]
-        doc.para(
+        doc.formula(
             "Rapporteur : ",
             f(f"{rap.civility} {rap.name}"),
             ", Adjoint" + ("e" if rap.female else "") + " au Maire",
@@ -193,7 +194,7 @@ def build_extract(ctx: Ctx, spec: dict, width: int) -> tuple[Doc, dict]:
 
     # -- Vu, Délibère ---------------------------------------------------------------------------------
     if ctx.metro:
-        doc.para(
+        doc.formula(
             f"Telles sont les raisons qui nous incitent à proposer au {body_phrase} de prendre la "
             "délibération ci-après :"
         )
@@ -272,7 +273,7 @@ def build_extract(ctx: Ctx, spec: dict, width: int) -> tuple[Doc, dict]:
     # -- vote and signature -----------------------------------------------------------------------------
     vparas, vtruth = vote_part(ctx)
     for para in vparas:
-        doc.para(*para, gap=None)
+        doc.formula(*para, gap=None)
     sign_domain = b.domain if b.domain in DOMAINS else "finances"
     truth["signatory"] = signature_part(ctx, sign_domain, doc)
     truth["vote"] = vtruth
@@ -285,17 +286,17 @@ def _metro_lists(doc: Doc, ctx: Ctx, sep: str, truth: dict) -> None:
     s, rng = ctx.session, ctx.rng
     wide = rng.randint(10, 25)
     doc.fixed("Etaient présents Mesdames et Messieurs :", gap=rng.choice([0, 1]))
-    doc.para(*_join([m.name for m in s.present], sep), ".", extra_width=wide)
+    doc.formula(*_join([m.name for m in s.present], sep), ".", extra_width=wide)
     if s.represented:
         doc.fixed("Etaient absents et représentés Mesdames et Messieurs :", gap=0)
         segs: list = []
         for i, (a, proxy) in enumerate(s.represented):
             segs += [sep if i else "", f(a.name), f" représenté{'e' if a.female else ''} par ", f(proxy.name)]
-        doc.para(*segs, ".", extra_width=wide)
+        doc.formula(*segs, ".", extra_width=wide)
         truth["represented"] = [{"name": a.name, "proxy": pr.name} for a, pr in s.represented]
     if s.excused:
         doc.fixed("Etaient absents et excusés Mesdames et Messieurs :", gap=0)
-        doc.para(*_join([m.name for m in s.excused], sep), ".", extra_width=wide)
+        doc.formula(*_join([m.name for m in s.excused], sep), ".", extra_width=wide)
         truth["excused"] = [m.name for m in s.excused]
 
 
@@ -307,7 +308,7 @@ def _municipal_lists(doc: Doc, ctx: Ctx, sep: str, truth: dict) -> None:
     def nm(n: str) -> str:
         return f"{people[n].short_civ} {n}" if civ else n
 
-    doc.para("ETAIENT PRESENTS : ", *_join([nm(m.name) for m in s.present], sep), ".")
+    doc.formula("ETAIENT PRESENTS : ", *_join([nm(m.name) for m in s.present], sep), ".")
     if s.represented:
         segs: list = ["ETAIENT ABSENTS ET REPRESENTES : "]
         pouvoir = rng.random() < 0.5
@@ -321,13 +322,13 @@ def _municipal_lists(doc: Doc, ctx: Ctx, sep: str, truth: dict) -> None:
                     f" représenté{'e' if a.female else ''} par ",
                     f(nm(proxy.name)),
                 ]
-        doc.para(*segs, ".")
+        doc.formula(*segs, ".")
         truth["represented"] = [{"name": a.name, "proxy": pr.name} for a, pr in s.represented]
     if s.excused:
-        doc.para("ETAIENT ABSENTS ET EXCUSES : ", *_join([nm(m.name) for m in s.excused], sep), ".")
+        doc.formula("ETAIENT ABSENTS ET EXCUSES : ", *_join([nm(m.name) for m in s.excused], sep), ".")
         truth["excused"] = [m.name for m in s.excused]
     sec = rng.choice([p for p in s.present if p != s.president])
-    doc.para("SECRETAIRE DE SEANCE : ", f(nm(sec.name)))
+    doc.formula("SECRETAIRE DE SEANCE : ", f(nm(sec.name)))
 
 
 def _join(names: list[str], sep: str) -> list[Seg]:

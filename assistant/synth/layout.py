@@ -26,15 +26,16 @@ def x(text: str) -> Seg:
     return (text, X)
 
 
-def _segs(parts) -> list[Seg]:
+def _segs(parts, default: str = P) -> list[Seg]:
+    """Parts to zoned segments: plain strings take the default zone (prose unless said otherwise)."""
     out: list[Seg] = []
     for part in parts:
         if isinstance(part, tuple):
             out.append(part)
         elif isinstance(part, list):
-            out.extend(_segs(part))
+            out.extend(_segs(part, default))
         elif part:
-            out.append((part, P))
+            out.append((part, default))
     return out
 
 
@@ -58,15 +59,20 @@ class Doc:
         r = self.rng.random()
         return 0 if r < self.dense else (2 if r > 0.97 else 1)
 
-    def para(self, *parts, gap: int | None = None, extra_width: int = 0) -> None:
-        segs = [sg for sg in _segs(parts) if sg[0]]
+    def para(self, *parts, gap: int | None = None, extra_width: int = 0, zone: str = P) -> None:
+        segs = [sg for sg in _segs(parts, zone) if sg[0]]
         for i in range(1, len(segs)):  # "12 000 euros H.T." + "." -> a single full stop
             if segs[i][0].startswith(".") and segs[i - 1][0].endswith("."):
                 segs[i] = (segs[i][0][1:], segs[i][1])
         self.blocks.append(Block("wrap", [sg for sg in segs if sg[0]], self._gap(gap), extra_width))
 
     def fixed(self, *parts, gap: int | None = None) -> None:
-        self.blocks.append(Block("fixed", _segs(parts), self._gap(gap)))
+        """Lines printed as they are: headers and formulas (key-safe noise only)."""
+        self.blocks.append(Block("fixed", _segs(parts, F), self._gap(gap)))
+
+    def formula(self, *parts, gap: int | None = None, extra_width: int = 0) -> None:
+        """A wrapped paragraph of the register's fixed wording (what readers key on): key-safe noise only."""
+        self.para(*parts, gap=gap, extra_width=extra_width, zone=F)
 
 
 def _split_word(w: str, wz: str, room: int, rng: random.Random, hyph_p: float) -> tuple[Seg, Seg] | None:
@@ -90,6 +96,29 @@ def _split_word(w: str, wz: str, room: int, rng: random.Random, hyph_p: float) -
     return None
 
 
+_GLUE_LEFT = {":", ";", "»", "%", "!", "?"}  # French typography keeps these with the word before
+
+
+def _glue(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Keep "« Nom »", "ci-après :" and "2 %" together on a line, as a non-breaking space would."""
+    out: list[tuple[str, str]] = []
+    pending: tuple[str, str] | None = None
+    for w, wz in words:
+        if pending:
+            w, wz = pending[0] + " " + w, pending[1] + P + wz
+            pending = None
+        if w == "«":
+            pending = (w, wz)
+        elif w[0] in _GLUE_LEFT and len(w) <= 2 and out:
+            pw, pz = out.pop()
+            out.append((pw + " " + w, pz + P + wz))
+        else:
+            out.append((w, wz))
+    if pending:
+        out.append(pending)
+    return out
+
+
 def _wrap(s: str, z: str, width: int, rng: random.Random, hyph_p: float) -> tuple[str, str]:
     words: list[tuple[str, str]] = []
     start = 0
@@ -98,6 +127,7 @@ def _wrap(s: str, z: str, width: int, rng: random.Random, hyph_p: float) -> tupl
             words.append((s[start:i], z[start:i]))
             start = i + 1
     words.append((s[start:], z[start:]))
+    words = _glue(words)
     lines: list[tuple[str, str]] = []
     cur_s, cur_z = "", ""
     for w, wz in words:
