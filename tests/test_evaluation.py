@@ -452,3 +452,31 @@ def test_cli_eval_naive_baseline_end_to_end(tmp_path):
     assert m["recall_at_k"] == 1.0  # one document: the seed is always retrieved
     assert m["false_answers"] == 1  # the naive baseline never refuses
     assert {p.name for p in out.iterdir()} >= {"report.md", "results.json", "metrics.png"}
+
+
+def test_draft_set_loads_with_existing_references_and_valid_requests():
+    from assistant.draft.request import load_request, request_from_dict
+
+    items = drafting.load_draft_set(ROOT / "eval" / "drafts.yaml")
+    assert len(items) >= 3 and items[0].id == "seed-cite-des-metiers"
+    for item in items:
+        assert (ROOT / item.reference).is_file(), item.reference
+        req = load_request(ROOT / item.request) if isinstance(item.request, str) else request_from_dict(item.request)
+        assert req.act_type == "subvention" and req.amounts
+
+
+def test_run_draft_set_on_the_seed(tmp_path):
+    """Draft the seed's request over a registry holding the seed: every part, every fact traced."""
+    from assistant.config import Settings
+    from assistant.core import Assistant
+
+    a = Assistant(Settings.load(data_dir=tmp_path / "data"))
+    try:
+        a.ingest([SEED], embed=False)
+        [score] = drafting.run_draft_set(a, drafting.load_draft_set(ROOT / "eval" / "drafts.yaml")[:1], ROOT)
+    finally:
+        a.close()
+    assert score.error is None, score.error
+    assert score.structure == 1.0 and score.in_order and score.untraced == [] and score.facts > 10
+    assert score.reference_in_precedents is True  # the seed is its own precedent here: flagged
+    assert 20 < score.chrf < 100

@@ -155,12 +155,52 @@ def score_draft(item_id: str, text: str, *, request: Any, reference: str, preced
     )
 
 
-def load_draft_set(path: str | Path) -> list[DraftItem]:
+def request_from_truth(truth: dict) -> dict:
+    """A draft request for a generated subsidy, from the generator's ground truth (*.truth.json)."""
+    amount, budget = truth["amounts"][0], truth["budget"][0]
+    return {
+        "body": truth["body"], "session_date": truth["session_date"], "president": truth["president"],
+        "act_type": "subvention", "object": truth["object"],
+        "beneficiary": {"name": truth["beneficiaries"][0]},
+        "amount": {"cents": amount["cents"], "qualifier": amount.get("qualifier")},
+        "year": amount.get("year") or int(truth["session_date"][:4]),
+        "budget": {k: v for k, v in budget.items() if v is not None},
+        "signatory": {"name": truth["signatory"]["name"], "title": truth["signatory"]["title"]},
+    }
+
+
+def _synthetic_items(spec: dict, root: Path) -> list[DraftItem]:
+    """`{synthetic: {dir, count, body}}`: the first `count` generated Bureau/Conseil subsidies with one
+    amount, a budget line and a signatory (names change when the corpus is regenerated: select, don't list)."""
+    folder = root / spec.get("dir", "corpus/synthetic")
+    items = []
+    for path in sorted(folder.glob("*.truth.json")):
+        t = json.loads(path.read_text(encoding="utf-8"))
+        if (t.get("act_type") != "subvention" or t.get("body") != spec.get("body", "bureau")
+                or len(t.get("amounts") or []) != 1 or not t.get("signatory") or not t.get("budget")
+                or not t.get("beneficiaries") or not t.get("president")):
+            continue
+        items.append(DraftItem(id=path.name.removesuffix(".truth.json"),
+                               reference=str((folder / t["file"]).relative_to(root)),
+                               request=request_from_truth(t), tags={"origin": "synthétique"}))
+        if len(items) >= int(spec.get("count", 5)):
+            break
+    return items
+
+
+def load_draft_set(path: str | Path, root: Path | None = None) -> list[DraftItem]:
     path = Path(path)
+    root = root or path.resolve().parents[1]
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     if not isinstance(data, list):
         raise ValueError(f"{path} : le fichier doit être une liste de demandes (« - id: … »).")  # noqa: TRY004
-    return [DraftItem.model_validate(d) for d in data]
+    items: list[DraftItem] = []
+    for d in data:
+        if isinstance(d, dict) and "synthetic" in d:
+            items += _synthetic_items(d["synthetic"] or {}, root)
+        else:
+            items.append(DraftItem.model_validate(d))
+    return items
 
 
 def summarise(scores: list[DraftScore]) -> dict:
