@@ -35,6 +35,9 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--max-size", help="Taille maximale d'un fichier, en Mo.", min=0.001)
         ] = 20,
         as_json: Annotated[bool, typer.Option("--json", help="Rapport JSON sur la sortie standard.")] = False,
+        verbose: Annotated[
+            bool, typer.Option("--verbose", "-v", help="Une ligne par fichier, même pour les gros lots.")
+        ] = False,
     ) -> None:
         """Ingérer des extraits de registres : lecture (OCR en français pour les scans), analyse,
         enregistrement. Un contenu déjà ingéré n'est pas refait ; un fichier modifié met à jour sa fiche.
@@ -59,18 +62,24 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
         else:
-            _print_report(report)
+            _print_report(report, verbose=verbose)
         if report.failed or not report.results:
             raise typer.Exit(1)
 
 
-def _print_report(report) -> None:
+# Past this many files, the table lists only what needs a look (updates, remarks, failures).
+_FULL_TABLE_MAX = 20
+
+
+def _print_report(report, *, verbose: bool = False) -> None:
     from ..ingest.pipeline import STATUS_LABELS
 
     if not report.results:
         err.print("Aucun fichier à ingérer (formats acceptés : .txt, .pdf, .docx, .png, .jpg, .tif).")
         return
-    shown = [r for r in report.results if r.status != "unchanged" or r.message]
+    full = verbose or len(report.results) <= _FULL_TABLE_MAX
+    shown = [r for r in report.results
+             if full and (r.status != "unchanged" or r.message) or r.status in ("updated", "failed")]
     if shown:
         table = Table(show_edge=False)
         for col in ("fichier", "état", "identifiant", "lecture", "remarque"):
@@ -85,5 +94,6 @@ def _print_report(report) -> None:
         if r.status == "failed":
             err.print(f"[red]Erreur[/red] : {escape(r.message)}", soft_wrap=True)
     n = len(report.ignored)
-    ignored = f" ; {n} fichier(s) ignoré(s) (format non pris en charge)" if n else ""
+    kinds = ", ".join(sorted({Path(p).suffix or Path(p).name for p in report.ignored}))
+    ignored = f" ; {n} fichier(s) ignoré(s) (format non pris en charge : {kinds})" if n else ""
     console.print(f"{report.summary()}{ignored}.", soft_wrap=True)
