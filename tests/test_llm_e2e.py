@@ -361,3 +361,33 @@ def test_failures_give_a_message_and_the_no_llm_answer(fake_server, seed, passag
     assert any(message in n for n in answer.notes), answer.notes
     info = backend.check()
     assert not info["ok"] and info["error"]
+
+
+# -- through the facade: `Assistant.ask` with the LLM, as the CLI and the app call it ---------------------
+
+
+@pytest.mark.slow
+@pytest.mark.llm
+@pytest.mark.server
+def test_assistant_ask_streams_a_verified_answer(llama_server, settings, registry, seed):
+    from assistant.answer.verify import check_answer
+    from assistant.core import Assistant
+
+    assistant = Assistant(settings, registry=registry, llm=openai_backend(llama_server))
+    assistant.ingest([SEED], embed=False)
+    tokens: list[str] = []
+    question = "Quel montant a été accordé à la Cité des Métiers en 2019 ?"
+    start = time.perf_counter()
+    answer = assistant.ask(question, filters={"mode": "lexical"}, on_token=tokens.append)
+    print(f"\nAssistant.ask with {answer.backend}: {time.perf_counter() - start:.2f} s, {answer.timings_ms}\n"
+          f"  answer: {answer.answer!r}\n  notes: {answer.notes}")
+    assert answer.found and "20000" in numbers(answer.answer)
+    # Verified by the registry's own checker (the no-LLM answers' rules), citation markers aside.
+    plain = answer.model_copy(update={"answer": re.sub(r"\s*\[\d+\]", "", answer.answer)})
+    assert check_answer(plain, registry) == []
+    refs = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert refs <= set(range(1, len(answer.citations) + 1))
+    if answer.backend != "none":
+        assert "".join(tokens) == answer.answer
+    else:
+        assert any("écartée" in n for n in answer.notes)
