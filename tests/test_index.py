@@ -1,0 +1,722 @@
+"""Dense index (Chroma) and hybrid retrieval over a small real registry.
+
+The registry is built from extracts composed here (each with its parts' character spans), so these
+tests do not depend on the parser. Fast tests use real SQLite and a real embedded Chroma with a
+small deterministic bag-of-words embedder; the tests marked `model` use the shipped
+all-MiniLM-L6-v2 weights.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.index import (
+    DenseIndex,
+    Embedder,
+    HybridRetriever,
+    chroma_where,
+    chunk_metadata,
+    deliberation_ids,
+    resolve_filters,
+    rrf,
+)
+from assistant.models import Article, Code, Deliberation, Member, Person, Signatory, Span, Vote
+from assistant.registry import Registry
+
+# -- records --------------------------------------------------------------------------------------
+
+MOIS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+BODY_TITLES = {"bureau": "DU BUREAU DE LA METROPOLE", "conseil": "DU CONSEIL DE LA METROPOLE"}
+BODY_NAMES = {"bureau": "Bureau de la Métropole", "conseil": "Conseil de la Métropole"}
+
+
+class _Text:
+    """Appends pieces of text and returns their spans."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def add(self, piece: str, sep: str = "\n\n") -> tuple[int, int]:
+        start = len(self.text)
+        self.text += piece + sep
+        return start, start + len(piece)
+
+
+def make_record(
+    rid: str,
+    *,
+    date: str,
+    body: str,
+    act_type: str,
+    code: str,
+    title: str,
+    expose: list[str],
+    articles: list[str],
+    beneficiaries: list[str] = (),
+) -> Deliberation:
+    day = dt.date.fromisoformat(date)
+    t = _Text()
+    t.add(f"Métropole Aix-Marseille-Provence\n\nEXTRAIT DES REGISTRES DES DELIBERATIONS\n{BODY_TITLES[body]}")
+    session = t.add(f"Séance du {day.day} {MOIS[day.month - 1]} {day.year}")
+    president = t.add(
+        "Madame Martine VASSAL, Présidente de la Métropole Aix-Marseille-Provence, a ouvert la séance à "
+        "laquelle ont été présents 30 membres.",
+        sep="\n\nEtaient présents Mesdames et Messieurs :\n\n",
+    )
+    members = [t.add(name, sep=" - ") for name in ("Béatrice ALIPHAT", "Martial ALVAREZ", "Roland BLUM")]
+    code_span = t.add(code, sep="\n")
+    obj = t.add(title)
+    t.add(f"Madame la Présidente soumet au {BODY_NAMES[body]} le rapport suivant :")
+    expose_span = t.add("\n\n".join(expose))
+    t.add(
+        f"Telles sont les raisons qui nous incitent à proposer au {BODY_NAMES[body]} de prendre la "
+        "délibération ci-après :"
+    )
+    visa = t.add("Vu\n• Le Code Général des Collectivités Territoriales ;")
+    t.add("Ouï le rapport ci-dessus,\n\nDélibère")
+    arts = [(i, t.add(f"Article {i} :\n{text}")) for i, text in enumerate(articles, 1)]
+    vote = t.add("Cette proposition mise aux voix est adoptée.")
+    sign = t.add("Certifié conforme,\nLe Vice-Président Délégué\nJean DUPONT", sep="\n")
+    raw = t.text
+    return Deliberation(
+        id=rid,
+        source=f"{rid}.txt",
+        path=f"/corpus/{rid}.txt",
+        content_hash=hashlib.sha256(raw.encode()).hexdigest(),
+        raw_text=raw,
+        body=body,
+        body_label=BODY_NAMES[body],
+        session_date=day,
+        session_span=Span(text=raw[session[0] : session[1]], start=session[0], end=session[1]),
+        president=Person(name="Martine VASSAL", civility="Madame", start=president[0], end=president[1]),
+        present_count=30,
+        present=[Member(name=raw[s:e], start=s, end=e) for s, e in members],
+        codes=[Code(code=code, kind="service", start=code_span[0], end=code_span[1], year=day.year % 100)],
+        object=Span(text=raw[obj[0] : obj[1]], start=obj[0], end=obj[1]),
+        act_type=act_type,
+        expose=Span(text=raw[expose_span[0] : expose_span[1]], start=expose_span[0], end=expose_span[1]),
+        visas=[Span(text=raw[visa[0] : visa[1]], start=visa[0], end=visa[1])],
+        articles=[Article(number=i, text=raw[s:e].split(":\n", 1)[1], start=s, end=e) for i, (s, e) in arts],
+        beneficiaries=list(beneficiaries),
+        vote=Vote(adopted=True, start=vote[0], end=vote[1]),
+        signatory=Signatory(name="Jean DUPONT", title="Vice-Président Délégué", start=sign[0], end=sign[1]),
+    )
+
+
+CITE = "Cité des Métiers de Marseille et de Provence-Alpes-Côte d'Azur"
+
+RECORDS = [
+    make_record(
+        "cite-2019",
+        date="2019-06-20",
+        body="bureau",
+        act_type="subvention",
+        code="EMP 004-6064/19/BM",
+        title=f"Attribution d'une subvention à l'association {CITE} pour son projet ACTE'INOV 2019-2021 - "
+        "Approbation d'une convention",
+        expose=[
+            (
+                "La Métropole ambitionne un développement économique destiné à faciliter l'accès à "
+                "l'emploi et "
+                "l'inclusion sociale des populations les plus fragiles."
+            ),
+            (
+                "La Cité des Métiers accueille les demandeurs d'emploi, les jeunes et les salariés "
+                "pour les aider "
+                "à construire leur projet professionnel, à trouver une formation et un métier."
+            ),
+        ],
+        articles=[
+            (
+                f"Est attribuée une subvention de 20 000 euros à l'association {CITE} pour son projet "
+                "ACTE'INOV "
+                "au titre de l'année 2019."
+            ),
+            "Est approuvée la convention ci-annexée conclue avec l'association.",
+            (
+                "Les crédits nécessaires sont inscrits au budget fonctionnement 2019 de la "
+                "Métropole, fonction 65, "
+                "nature 65748."
+            ),
+        ],
+        beneficiaries=[CITE],
+    ),
+    make_record(
+        "cite-2020",
+        date="2020-07-10",
+        body="bureau",
+        act_type="subvention",
+        code="EMP 004-7120/20/BM",
+        title=f"Attribution d'une subvention de fonctionnement à l'association {CITE} "
+        "au titre de l'année 2020",
+        expose=[
+            (
+                "L'association accompagne l'orientation professionnelle, l'emploi et la formation "
+                "des habitants "
+                "du territoire métropolitain, notamment des jeunes sans qualification."
+            ),
+        ],
+        articles=[
+            f"Est attribuée une subvention de 25 000 euros à l'association {CITE} au titre de l'année 2020.",
+            "Les crédits nécessaires sont inscrits au budget fonctionnement 2020 de la Métropole.",
+        ],
+        beneficiaries=[CITE],
+    ),
+    make_record(
+        "voirie-2019",
+        date="2019-10-17",
+        body="conseil",
+        act_type="marche",
+        code="VOI 012-7001/19/CM",
+        title="Attribution du marché de travaux de réfection de la voirie et des trottoirs du boulevard "
+        "National à la société Provence Travaux",
+        expose=[
+            (
+                "La chaussée du boulevard National est très dégradée : nids-de-poule, fissures et trottoirs "
+                "abîmés rendent la circulation des véhicules et des piétons dangereuse."
+            ),
+            (
+                "Après appel d'offres, la commission a retenu l'offre de la société Provence Travaux "
+                "pour les "
+                "travaux de resurfaçage de la route et de reprise des trottoirs."
+            ),
+        ],
+        articles=[
+            (
+                "Est attribué à la société Provence Travaux le marché de réfection de la voirie du boulevard "
+                "National pour un montant de 450 000 euros HT."
+            ),
+            "Madame la Présidente ou son représentant est autorisé à signer le marché.",
+        ],
+        beneficiaries=["Provence Travaux"],
+    ),
+    make_record(
+        "foncier-2021",
+        date="2021-03-25",
+        body="conseil",
+        act_type="acquisition",
+        code="FON 003-9120/21/CM",
+        title="Acquisition d'une parcelle de terrain cadastrée section AB n°12 sur la commune de Gémenos",
+        expose=[
+            (
+                "La Métropole souhaite acquérir une parcelle de terrain nu d'une superficie de 5 000 "
+                "m² afin d'y "
+                "aménager une zone d'activités économiques."
+            ),
+            "Le propriétaire a accepté de céder le terrain au prix estimé par le service des Domaines.",
+        ],
+        articles=[
+            "Est approuvée l'acquisition de la parcelle cadastrée section AB n°12 au prix de 300 000 euros.",
+            "Le notaire de la Métropole est chargé de rédiger l'acte de vente.",
+        ],
+    ),
+    make_record(
+        "piscine-2021",
+        date="2021-06-24",
+        body="conseil",
+        act_type="tarifs",
+        code="SPO 001-9500/21/CM",
+        title="Fixation des tarifs d'entrée des piscines métropolitaines pour la saison estivale 2021",
+        expose=[
+            (
+                "Les piscines métropolitaines accueillent les nageurs, les familles et les clubs "
+                "sportifs. Il "
+                "convient de fixer les prix des entrées et des abonnements pour la saison d'été."
+            ),
+        ],
+        articles=[
+            (
+                "Les tarifs d'entrée des piscines sont fixés à 3 euros pour les adultes et 1,50 euro "
+                "pour les "
+                "enfants de moins de 12 ans."
+            ),
+        ],
+    ),
+    make_record(
+        "logement-2020",
+        date="2020-02-13",
+        body="bureau",
+        act_type="garantie_emprunt",
+        code="HAB 002-6600/20/BM",
+        title="Garantie d'emprunt accordée à la société Logirem pour la construction de 40 logements sociaux",
+        expose=[
+            (
+                "La société Logirem construit 40 logements locatifs sociaux à Aubagne et sollicite "
+                "la garantie "
+                "de la Métropole pour le prêt contracté auprès de la Caisse des Dépôts."
+            ),
+        ],
+        articles=[
+            (
+                "La Métropole accorde sa garantie à hauteur de 55 % pour le remboursement du prêt de "
+                "4 000 000 "
+                "euros souscrit par la société Logirem."
+            ),
+        ],
+        beneficiaries=["Logirem"],
+    ),
+    make_record(
+        "solidaire-2019",
+        date="2019-06-20",
+        body="bureau",
+        act_type="subvention",
+        code="EMP 004-6070/19/BM",
+        title="Attribution d'une subvention à l'association Marseille Solutions pour l'économie sociale et "
+        "solidaire",
+        expose=[
+            (
+                "L'association Marseille Solutions repère et accompagne les entrepreneurs sociaux "
+                "qui créent des "
+                "emplois et des activités d'utilité sociale sur le territoire."
+            ),
+        ],
+        articles=[
+            "Est attribuée une subvention de 15 000 euros à l'association Marseille Solutions.",
+        ],
+        beneficiaries=["Marseille Solutions"],
+    ),
+]
+
+
+def fill(registry: Registry, records=RECORDS) -> Registry:
+    for rec in records:
+        assert registry.save(rec) == "added"
+    return registry
+
+
+@pytest.fixture
+def registry(tmp_path: Path):
+    with Registry(tmp_path / "registry.sqlite") as reg:
+        yield fill(reg)
+
+
+# -- a small deterministic embedder for the fast tests (the model tests use the real one) ----------
+
+
+class BagOfStems(Embedder):
+    """Hashed bag of French stems, L2-normalised: deterministic and instant, for reconciliation tests."""
+
+    DIM = 256
+
+    def __init__(self) -> None:
+        super().__init__("bag-of-stems", name="bag-of-stems", batch_size=4)
+        self.embedded: list[str] = []  # every text embedded, to check what sync re-embeds
+
+    def _encode(self, texts: list[str], *, query: bool) -> list[list[float]]:
+        from assistant.textnorm import stems
+
+        if not query:
+            self.embedded.extend(texts)
+        out = []
+        for text in texts:
+            vec = [0.0] * self.DIM
+            for stem in stems(text):
+                vec[int(hashlib.md5(stem.encode()).hexdigest(), 16) % self.DIM] += 1.0
+            norm = sum(v * v for v in vec) ** 0.5 or 1.0
+            out.append([v / norm for v in vec])
+        return out
+
+
+def embedded_index(settings: Settings, registry: Registry, embedder: Embedder, **kw) -> DenseIndex:
+    return DenseIndex.from_settings(settings, registry, embedder=embedder, **kw)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.load(env={}, data_dir=tmp_path)
+
+
+def ranked(results) -> list[str]:
+    return [c.id for c, _ in results]
+
+
+# -- pure functions ---------------------------------------------------------------------------------
+
+
+def test_rrf_rewards_agreement_between_lists():
+    scores = rrf([["a", "b", "c"], ["c", "a", "d"]])
+    assert scores["a"] == pytest.approx(1 / 61 + 1 / 62)
+    assert scores["c"] == pytest.approx(1 / 63 + 1 / 61)
+    assert sorted(scores, key=lambda k: -scores[k]) == ["a", "c", "b", "d"]
+
+
+def test_chroma_where_combines_filters():
+    assert chroma_where({}) is None
+    assert chroma_where({"year": 2019}) == {"year": 2019}
+    where = chroma_where(
+        {
+            "year_from": 2019,
+            "year_to": 2020,
+            "body": "bureau",
+            "act_type": "subvention",
+            "date_from": "2019-06-01",
+            "deliberation_ids": ["x", "y"],
+        }
+    )
+    assert where == {
+        "$and": [
+            {"year": {"$gte": 2019}},
+            {"year": {"$lte": 2020}},
+            {"date_num": {"$gte": 20190601}},
+            {"body": "bureau"},
+            {"act_type": "subvention"},
+            {"deliberation_id": {"$in": ["x", "y"]}},
+        ]
+    }
+
+
+def test_resolve_filters_turns_a_beneficiary_into_ids(registry):
+    assert resolve_filters(registry, {"beneficiary": "cite des metiers"})["deliberation_ids"] == [
+        "cite-2019",
+        "cite-2020",
+    ]
+    # Intersected with ids already given; nothing left means "nothing can match".
+    assert resolve_filters(
+        registry, {"beneficiary": "Cité des Métiers", "deliberation_ids": ["cite-2020"]}
+    ) == {"deliberation_ids": ["cite-2020"]}
+    assert resolve_filters(registry, {"beneficiary": "Personne Inconnue"}) is None
+    assert resolve_filters(registry, {"date_from": dt.date(2019, 1, 1), "body": ""}) == {
+        "date_from": "2019-01-01"
+    }
+
+
+def test_chunk_metadata_is_scalar_and_keeps_the_citation_fields(registry):
+    chunk = registry.chunk("cite-2019:article-1")
+    meta = chunk_metadata(chunk)
+    assert all(isinstance(v, (str, int, float, bool)) for v in meta.values())
+    assert meta["beneficiaries"] == CITE and meta["codes"] == "EMP 004-6064/19/BM"
+    assert (meta["start"], meta["end"], meta["date_num"]) == (chunk.start, chunk.end, 20190620)
+    assert meta["content_hash"] == chunk.content_hash
+
+
+# -- lexical retriever (no Chroma) -------------------------------------------------------------------
+
+
+def test_lexical_retriever_returns_citable_documents(registry):
+    retriever = HybridRetriever(registry=registry, dense=None, k=5)
+    docs = retriever.invoke("subvention Cité des Métiers")
+    assert docs and {d.metadata["deliberation_id"] for d in docs[:2]} <= {"cite-2019", "cite-2020"}
+    for doc in docs:
+        m = doc.metadata
+        rec = registry.get(m["deliberation_id"])
+        assert rec.raw_text[m["start"] : m["end"]] == doc.page_content  # the span quotes the source
+        assert m["lexical_rank"] is not None and m["dense_rank"] is None
+        assert m["source"] == f"{rec.id}.txt" and m["part_label"]
+    assert [d.metadata["score"] for d in docs] == sorted((d.metadata["score"] for d in docs), reverse=True)
+
+
+def test_lexical_filters_year_body_beneficiary_and_dates(registry):
+    retriever = HybridRetriever(registry=registry, dense=None, k=20)
+
+    def ids(docs) -> set[str]:
+        return set(deliberation_ids(docs))
+
+    assert ids(retriever.invoke("subvention", filters={"year": 2020})) == {"cite-2020"}
+    assert ids(retriever.invoke("subvention", filters={"beneficiary": "Cite des Metiers"})) == {
+        "cite-2019",
+        "cite-2020",
+    }
+    assert ids(retriever.invoke("Métropole", filters={"body": "conseil", "act_type": "tarifs"})) == {
+        "piscine-2021"
+    }
+    assert ids(
+        retriever.invoke("Métropole", filters={"date_from": "2019-06-21", "date_to": "2020-07-09"})
+    ) == {"voirie-2019", "logement-2020"}
+    assert retriever.invoke("subvention", filters={"beneficiary": "Inconnu du registre"}) == []
+    with pytest.raises(ValueError, match="dense"):
+        retriever.invoke("subvention", mode="dense")
+
+
+# -- embedded Chroma, reconciliation (fast embedder) -----------------------------------------------
+
+
+def test_sync_reconciles_by_chunk_id_and_hash(registry, settings):
+    embedder = BagOfStems()
+    index = embedded_index(settings, registry, embedder, sync=False)
+    total = len(registry.chunks())
+    calls: list[tuple[int, int]] = []
+    assert index.sync(progress=lambda done, n, _label: calls.append((done, n))) == {
+        "added": total,
+        "updated": 0,
+        "deleted": 0,
+        "unchanged": 0,
+    }
+    assert index.count() == total and calls[0] == (0, total) and calls[-1] == (total, total)
+    assert (settings.chroma_path / "chroma.sqlite3").is_file()
+    # Each distinct text embedded once (the vote formula, visas and signature repeat across records).
+    distinct = set(registry.chunk_hashes().values())
+    assert len(embedder.embedded) == len(distinct) < total
+
+    # Nothing changed: nothing embedded again.
+    embedder.embedded.clear()
+    assert index.sync() == {"added": 0, "updated": 0, "deleted": 0, "unchanged": total}
+    assert embedder.embedded == []
+
+    # A record updated in the registry (one article reworded) and another deleted.
+    old = registry.get("cite-2020")
+    changed = make_record(
+        "cite-2020",
+        date="2020-07-10",
+        body="bureau",
+        act_type="subvention",
+        code="EMP 004-7120/20/BM",
+        title=old.object.text,
+        expose=[old.expose.text],
+        articles=[
+            f"Est attribuée une subvention de 30 000 euros à l'association {CITE} au titre de l'année 2020.",
+            "Les crédits nécessaires sont inscrits au budget fonctionnement 2020 de la Métropole.",
+        ],
+        beneficiaries=[CITE],
+    )
+    assert registry.save(changed) == "updated"
+    deleted_chunks = sum(1 for c in registry.chunks() if c.deliberation_id == "piscine-2021")
+    assert registry.delete("piscine-2021")
+    embedder.embedded.clear()
+    # Same-length amount: only the text of article 1 changed, every other span is identical.
+    assert index.sync() == {
+        "added": 0,
+        "updated": 1,
+        "deleted": deleted_chunks,
+        "unchanged": total - 1 - deleted_chunks,
+    }
+    assert len(embedder.embedded) == 1 and "30 000 euros" in embedder.embedded[0]
+    assert index.count() == len(registry.chunks())
+    assert set(index.indexed()) == set(registry.chunk_hashes())
+    assert all(m["content_hash"] == registry.chunk_hashes()[cid] for cid, m in index.indexed().items())
+    hits = index.search("subvention 30 000 euros Cité des Métiers", k=3)
+    assert hits[0][0].id == "cite-2020:article-1" and "30 000 euros" in hits[0][0].text
+
+    # Back again: only its own texts are embedded; the shared ones reuse the vectors already stored.
+    piscine = next(r for r in RECORDS if r.id == "piscine-2021")
+    registry.save(piscine)
+    embedder.embedded.clear()
+    assert index.sync()["added"] == deleted_chunks
+    assert embedder.embedded and len(embedder.embedded) < deleted_chunks
+    assert not any("mise aux voix" in t for t in embedder.embedded)
+    stored = index.collection.get(ids=["piscine-2021:vote", "cite-2019:vote"], include=["embeddings"])
+    assert list(stored["embeddings"][0]) == list(stored["embeddings"][1])
+    index.close()
+
+
+def test_sync_updates_metadata_when_only_the_record_fields_changed(registry, settings):
+    index = embedded_index(settings, registry, BagOfStems())
+    rec = registry.get("voirie-2019")
+    # Same text, reclassified (e.g. a better parser): the content hash of the record is unchanged, so
+    # the registry is rewritten by deleting and saving it again.
+    registry.delete(rec.id)
+    registry.save(rec.model_copy(update={"act_type": "avenant"}))
+    embedder = index.embedder
+    embedder.embedded.clear()
+    report = index.sync()
+    assert report["updated"] == len([c for c in registry.chunks() if c.deliberation_id == rec.id])
+    assert embedder.embedded == []  # metadata only: no embedding
+    assert {c.deliberation_id for c, _ in index.search("voirie boulevard", 10, {"act_type": "avenant"})} == {
+        "voirie-2019"
+    }
+    index.close()
+
+
+def test_reopening_the_folder_finds_the_vectors_and_a_stale_model_is_rebuilt(registry, settings):
+    def matches(index):  # chunks sharing a stem with the query (the rest all tie at zero similarity)
+        return [(c.id, round(s, 5)) for c, s in index.search("terrain parcelle acquisition", 50) if s > 0]
+
+    index = embedded_index(settings, registry, BagOfStems())
+    first = matches(index)
+    assert len(first) >= 3 and first[0][0].startswith("foncier-2021:")
+    index.close()
+    again = embedded_index(settings, registry, BagOfStems(), sync=False)
+    assert again.count() == len(registry.chunks())
+    assert matches(again) == first
+    again.close()
+
+    other = BagOfStems()
+    other.name = "another-model"  # vectors of another model are not comparable: start again
+    third = embedded_index(settings, registry, other)
+    assert len(other.embedded) == len(set(registry.chunk_hashes().values()))  # all, each text once
+    assert third.count() == len(registry.chunks())
+    third.close()
+
+
+def test_dense_filters_in_chroma(registry, settings):
+    index = embedded_index(settings, registry, BagOfStems())
+
+    def ids(filters: dict) -> set[str]:  # k large enough for every chunk: the filter alone decides
+        return {c.deliberation_id for c, _ in index.search("subvention association", 500, filters)}
+
+    def expected(pred) -> set[str]:
+        return {r.id for r in RECORDS if pred(r)}
+
+    assert ids({}) == expected(lambda r: True)
+    assert ids({"year": 2019}) == expected(lambda r: r.year == 2019)
+    assert ids({"year_from": 2020, "year_to": 2020}) == expected(lambda r: r.year == 2020)
+    assert ids({"beneficiary": "CITE DES METIERS"}) == {"cite-2019", "cite-2020"}
+    assert ids({"body": "conseil", "act_type": "marche"}) == {"voirie-2019"}
+    assert ids({"date_from": "2019-06-21", "date_to": "2020-07-09"}) == {"voirie-2019", "logement-2020"}
+    assert ids({"beneficiary": "Inconnu"}) == set()
+    index.close()
+
+
+# -- the real model ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def minilm() -> Embedder:
+    return Embedder.from_settings(Settings.load(env={}))
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_model_embeddings_are_normalised(minilm):
+    vectors = minilm.embed_documents(["Attribution d'une subvention", "Travaux de voirie"])
+    assert len(vectors) == 2 and len(vectors[0]) == minilm.dimension == 384
+    assert all(abs(sum(v * v for v in vec) - 1.0) < 1e-4 for vec in vectors)
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_dense_and_hybrid_retrieval_with_the_model(registry, settings, minilm):
+    index = embedded_index(settings, registry, minilm)
+    # An English model: French paraphrases and plain English still land on the right record.
+    for query, expected in [
+        ("road resurfacing works", "voirie-2019"),
+        ("prix d'entrée de la piscine", "piscine-2021"),
+        ("achat d'un terrain", "foncier-2021"),
+    ]:
+        hits = index.search(query, 3)
+        assert hits[0][0].deliberation_id == expected, (query, hits)
+        assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+
+    retriever = HybridRetriever(registry=registry, dense=index, k=5)
+    docs = retriever.invoke("subvention emploi Cité des Métiers 2019")
+    assert docs[0].metadata["deliberation_id"] in {"cite-2019", "cite-2020"}
+    assert any(d.metadata["lexical_rank"] and d.metadata["dense_rank"] for d in docs)  # fused
+    dense_only = retriever.invoke("prix d'entrée de la piscine", mode="dense")
+    assert dense_only[0].metadata["deliberation_id"] == "piscine-2021"
+    assert all(d.metadata["lexical_rank"] is None for d in dense_only)
+    filtered = retriever.invoke("subvention", filters={"beneficiary": "Cité des Métiers", "year": 2020})
+    assert filtered and set(deliberation_ids(filtered)) == {"cite-2020"}
+    index.close()
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_deleting_the_chroma_folder_then_rebuild_restores_identical_results(registry, settings, minilm):
+    queries = [
+        "subvention emploi Cité des Métiers",
+        "road works",
+        "garantie d'emprunt logements sociaux",
+        "acquisition terrain",
+    ]
+    index = embedded_index(settings, registry, minilm)
+    retriever = HybridRetriever(registry=registry, dense=index, k=8)
+    before = {q: [(d.id, d.metadata["dense_rank"]) for d in retriever.invoke(q)] for q in queries}
+    dense_before = {q: ranked(index.search(q, 10)) for q in queries}
+    index.close()
+
+    shutil.rmtree(settings.chroma_path)
+    index = embedded_index(settings, registry, minilm, sync=False)
+    assert index.count() == 0
+    report = index.rebuild()
+    assert report["added"] == len(registry.chunks())
+    retriever = HybridRetriever(registry=registry, dense=index, k=8)
+    assert {q: [(d.id, d.metadata["dense_rank"]) for d in retriever.invoke(q)] for q in queries} == before
+    assert {q: ranked(index.search(q, 10)) for q in queries} == dense_before
+    index.close()
+
+
+# -- the command line ---------------------------------------------------------------------------------
+
+
+def _delib(*args: str):
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    return result, (json.loads(result.stdout) if result.exit_code == 0 and "--json" in args else None)
+
+
+@pytest.fixture
+def cli_data(tmp_path: Path) -> Path:
+    data = tmp_path / "cli-data"
+    with Registry(Settings.load(env={}, data_dir=data).registry_path) as reg:
+        fill(reg)
+    return data
+
+
+def test_cli_lexical_search_with_filters(cli_data):
+    result, rows = _delib(
+        "--data-dir",
+        str(cli_data),
+        "search",
+        "subvention",
+        "--mode",
+        "lexical",
+        "--beneficiary",
+        "Cite des Metiers",
+        "--year",
+        "2020",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    assert rows and {r["deliberation_id"] for r in rows} == {"cite-2020"}
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    first = rows[0]
+    assert first["text"] == RECORDS[1].raw_text[first["start"] : first["end"]]
+    assert first["dense_rank"] is None and first["lexical_rank"] == 1
+    assert not (cli_data / "chroma").exists()  # lexical search never touches the dense index
+
+    result, _ = _delib("--data-dir", str(cli_data), "search", "voirie", "--mode", "lexical", "-k", "2")
+    assert result.exit_code == 0 and "voirie-2019" in result.stdout and "Article 1" in result.stdout
+
+
+def test_cli_search_refuses_bad_options_and_an_empty_registry(cli_data, tmp_path):
+    result, _ = _delib("--data-dir", str(cli_data), "search", "x", "--mode", "semantic")
+    assert result.exit_code == 2 and "Mode inconnu" in result.output
+    result, _ = _delib("--data-dir", str(cli_data), "search", "x", "--from", "20/06/2019")
+    assert result.exit_code == 2 and "Date invalide" in result.output
+    result, _ = _delib("--data-dir", str(tmp_path / "empty"), "search", "subvention")
+    assert result.exit_code == 1 and "vide" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_cli_deleting_the_chroma_folder_then_reindex_restores_identical_results(cli_data):
+    def search(query: str, *extra: str) -> list[tuple]:
+        result, rows = _delib("--data-dir", str(cli_data), "search", query, "--json", *extra)
+        assert result.exit_code == 0, result.output
+        return [(r["chunk_id"], r["lexical_rank"], r["dense_rank"]) for r in rows]
+
+    queries = [
+        ("road resurfacing works",),
+        ("subvention emploi", "--year", "2019"),
+        ("achat d'un terrain", "--mode", "dense"),
+    ]
+    before = [search(*q) for q in queries]
+    assert any(dense for _, _, dense in before[0])  # the dense side took part
+    shutil.rmtree(cli_data / "chroma")
+    result, report = _delib("--data-dir", str(cli_data), "reindex", "--json")
+    assert result.exit_code == 0, result.output
+    assert report["added"] == report["chunks"] > 0 and report["deleted"] == 0
+    assert [search(*q) for q in queries] == before
