@@ -1,0 +1,199 @@
+"""Ask the registry: exact, cited answers without an LLM (and the hook for one).
+
+    understand (language, intent, entities; follow-ups resolved against the session)
+    -> facts from the registry (exact values, aggregates)     -> items with spans
+    -> else the best retrieved sentences (hybrid or lexical)  -> items with spans
+    -> verify each item (citations, numbers, dates), drop the failures, compose the answer again
+    -> an LLM, when configured, phrases it from the same facts and passages (answer.grounded)
+
+`ask(assistant, question, session=, filters=, stream=, on_token=, mode=) -> Answer`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+from ..models import Answer, Citation
+from . import compose as composer
+from . import extractive, facts, sessions
+from .items import Item
+from .understand import Query, understand
+from .verify import Checker
+
+__all__ = ["answer_from_items", "ask"]
+
+MAX_READ_WHOLE = 12  # deliberations read sentence by sentence when the question names them
+_FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cofinancers", "date")
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 2)
+
+
+def _llm(assistant):
+    """The configured LLM backend or None, without importing anything when none is configured."""
+    if "llm" in assistant.__dict__:
+        return assistant.__dict__["llm"]
+    if getattr(assistant.settings, "llm_backend", "none") in (None, "none"):
+        return None
+    return assistant.llm
+
+
+def _apply_filters(q: Query, filters: dict) -> None:
+    """Explicit filters (CLI --year/--body, app) win over what the words say."""
+    if filters.get("year") is not None:
+        q.year = int(filters["year"])
+        q.year_from = q.year_to = None
+        if q.session_date and q.session_date.year != q.year:
+            q.session_date = None
+    if filters.get("body"):
+        q.body = str(filters["body"])
+
+
+def _retrieval_filters(q: Query, considered: list[str] | None) -> dict:
+    out: dict = {}
+    if q.intent == "general":  # its years are words of the question, not the session's
+        return {"body": q.body, "deliberation_ids": considered} if q.body or considered is not None else {}
+    if q.session_date:
+        out["date_from"] = out["date_to"] = q.session_date.isoformat()
+    elif q.year is not None:
+        out["year"] = q.year
+    if q.year_from is not None:
+        out["year_from"] = q.year_from
+    if q.year_to is not None:
+        out["year_to"] = q.year_to
+    if q.body:
+        out["body"] = q.body
+    if considered is not None:
+        out["deliberation_ids"] = considered
+    return out
+
+
+def _citations(items: list[Item]) -> list[Citation]:
+    seen: dict[tuple, Citation] = {}
+    for item in items:
+        for ref in item.refs:
+            c = ref.citation()
+            seen.setdefault((c.id, c.start, c.end), c)
+    return list(seen.values())
+
+
+def _derived_numbers(q: Query, items: list[Item], max_lines: int) -> list[str]:
+    """Numbers the answer computes (totals, counts) or restates from the question (its years)."""
+    out = [str(len(items)), str(max(0, len(items) - max_lines))] + [n for i in items for n in i.derived]
+    out += [str(c) for c in (q.year, q.year_from, q.year_to) if c is not None]
+    totals = composer.totals_by_qualifier(items)
+    out += [f"{c // 100}" + (f".{c % 100:02d}" if c % 100 else "") for c in totals.values()]
+    return out
+
+
+def answer_from_items(assistant_or_registry, q: Query, items: list[Item], aggregate: str | None = None,
+                      *, max_lines: int = 50, records: bool = False
+                      ) -> tuple[str, list[Citation], list[str], list[Item]]:
+    """Verify each item, drop the failures, compose the answer from the rest and check it whole.
+
+    Returns (text, citations, notes, kept items); no kept item means the not-found text."""
+    registry = getattr(assistant_or_registry, "registry", assistant_or_registry)
+    checker = Checker(registry)
+    lang = q.language
+    kept: list[Item] = []
+    notes: list[str] = []
+    for item in items:
+        problems = checker.check_text(composer.render_item(item, lang), [r.citation() for r in item.refs],
+                                      item.derived)
+        if problems:
+            notes.append("Élément écarté à la vérification : " + " ; ".join(problems))
+        else:
+            kept.append(item)
+    if kept:
+        text = composer.compose(q, kept, lang, aggregate, max_lines)
+        citations = _citations(kept)
+        problems = checker.check_text(text, citations, _derived_numbers(q, kept, max_lines))
+        if not problems:
+            return text, citations, notes, kept
+        notes.append("Réponse écartée à la vérification : " + " ; ".join(problems))
+    return composer.not_found(q, lang, records=records), [], notes, []
+
+
+def ask(assistant, question: str, *, session: str | None = None, filters: dict | None = None,
+        stream: bool = False, on_token: Callable[[str], None] | None = None, mode: str | None = None,
+        k: int = 10) -> Answer:
+    """Answer `question` from the registry, with verified citations.
+
+    filters: year, body (win over the question's words), mode (lexical | dense | hybrid: the retrieval
+    used for passages; default hybrid when the dense index is available). session: a name under which
+    the conversation is kept (settings.sessions_dir) so that follow-ups are understood. on_token: called
+    with the answer's text as it is produced (in one piece without an LLM)."""
+    t_all = time.perf_counter()
+    timings: dict[str, float] = {}
+    filters = dict(filters or {})
+    mode = mode or filters.pop("mode", None)
+    filters.pop("mode", None)
+
+    t0 = time.perf_counter()
+    cat = facts.catalog(assistant.registry)
+    q = understand(question, names=cat.names, persons=cat.persons, topics=cat.topics)
+    history = sessions.load(assistant.settings.sessions_dir, session) if session else []
+    if history:
+        q = sessions.resolve(q, history[-1])
+    _apply_filters(q, filters)
+    timings["understand"] = _ms(t0)
+
+    t0 = time.perf_counter()
+    found_facts = facts.answer(cat, q)
+    timings["facts"] = _ms(t0)
+
+    llm = _llm(assistant)
+    items, aggregate = found_facts.items, found_facts.aggregate
+    extract = not items and not found_facts.final
+    retrieval = None
+    ids = None
+    if extract or mode is not None or llm is not None:
+        t0 = time.perf_counter()
+        subject = q.has_subject() or bool(q.deliberation_ids)
+        ids = found_facts.considered if (extract and subject and found_facts.considered) else None
+        text = " ".join([question] + q.beneficiaries[:1])
+        retrieval = extractive.retrieve(assistant, text, filters=_retrieval_filters(q, ids), mode=mode, k=k)
+        timings["retrieve"] = _ms(t0)
+    if extract and retrieval is not None:
+        t0 = time.perf_counter()
+        passages = list(retrieval.passages)
+        if ids and len(ids) <= MAX_READ_WHOLE:  # a few deliberations named: read them whole
+            passages += extractive.record_passages([cat.by_id[i] for i in ids if i in cat.by_id])
+        items, aggregate = extractive.extract(cat, q, passages), None
+        if items and q.intent in _FIELD_INTENTS:
+            # The passages found the deliberation ("les tarifs des piscines"); its fields answer.
+            ids = list(dict.fromkeys(i.rec.id for i in items))[:2]
+            by_record = facts.answer(cat, dataclasses.replace(q, deliberation_ids=ids, unmatched=None))
+            if by_record.items:
+                items, aggregate = by_record.items, by_record.aggregate
+        timings["extract"] = _ms(t0)
+
+    t0 = time.perf_counter()
+    records = q.intent == "general" and bool(found_facts.considered)
+    text, citations, notes, kept = answer_from_items(assistant, q, items, aggregate, records=records)
+    timings["compose_verify"] = _ms(t0)
+    if retrieval is not None:
+        notes = retrieval.notes + notes
+    # What the answer rests on first (the registry's selection), then what retrieval ranked.
+    retrieved = list(dict.fromkeys([c.id for c in citations]
+                                   + [p.deliberation_id for p in (retrieval.passages if retrieval else [])]))
+    answer = Answer(
+        question=question, language=q.language, answer=text, found=bool(kept), citations=citations,
+        intent=q.intent, entities=q.entities(), timings_ms=timings, notes=notes, retrieved=retrieved,
+    )
+    if llm is not None:
+        from . import grounded  # owned by the LLM helper
+
+        t0 = time.perf_counter()
+        passages = extractive.to_documents(retrieval) if retrieval else []
+        answer = grounded.generate(llm, question, q.language, history, answer, passages, on_token)
+        answer.timings_ms["llm"] = _ms(t0)
+    elif on_token is not None:
+        on_token(answer.answer)
+    answer.timings_ms["total"] = _ms(t_all)
+    if session:
+        sessions.append(assistant.settings.sessions_dir, session, sessions.turn_of(q, answer))
+    return answer

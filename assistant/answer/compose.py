@@ -1,0 +1,360 @@
+"""Phrasing, in French or English, of the items an answer is made of.
+
+Every value shown comes from an item (read from the registry with its span) or is computed from
+items (totals, counts); French formats for money and dates ("20 000 €", "20 juin 2019"), English
+ones in English ("EUR 20,000", "20 June 2019"). Names, titles and purposes are quoted as printed.
+"""
+
+from __future__ import annotations
+
+from ..formats import format_date, format_money
+from ..models import BODY_LABELS, Deliberation
+from .items import Item
+from .understand import Query
+
+_FEMININE_BODIES = ("commission_permanente",)
+
+
+def _body(rec: Deliberation | None, lang: str) -> str:
+    if rec is None or not rec.body_label:
+        return "l'assemblée" if lang == "fr" else "the assembly"
+    label = rec.body_label
+    if lang == "en":
+        return f"the {label}"
+    return ("la " if rec.body in _FEMININE_BODIES else "le ") + label
+
+
+def _code(rec: Deliberation) -> str | None:
+    return rec.service_code() or (rec.codes[0].code if rec.codes else None)
+
+
+def _delib(rec: Deliberation, lang: str) -> str:
+    code = _code(rec)
+    word = "délibération" if lang == "fr" else "deliberation"
+    return f"{word} {code}" if code else word
+
+
+def _date(rec: Deliberation, lang: str) -> str | None:
+    return format_date(rec.session_date, lang) if rec.session_date else None
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _names(names: list[str], lang: str) -> str:
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    last = " et " if lang == "fr" else " and "
+    return ", ".join(names[:-1]) + last + names[-1]
+
+
+def _ref_tail(item: Item, lang: str) -> str:
+    """ "(délibération EMP 004-6064/19/BM, article 1)" """
+    rec = item.rec
+    bits = [_delib(rec, lang)] if rec else []
+    article = item.data.get("article")
+    if article:
+        bits.append(f"article {article}" if lang == "fr" else f"Article {article}")
+    return f" ({', '.join(bits)})" if bits else ""
+
+
+def _money(d: dict, lang: str) -> str:
+    text = format_money(d["cents"], lang, d.get("qualifier"))
+    if d.get("per_year"):
+        text += " par an" if lang == "fr" else " per year"
+    return text
+
+
+def _purpose(p: str | None, lang: str) -> str:
+    if not p:
+        return ""
+    if lang == "en":
+        return f" (purpose: « {p} »)"
+    starts = ("pour ", "afin ", "au titre ", "dans le cadre ", "en vue ", "en faveur ", "destin")
+    return f" {p}" if p.lower().startswith(starts) else f" pour {p}"
+
+
+def _grant_phrase(d: dict, lang: str) -> str:
+    money = _money(d, lang)
+    act = d.get("act_type")
+    if lang == "fr":
+        verb = {"subvention": f"a attribué une subvention de {money}",
+                "marche": f"a attribué un marché de {money}"}.get(act, f"a approuvé un montant de {money}")
+        to = f" à {d['beneficiary']}" if d.get("beneficiary") else ""
+    else:
+        verb = {"subvention": f"granted a subsidy of {money}",
+                "marche": f"awarded a contract of {money}"}.get(act, f"approved an amount of {money}")
+        to = f" to {d['beneficiary']}" if d.get("beneficiary") else ""
+    text = verb + to + _purpose(d.get("purpose"), lang)
+    year = d.get("year")
+    if year and str(year) not in (d.get("purpose") or ""):
+        text += f", pour l'année {year}" if lang == "fr" else f", for the year {year}"
+    if d.get("context"):
+        text += f" (« {d['context']} »)"
+    elif d.get("object") and not d.get("purpose"):
+        text += f" (objet : « {d['object']} »)" if lang == "fr" else f" (subject: « {d['object']} »)"
+    return text
+
+
+def render_item(item: Item, lang: str) -> str:
+    """One sentence (or line) for one item."""
+    rec, d = item.rec, item.data
+    date = _date(rec, lang) if rec else None
+    if item.kind == "amount":
+        who = _body(rec, lang)
+        if lang == "fr":
+            head = f"Le {date}, {who}" if date else _cap(who)
+        else:
+            head = f"On {date}, {who}" if date else _cap(who)
+        return f"{head} {_grant_phrase(d, lang)}{_ref_tail(item, lang)}."
+    if item.kind == "date":
+        if d.get("cents") is not None:
+            what = (f"La subvention de {_money(d, lang)}" if lang == "fr" else f"The grant of {_money(d, lang)}")
+            if d.get("beneficiary"):
+                what += f" à {d['beneficiary']}" if lang == "fr" else f" to {d['beneficiary']}"
+            if lang == "fr":
+                return (f"{what} a été décidée par {_body(rec, 'fr')} lors de la séance du {date}"
+                        f"{_ref_tail(item, lang)}.")
+            return f"{what} was decided by {_body(rec, 'en')} at its session of {date}{_ref_tail(item, lang)}."
+        obj = f" (« {d['object']} »)" if d.get("object") else ""
+        if lang == "fr":
+            return f"La {_delib(rec, 'fr')}{obj} a été prise par {_body(rec, 'fr')} lors de la séance du {date}."
+        return f"{_cap(_delib(rec, 'en'))}{obj} was taken by {_body(rec, 'en')} at its session of {date}."
+    if item.kind == "signatory":
+        who = ", ".join(x for x in (d.get("name"), d.get("title")) if x)
+        when = f" ({date})" if date else ""
+        if lang == "fr":
+            return f"La {_delib(rec, 'fr')}{when} est signée par {who}."
+        return f"{_cap(_delib(rec, 'en'))}{when} was signed by {who}."
+    if item.kind == "members":
+        return _members_sentence(item, lang)
+    if item.kind == "member_status":
+        return _member_status_sentence(item, lang)
+    if item.kind == "present_count":
+        where = _session_phrase(rec, lang)
+        if lang == "fr":
+            return f"{_cap(where)}, {d['count']} membres étaient présents."
+        return f"{_cap(where)}, {d['count']} members were present."
+    if item.kind == "vote":
+        return _vote_sentence(item, lang)
+    if item.kind == "budget":
+        parts = []
+        if d.get("budget"):
+            parts.append(f"budget {d['budget']}" + (f" {d['year']}" if d.get("year") else ""))
+        for key in ("chapitre", "fonction", "sous_politique", "nature"):
+            if d.get(key):
+                parts.append(f"{key.replace('_', '-')} {d[key]}")
+        text = ", ".join(parts) if len(parts) >= 2 else f"« {d['text']} »"
+        if lang == "fr":
+            return f"Imputation budgétaire de la {_delib(rec, 'fr')} ({date or '—'}) : {text}."
+        return f"Budget imputation of {_delib(rec, 'en')} ({date or '—'}): {text}."
+    if item.kind == "cofinancers":
+        names = _names(d["names"], lang)
+        if lang == "fr":
+            return f"Co-financeurs mentionnés dans la {_delib(rec, 'fr')} ({date or '—'}) : {names}."
+        return f"Co-financers named in {_delib(rec, 'en')} ({date or '—'}): {names}."
+    if item.kind == "record":
+        bits = [x for x in (date, _code(rec)) if x]
+        if not d.get("object"):
+            return " — ".join(bits) or rec.id
+        return f"{' — '.join(bits)} : {d['object']}" if lang == "fr" else f"{' — '.join(bits)}: {d['object']}"
+    if item.kind == "passage":
+        return _passage_sentence(item, lang)
+    raise ValueError(f"unknown item kind {item.kind}")
+
+
+def _session_phrase(rec: Deliberation, lang: str) -> str:
+    date = _date(rec, lang)
+    if lang == "fr":
+        return f"à la séance du {date} ({rec.body_label or 'assemblée'})" if date else "à cette séance"
+    return f"at the session of {date} ({rec.body_label or 'assembly'})" if date else "at that session"
+
+
+_ROLE_LABELS = {
+    "fr": {"present": "présents", "represented": "absents et représentés", "excused": "absents et excusés"},
+    "en": {"present": "present", "represented": "absent and represented", "excused": "absent and excused"},
+}
+
+
+def _person(m: dict, lang: str) -> str:
+    if m.get("proxy"):
+        return f"{m['name']} (procuration à {m['proxy']})" if lang == "fr" else f"{m['name']} (proxy: {m['proxy']})"
+    return m["name"]
+
+
+def _members_sentence(item: Item, lang: str) -> str:
+    where = _cap(_session_phrase(item.rec, lang))
+    parts = []
+    for role, people in item.data["roles"].items():
+        label = _ROLE_LABELS[lang][role]
+        if people:
+            parts.append(f"{label} : " + ", ".join(_person(m, lang) for m in people) if lang == "fr"
+                         else f"{label}: " + ", ".join(_person(m, lang) for m in people))
+        else:
+            parts.append(f"aucun membre {label} n'est mentionné" if lang == "fr"
+                         else f"no member is listed as {label}")
+    return f"{where} — " + " ; ".join(parts) + "."
+
+
+def _member_status_sentence(item: Item, lang: str) -> str:
+    d, where = item.data, _session_phrase(item.rec, lang)
+    role = d.get("role")
+    if lang == "fr":
+        if role is None:
+            return f"{d['name']} ne figure pas dans les listes de présence {where.replace('à la', 'de la', 1)}."
+        label = {"present": "les présents", "represented": "les absents représentés",
+                 "excused": "les absents excusés"}[role]
+        proxy = f" (procuration à {d['proxy']})" if d.get("proxy") else ""
+        return f"{d['name']} figure parmi {label}{proxy} {where}."
+    if role is None:
+        return f"{d['name']} does not appear in the attendance lists {where}."
+    label = {"present": "present", "represented": "absent and represented", "excused": "absent and excused"}[role]
+    proxy = f" (proxy: {d['proxy']})" if d.get("proxy") else ""
+    return f"{d['name']} is listed as {label}{proxy} {where}."
+
+
+def _vote_sentence(item: Item, lang: str) -> str:
+    d, rec = item.data, item.rec
+    date = _date(rec, lang)
+    when = f" ({date})" if date else ""
+    fr = lang == "fr"
+    if d.get("adopted") is False:
+        head = f"La {_delib(rec, 'fr')}{when} n'a pas été adoptée" if fr else f"{_cap(_delib(rec, 'en'))}{when} was not adopted"
+    else:
+        head = f"La {_delib(rec, 'fr')}{when} a été adoptée" if fr else f"{_cap(_delib(rec, 'en'))}{when} was adopted"
+    if d.get("unanimous"):
+        head += " à l'unanimité" if fr else " unanimously"
+    extra = []
+    for key, count_key, fr_label, en_label in (("abstentions", "abstention_count", "abstention(s)", "abstention(s)"),
+                                               ("against", "against_count", "vote(s) contre", "vote(s) against")):
+        names, count = d.get(key) or [], d.get(count_key)
+        if names or count:
+            label = fr_label if fr else en_label
+            text = f"{count} {label}" if count else label
+            if names:
+                text += " : " + _names(names, lang) if fr else ": " + _names(names, lang)
+            extra.append(text)
+    if extra:
+        head += " ; " + " ; ".join(extra)
+    elif not d.get("unanimous"):
+        head += (" (le registre ne mentionne ni abstention ni vote contre)" if fr
+                 else " (no abstention or vote against is recorded)")
+    return head + "."
+
+
+def _passage_sentence(item: Item, lang: str) -> str:
+    rec, d = item.rec, item.data
+    date = _date(rec, lang)
+    if lang == "fr":
+        where = f"{_cap(_delib(rec, 'fr'))} ({rec.body_label or 'assemblée'}" + (f", séance du {date}" if date else "")
+        return f"{where}, {d['part']}) : « {d['quote']} »"
+    where = f"{_cap(_delib(rec, 'en'))} ({rec.body_label or 'assembly'}" + (f", session of {date}" if date else "")
+    return f"{where}, {d['part']}): « {d['quote']} »"
+
+
+# -- whole answers -------------------------------------------------------------------------------
+
+
+def _scope(q: Query, lang: str, *, subject: bool = True) -> str:
+    fr = lang == "fr"
+    bits = []
+    name = q.beneficiary_query or q.unmatched or q.topic or q.person
+    if subject and q.code:
+        bits.append(f" portant le code {q.code}" if fr else f" with code {q.code}")
+    elif subject and name:
+        bits.append(f" concernant « {name} »" if fr else f" concerning « {name} »")
+    if q.body:
+        label = BODY_LABELS.get(q.body, q.body)
+        bits.append(f" du {label}" if fr and q.body != "commission_permanente" else
+                    f" de la {label}" if fr else f" of the {label}")
+    if q.session_date:
+        date = format_date(q.session_date, lang)
+        bits.append(f" à la séance du {date}" if fr else f" at the session of {date}")
+    elif q.year is not None:
+        bits.append(f" en {q.year}" if fr else f" in {q.year}")
+    elif q.year_from is not None and q.year_to is not None:
+        bits.append(f" entre {q.year_from} et {q.year_to}" if fr else f" between {q.year_from} and {q.year_to}")
+    elif q.year_from is not None:
+        bits.append(f" depuis {q.year_from}" if fr else f" since {q.year_from}")
+    elif q.year_to is not None:
+        bits.append(f" jusqu'en {q.year_to}" if fr else f" up to {q.year_to}")
+    return "".join(bits)
+
+
+def not_found(q: Query, lang: str, *, records: bool = False) -> str:
+    """The plain "not found"; `records`: deliberations matched but none holds the answer."""
+    scope = _scope(q, lang)
+    if records:
+        if lang == "fr":
+            return f"Je ne trouve, dans les délibérations{scope}, aucun passage qui réponde à cette question."
+        return f"I found no passage answering this question in the deliberations{scope}."
+    if lang == "fr":
+        if scope:
+            return f"Je ne trouve aucune délibération{scope} qui réponde à cette question dans le registre."
+        return "Je ne trouve aucune délibération qui réponde à cette question dans le registre."
+    if scope:
+        return f"I found no deliberation{scope} answering this question in the registry."
+    return "I found no deliberation answering this question in the registry."
+
+
+def _aggregate_line(item: Item, lang: str) -> str:
+    """A short line for a summed amount: date — beneficiary : amount (code, article)."""
+    d, rec = item.data, item.rec
+    date = _date(rec, lang)
+    who = d.get("beneficiary") or (rec.body_label or "")
+    bits = [x for x in (date, who) if x]
+    sep = " : " if lang == "fr" else ": "
+    return f"{' — '.join(bits)}{sep}{_money(d, lang)}{_ref_tail(item, lang)}"
+
+
+def totals_by_qualifier(items: list[Item]) -> dict[str | None, int]:
+    totals: dict[str | None, int] = {}
+    for i in items:
+        if i.cents is not None:
+            totals[i.data.get("qualifier")] = totals.get(i.data.get("qualifier"), 0) + i.cents
+    return totals
+
+
+def _totals_text(items: list[Item], lang: str) -> str:
+    totals = totals_by_qualifier(items)
+    parts = [format_money(c, lang, qual) for qual, c in sorted(totals.items(), key=lambda kv: str(kv[0]))]
+    return (" et " if lang == "fr" else " and ").join(parts)
+
+
+def compose(q: Query, items: list[Item], lang: str, aggregate: str | None = None,
+            max_lines: int = 50) -> str:
+    """The answer's text from verified items (never empty items: that is `not_found`)."""
+    if not items:
+        return not_found(q, lang)
+    fr = lang == "fr"
+    scope = _scope(q, lang)
+    cut = len(items) - max_lines
+    if aggregate in ("total", "count") and items[0].kind == "amount":
+        n = len(items)
+        grants = all(i.data.get("act_type") == "subvention" for i in items)
+        noun = (("subvention" if grants else "montant") if fr else ("grant" if grants else "amount")) + (
+            "s" if n > 1 else "")
+        if fr:
+            head = f"Total{scope} : {_totals_text(items, lang)} pour {n} {noun}"
+        else:
+            head = f"Total{scope}: {_totals_text(items, lang)} over {n} {noun}"
+        lines = [_aggregate_line(i, lang) for i in items[:max_lines]]
+    elif aggregate == "count":
+        n = len(items)
+        if fr:
+            head = f"{n} délibération{'s' if n > 1 else ''} trouvée{'s' if n > 1 else ''}{scope}"
+        else:
+            head = f"{n} deliberation{'s' if n > 1 else ''} found{scope}"
+        lines = [render_item(i, lang) for i in items[:max_lines]]
+    else:
+        lines = [render_item(i, lang) for i in items[:max_lines]]
+        if len(lines) == 1 and cut <= 0:
+            return lines[0]
+        head = None
+    text = (head + " :\n" if head and fr else head + ":\n" if head else "") + "\n".join(f"- {x}" for x in lines)
+    if cut > 0:
+        text += (f"\n(… et {cut} autre(s), non affiché(s))" if fr else f"\n(… and {cut} more, not shown)")
+    return text

@@ -1,0 +1,194 @@
+"""Answers from retrieved sentences, when the registry's fields do not answer the question.
+
+Passages come from the hybrid retriever (lexical FTS5 + dense Chroma, RRF) or, when the dense index is
+unavailable or `mode="lexical"`, from the registry's lexical search alone. Each passage is cut into
+sentences (with their spans); a sentence answers when it carries most of the question's content words
+(weighted by rarity among the candidates), and every word naming something the registry does not know.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .. import textnorm
+from .facts import Catalog
+from .items import Item, Ref, norm_quote
+from .understand import _STOP, Query
+
+MODES = ("lexical", "dense", "hybrid")
+MIN_COVERAGE = 0.6  # share of the question's content (idf-weighted) a sentence must carry
+MAX_SENTENCES = 2
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk: where it is and how it ranked."""
+
+    deliberation_id: str
+    part: str
+    part_label: str
+    start: int
+    end: int
+    text: str
+    source: str | None = None
+    score: float = 0.0
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class Retrieval:
+    passages: list[Passage]
+    mode: str
+    documents: list = field(default_factory=list)  # LangChain Documents when the retriever made them
+    notes: list[str] = field(default_factory=list)
+
+
+def _from_documents(docs) -> list[Passage]:
+    return [Passage(d.metadata["deliberation_id"], d.metadata.get("part", ""), d.metadata.get("part_label", ""),
+                    int(d.metadata["start"]), int(d.metadata["end"]), d.page_content, d.metadata.get("source"),
+                    float(d.metadata.get("score") or 0.0), dict(d.metadata)) for d in docs]
+
+
+def retrieve(assistant, text: str, *, filters: dict | None = None, mode: str | None = None,
+             k: int = 10) -> Retrieval:
+    """Passages for `text`. mode: lexical | dense | hybrid; None = hybrid when the dense index can be
+    opened, else lexical (with a note). An explicit dense/hybrid that fails falls back to lexical too."""
+    if mode is not None and mode not in MODES:
+        raise ValueError(f"Mode de recherche inconnu : « {mode} » (lexical, dense ou hybrid).")
+    notes: list[str] = []
+    if mode != "lexical":
+        try:
+            retriever = assistant.retriever
+            docs = retriever.retrieve(text, k=k, filters=filters, mode=mode or "hybrid")
+            return Retrieval(_from_documents(docs), mode or "hybrid", docs, notes)
+        except Exception as exc:  # noqa: BLE001 - no model, no Chroma: the lexical index still answers
+            notes.append(f"recherche dense indisponible ({type(exc).__name__}: {exc}) : recherche lexicale seule")
+    hits = assistant.registry.search_lexical(text, k=k, filters=filters)
+    passages = [Passage(c.deliberation_id, c.part, c.part_label, c.start, c.end, c.text, c.source, s,
+                        {"chunk_id": c.id}) for c, s in hits]
+    return Retrieval(passages, "lexical", [], notes)
+
+
+def record_passages(recs) -> list[Passage]:
+    """Every chunk of the given records, as passages ranked after the retrieved ones."""
+    from ..chunks import chunk_record
+
+    return [Passage(c.deliberation_id, c.part, c.part_label, c.start, c.end, c.text, c.source, 0.0,
+                    {"chunk_id": c.id}) for rec in recs for c in chunk_record(rec)]
+
+
+def to_documents(retrieval: Retrieval) -> list:
+    """LangChain Documents for the LLM path (made here when the lexical fallback produced passages)."""
+    if retrieval.documents:
+        return retrieval.documents
+    from langchain_core.documents import Document
+
+    return [Document(page_content=p.text, metadata={
+        "deliberation_id": p.deliberation_id, "part": p.part, "part_label": p.part_label, "start": p.start,
+        "end": p.end, "source": p.source, "score": p.score, **p.metadata}) for p in retrieval.passages]
+
+
+# -- sentences -----------------------------------------------------------------------------------
+
+_SENT_END = re.compile(r"(?<=[.;!?])\s+(?=[«\"(A-ZÀ-Ý0-9])|\n\s*\n|(?<=:)\s*\n(?=\s*[A-ZÀ-Ý0-9])")
+
+
+def sentences(text: str, offset: int) -> list[tuple[int, int]]:
+    """Absolute spans of the sentences of a passage (whitespace trimmed, tiny pieces dropped)."""
+    spans, pos = [], 0
+    for m in list(_SENT_END.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        piece = text[pos:end]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece.rstrip())
+        if trail - lead >= 25:
+            spans.append((offset + pos + lead, offset + pos + trail))
+        if m:
+            pos = m.end()
+    return spans
+
+
+_MONEY = re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
+def content_stems(text: str) -> list[str]:
+    """The stems that carry a question's meaning: no function, question or intent words, no numbers.
+    Words are dropped by their own form ("représentés"), never by their stem ("représentations" stays)."""
+    words = [w for w in textnorm.tokens(text) if w not in _STOP and not w.isdigit() and len(w) >= 2]
+    return list(dict.fromkeys(textnorm.stems(" ".join(words), drop_stopwords=False)))
+
+
+class _Stems(set):
+    """A sentence's stems; `in` also accepts a stem of the same word cut one or two letters apart
+    ("cédée" -> "cede", "céder" -> "ced")."""
+
+    def __contains__(self, term: object) -> bool:
+        if set.__contains__(self, term):
+            return True
+        if not isinstance(term, str) or len(term) < 3:
+            return False
+        return any(_same_word(s, term) for s in self)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Stems of one word cut apart, or bent by OCR ("propos" / "proposesr" for "proposera")."""
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 3 or not long_.startswith(short):
+        return False
+    return len(long_) - len(short) <= (4 if len(short) >= 5 else 2)
+
+
+def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[str] | None = None,
+            max_sentences: int = MAX_SENTENCES) -> list[Item]:
+    """The best sentences of the passages for `q` (items of kind "passage"), or [] when none carries
+    enough of the question."""
+    terms = content_stems(q.question)
+    if q.intent == "general":  # "obtenu en 2005": the year is a word of the question
+        terms += [y for y in re.findall(r"\b(?:19|20)\d\d\b", q.question) if y not in terms]
+    if required is None:  # words naming what the registry does not know must all be there
+        named = q.unmatched or (" ".join(q.keywords) if q.intent in ("amount", "beneficiary") else "")
+        required = content_stems(named) if named else []
+    if not terms:
+        return []
+    cands: list[tuple[Passage, int, int, set[str]]] = []
+    seen: set[tuple[str, int, int]] = set()
+    for p in passages:
+        rec = cat.by_id.get(p.deliberation_id)
+        if rec is None:
+            continue
+        for s, e in sentences(rec.raw_text[p.start:p.end], p.start):
+            if (p.deliberation_id, s, e) in seen:
+                continue
+            seen.add((p.deliberation_id, s, e))
+            cands.append((p, s, e, _Stems(textnorm.stems(rec.raw_text[s:e]))))
+    if not cands:
+        return []
+    n = len(cands)
+    df = {t: sum(t in c[3] for c in cands) for t in terms}
+    if q.language == "en":  # English words absent from French text say nothing either way
+        terms = [t for t in terms if df[t]] or terms
+    idf = {t: math.log(1 + (n + 1) / (0.5 + df[t])) for t in terms}
+    total = sum(idf.values())
+    money = q.intent in ("amount", "beneficiary", "total")  # an amount asked: the sentence must hold one
+    scored = []
+    for rank, (p, s, e, stems) in enumerate(cands):
+        if any(r not in stems for r in required):
+            continue
+        if money and not _MONEY.search(cat.by_id[p.deliberation_id].raw_text[s:e]):
+            continue
+        matched = [t for t in terms if t in stems]
+        coverage = sum(idf[t] for t in matched) / total
+        if coverage < MIN_COVERAGE or (len(terms) >= 3 and len(matched) < 2):
+            continue
+        scored.append((coverage, -rank, p, s, e))
+    scored.sort(key=lambda x: (-x[0], -x[1]))
+    items: list[Item] = []
+    for coverage, _, p, s, e in scored[:max_sentences]:
+        if items and coverage < 0.85 * scored[0][0]:
+            break
+        rec = cat.by_id[p.deliberation_id]
+        ref = Ref(rec, s, e, p.part_label or None)
+        items.append(Item("passage", rec, {"quote": norm_quote(rec.raw_text[s:e]),
+                                           "part": ref.citation().part, "coverage": round(coverage, 3)},
+                          [ref]))
+    return items

@@ -1,0 +1,505 @@
+"""Answers from the registry: exact values with the spans they were read from.
+
+The registry holds, for each deliberation, the amounts (with beneficiary, purpose, year, article and
+the sentence that grants them), the attendance lists, the vote, the budget imputation, the
+co-financers and the signatory, each with its character span. A factual question is answered by
+selecting the deliberations the question is about, then reading the asked field; aggregates list
+every amount they sum.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from .. import textnorm
+from ..models import Amount, Deliberation
+from ..registry import Registry
+from .items import Facts, Item, Ref, norm_quote
+from .understand import Query, match_topics
+
+MAX_ITEMS = 25  # a longer list is cut (and says so): an answer is read, not scrolled
+
+
+@dataclass
+class Catalog:
+    """The registry's records and names, loaded once per registry state."""
+
+    records: list[Deliberation]
+    names: list[tuple[str, str]]  # beneficiaries (as printed, match key)
+    persons: list[tuple[str, str]]  # members, presidents and signatories
+    topics: list[tuple[str, str]]  # amounts' purposes and objects
+    by_id: dict[str, Deliberation] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {r.id: r for r in self.records}
+
+
+_CATALOGS: dict[str, tuple[str, Catalog]] = {}
+
+
+def catalog(registry: Registry) -> Catalog:
+    """The catalog of `registry`, rebuilt when any chunk changed (the chunk hashes are the signature)."""
+    signature = hashlib.sha256(repr(sorted(registry.chunk_hashes().items())).encode()).hexdigest()
+    cached = _CATALOGS.get(str(registry.path))
+    if cached and cached[0] == signature:
+        return cached[1]
+    records = list(registry.all())
+    names = {(n, k) for n, k in registry.beneficiary_names()}
+    names |= {(a.beneficiary, textnorm.match_key(a.beneficiary)) for r in records for a in r.amounts
+              if a.beneficiary and a.article is not None}
+    persons: set[tuple[str, str]] = set()
+    topics: set[tuple[str, str]] = set()
+    for r in records:
+        people = [m.name for m in r.present + r.represented + r.excused]
+        people += [m.proxy for m in r.represented if m.proxy]
+        if r.signatory and r.signatory.name:
+            people.append(r.signatory.name)
+        if r.president:
+            people.append(r.president.name)
+        persons |= {(p, textnorm.match_key(p)) for p in people}
+        if r.object:
+            topics.add((clean(r.object.text), textnorm.match_key(r.object.text)))
+        topics |= {(clean(a.purpose), textnorm.match_key(a.purpose)) for a in r.amounts if a.purpose}
+    cat = Catalog(records=records, names=sorted(names), persons=sorted(persons), topics=sorted(topics))
+    _CATALOGS[str(registry.path)] = (signature, cat)
+    return cat
+
+
+def clean(text: str) -> str:
+    """A value as printed, for display: line breaks joined (keeping hyphens), typographic apostrophes."""
+    text = re.sub(r"-\s*\n\s*", "-", text)
+    return " ".join(text.replace("’", "'").split())
+
+
+# -- selecting the deliberations a question is about ---------------------------------------------
+
+
+def _code_key(code: str) -> str:
+    return re.sub(r"\s+", "", code).upper()
+
+
+def _name_keys(names: list[str]) -> set[str]:
+    return {textnorm.match_key(n) for n in names}
+
+
+_LIST_LINE = re.compile(r"(?:^|\n)\s*[-–•]")
+
+
+def amount_context(rec: Deliberation, amount: Amount) -> tuple[str, str]:
+    """(segment, sentence): the sentence granting the amount, and its part that belongs to this amount
+    alone (from the previous amount of the same sentence): "- Ecole de Musique : 7 200 euros"."""
+    if amount.sentence_start is not None and amount.sentence_end is not None:
+        s, e = amount.sentence_start, amount.sentence_end
+    else:
+        s, e = sentence_around(rec.raw_text, amount.start, amount.end)
+    prev = [b.end for b in rec.amounts if b is not amount and s <= b.end <= amount.start]
+    return rec.raw_text[max(prev) if prev else s:amount.end], rec.raw_text[s:e]
+
+
+def _names_in(text: str, keys: set[str]) -> bool:
+    key = textnorm.match_key(text)
+    return any(k and k in key for k in keys)
+
+
+def _amount_matches_beneficiary(rec: Deliberation, amount: Amount, keys: set[str]) -> bool:
+    """The amount's own beneficiary, else the words of its sentence: its own segment, or the whole
+    sentence when it is not a list ("une subvention de 112 500 euros, soit 37 500 euros pour 2018...");
+    an amount printed without any name belongs to the record's beneficiary only when no amount of the
+    record names one (else it is a fee, a total, a price...)."""
+    if amount.beneficiary and textnorm.match_key(amount.beneficiary) in keys:
+        return True
+    segment, sentence = amount_context(rec, amount)
+    if _names_in(segment, keys) or (not _LIST_LINE.search(sentence) and _names_in(sentence, keys)):
+        return True
+    if amount.beneficiary or any(a.beneficiary for a in rec.amounts):
+        return False
+    return any(textnorm.match_key(b) in keys for b in rec.beneficiaries)
+
+
+def _beneficiary_shown(rec: Deliberation, amount: Amount, names: list[tuple[str, str]] | None,
+                       asked: list[str]) -> str | None:
+    """The name to show with an amount: its own, else a registry name its segment holds (the asked one
+    first), else the record's only beneficiary when no amount of the record names one."""
+    if amount.beneficiary:
+        return amount.beneficiary
+    segment, sentence = amount_context(rec, amount)
+    seg_key = textnorm.match_key(segment)
+    sent_key = textnorm.match_key(sentence) if not _LIST_LINE.search(sentence) else seg_key
+    for name in asked:
+        if textnorm.match_key(name) in sent_key:
+            return name
+    found = [n for n, k in (names or []) if len(k) >= 6 and k in seg_key]
+    if found:
+        return max(found, key=len)
+    if len(rec.beneficiaries) == 1 and not any(b.beneficiary for b in rec.amounts):
+        return rec.beneficiaries[0]
+    return None
+
+
+def _topic_matches(rec: Deliberation, topic: str) -> bool:
+    texts = [(clean(a.purpose), textnorm.match_key(a.purpose)) for a in rec.amounts if a.purpose]
+    if rec.object:
+        texts.append((clean(rec.object.text), textnorm.match_key(rec.object.text)))
+    return bool(match_topics(topic, texts)[0])
+
+
+def _decided_text(rec: Deliberation) -> str:
+    """The object and the articles: where a deliberation names whom it concerns."""
+    return " ".join([rec.object.text if rec.object else ""] + [a.text for a in rec.articles])
+
+
+def _year_ok(rec: Deliberation, q: Query, amount_years: bool = True) -> bool:
+    """The session's year, or (for money) the year an amount is granted for ("pour l'année 2020")."""
+    years = {rec.year} | ({a.year for a in rec.amounts if a.year} if amount_years else set())
+    if q.year is not None and q.year not in years:
+        return False
+    if q.year_from is not None and (rec.year is None or rec.year < q.year_from):
+        return False
+    return not (q.year_to is not None and (rec.year is None or rec.year > q.year_to))
+
+
+def select(cat: Catalog, q: Query, *, use_years: bool = True) -> list[Deliberation]:
+    """The deliberations matching every entity of the question, oldest first."""
+    recs = cat.records
+    if q.deliberation_ids:
+        recs = [cat.by_id[i] for i in q.deliberation_ids if i in cat.by_id]
+    if q.code:
+        key = _code_key(q.code)
+        recs = [r for r in recs if any(_code_key(c.code) == key for c in r.codes)]
+    if q.beneficiaries:
+        keys = _name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])
+        recs = [r for r in recs if _name_keys(r.beneficiaries) & keys
+                or any(_amount_matches_beneficiary(r, a, keys) for a in r.amounts)
+                or _names_in(_decided_text(r), keys)]
+    if q.topic:
+        recs = [r for r in recs if _topic_matches(r, q.topic)]
+    if q.session_date:
+        recs = [r for r in recs if r.session_date == q.session_date]
+    elif use_years:
+        money = q.intent in ("amount", "beneficiary", "purpose", "total") or (
+            q.intent == "count" and q.act_type == "subvention")
+        recs = [r for r in recs if _year_ok(r, q, amount_years=money)]
+    if q.body:
+        recs = [r for r in recs if r.body == q.body]
+    return sorted(recs, key=lambda r: (r.session_date.isoformat() if r.session_date else "", r.id))
+
+
+# -- reading fields ------------------------------------------------------------------------------
+
+
+def sentence_around(raw: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding [start, end): from after the previous full stop (or blank line) to the next
+    full stop, so that a quote reads as a sentence."""
+    left = max(raw.rfind(". ", 0, start), raw.rfind(".\n", 0, start), raw.rfind("\n\n", 0, start),
+               raw.rfind(":\n", 0, start))
+    s = left + 2 if left >= 0 else 0
+    while s < start and raw[s].isspace():
+        s += 1
+    m = re.compile(r"\.(\s|$)|\n\s*\n").search(raw, end)
+    e = m.start() + (1 if raw[m.start()] == "." else 0) if m else len(raw)
+    return s, e
+
+
+def _amount_ref(rec: Deliberation, a: Amount) -> Ref:
+    if a.sentence_start is not None and a.sentence_end is not None:
+        return Ref(rec, a.sentence_start, a.sentence_end)
+    art = next((x for x in rec.articles if x.number == a.article), None)
+    if art:
+        return Ref(rec, art.start, art.end, f"Article {art.number}")
+    return Ref(rec, *sentence_around(rec.raw_text, a.start, a.end))
+
+
+def _restated_totals(amounts: list[Amount]) -> set[int]:
+    """ids of amounts that restate the sum of others ("un montant total de 112 500 euros, soit 37 500
+    euros pour l'année 2018, ..."; "Le montant total des subventions attribuées s'élève à 50 500 euros")."""
+    out = set()
+    for a in amounts:
+        others = [b for b in amounts if b is not a and b.start != a.start and b.cents < a.cents
+                  and b.qualifier == a.qualifier]
+        if len(others) >= 2 and sum(b.cents for b in others) == a.cents:
+            out.add(id(a))
+    return out
+
+
+def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
+                 names: list[tuple[str, str]] | None = None) -> list[Item]:
+    """The amounts a deliberation decides (its articles'; the exposé's only when no article has one),
+    filtered by the question's beneficiary, year and amount."""
+    amounts = [a for a in rec.amounts if a.article is not None] or list(rec.amounts)
+    totals = _restated_totals(amounts)
+    if aggregate or q.year is not None:  # summing, or one year asked: the parts, never their total too
+        amounts = [a for a in amounts if id(a) not in totals]
+    if q.beneficiaries:
+        keys = _name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])
+        amounts = [a for a in amounts if _amount_matches_beneficiary(rec, a, keys)]
+    if q.year is not None and not q.session_date:
+        explicit = [a for a in amounts if a.year == q.year]  # "pour l'année 2019" beats the session's year
+        amounts = explicit or [a for a in amounts if a.year is None and rec.year == q.year]
+    if q.amount_cents is not None:
+        amounts = [a for a in amounts if a.cents == q.amount_cents]
+    seen: set[tuple] = set()
+    items = []
+    for a in sorted(amounts, key=lambda a: (a.article or 0, a.start)):
+        key = (a.cents, textnorm.match_key(a.beneficiary or ""), a.qualifier, a.purpose, a.year)
+        if key in seen:  # the same grant restated in another article (the convention's)
+            continue
+        seen.add(key)
+        beneficiary = _beneficiary_shown(rec, a, names, q.beneficiaries)
+        context = None
+        if not beneficiary:  # no name known: the words of the register say to whom
+            segment, sentence = amount_context(rec, a)
+            context = norm_quote(segment if _LIST_LINE.search(sentence) else sentence)
+        items.append(Item("amount", rec, {
+            "context": context,
+            "cents": a.cents, "qualifier": a.qualifier, "per_year": a.per_year, "currency": a.currency,
+            "beneficiary": clean(beneficiary) if beneficiary else None,
+            "purpose": clean(a.purpose) if a.purpose else None, "year": a.year, "article": a.article,
+            "act_type": rec.act_type,
+        }, [_amount_ref(rec, a)]))
+    return items
+
+
+def _session_ref(rec: Deliberation) -> Ref | None:
+    return Ref(rec, rec.session_span.start, rec.session_span.end, "Séance") if rec.session_span else None
+
+
+def _object_ref(rec: Deliberation) -> Ref | None:
+    return Ref(rec, rec.object.start, rec.object.end, "Objet") if rec.object else None
+
+
+def _extend_list_end(raw: str, end: int) -> int:
+    """A members list's quote ends at its full stop (after "représenté par X"), if close."""
+    m = re.compile(r"\.|\n\s*\n").search(raw, end, min(len(raw), end + 120))
+    return m.start() + 1 if m and raw[m.start()] == "." else end
+
+
+def member_groups(rec: Deliberation) -> dict[str, tuple[list[dict], Ref | None]]:
+    """role -> (members [{name, proxy}], ref spanning the list)."""
+    out: dict[str, tuple[list[dict], Ref | None]] = {}
+    for role, members in (("present", rec.present), ("represented", rec.represented),
+                          ("excused", rec.excused)):
+        people = [{"name": clean(m.name), "proxy": clean(getattr(m, "proxy", None) or "") or None}
+                  for m in members]
+        ref = None
+        if members:
+            start = min(m.start for m in members)
+            end = _extend_list_end(rec.raw_text, max(m.end for m in members))
+            ref = Ref(rec, start, end, "Séance et présences")
+        out[role] = (people, ref)
+    return out
+
+
+def _attendance_signature(rec: Deliberation) -> tuple:
+    return (rec.session_date, rec.body, rec.present_count, tuple(m.name for m in rec.present),
+            tuple(m.name for m in rec.represented), tuple(m.name for m in rec.excused))
+
+
+def _one_per_session(recs: list[Deliberation]) -> list[Deliberation]:
+    """Deliberations of one session usually share their attendance: answer it once per session."""
+    seen: set[tuple] = set()
+    out = []
+    for r in recs:
+        sig = _attendance_signature(r)
+        if sig not in seen:
+            seen.add(sig)
+            out.append(r)
+    return out
+
+
+def members_items(recs: list[Deliberation], q: Query) -> list[Item]:
+    items = []
+    roles = {"absent": ["represented", "excused"]}.get(q.role or "present", [q.role or "present"])
+    for rec in _one_per_session(recs):
+        if not (rec.present or rec.represented or rec.excused):
+            continue
+        groups = member_groups(rec)
+        if q.person:
+            pkey = textnorm.match_key(q.person)
+            for role, members in (("present", rec.present), ("represented", rec.represented),
+                                  ("excused", rec.excused)):
+                m = next((m for m in members if textnorm.match_key(m.name) == pkey), None)
+                if m:
+                    end = _extend_list_end(rec.raw_text, m.end) if role == "represented" else m.end
+                    proxy = clean(getattr(m, "proxy", None) or "") or None
+                    items.append(Item("member_status", rec, {"name": clean(m.name), "role": role,
+                                                             "proxy": proxy}, [Ref(rec, m.start, end)]))
+                    break
+            else:
+                refs = [g[1] for g in groups.values() if g[1]]
+                items.append(Item("member_status", rec, {"name": q.person, "role": None}, refs))
+            continue
+        data = {"roles": {role: groups[role][0] for role in roles}}
+        refs = [groups[role][1] for role in roles if groups[role][1]]
+        if not refs:  # nobody in the asked lists: say so, citing the session the lists belong to
+            refs = [r for r in (_session_ref(rec),) if r]
+        items.append(Item("members", rec, data, refs))
+    return items
+
+
+def present_count_items(recs: list[Deliberation]) -> list[Item]:
+    items = []
+    for rec in _one_per_session(recs):
+        if rec.present_count is not None and rec.present_count_span:
+            span = rec.present_count_span
+            items.append(Item("present_count", rec, {"count": rec.present_count}, [Ref(rec, span.start, span.end)]))
+    return items
+
+
+def _shown_count(count: int | None, names: list[str], printed: set[str]) -> int | None:
+    return count if count is not None and (str(count) in printed or count == len(names)) else None
+
+
+def vote_items(recs: list[Deliberation]) -> list[Item]:
+    items = []
+    for rec in recs:
+        v = rec.vote
+        if v is None:
+            continue
+        # A count is shown when the register prints it, or when it is the number of names it prints
+        # (then it is computed from the quote, and verified as such).
+        printed = set(re.findall(r"\d+", rec.raw_text[v.start:v.end]))
+        derived = [str(len(names)) for names in (v.abstentions, v.against) if names]
+        items.append(Item("vote", rec, {
+            "adopted": v.adopted, "unanimous": v.unanimous, "abstentions": [clean(n) for n in v.abstentions],
+            "abstention_count": _shown_count(v.abstention_count, v.abstentions, printed),
+            "against": [clean(n) for n in v.against],
+            "against_count": _shown_count(v.against_count, v.against, printed),
+        }, [Ref(rec, v.start, v.end, "Vote")], derived))
+    return items
+
+
+def signatory_items(recs: list[Deliberation]) -> list[Item]:
+    return [
+        Item("signatory", rec, {"name": clean(rec.signatory.name) if rec.signatory.name else None,
+                                "title": clean(rec.signatory.title) if rec.signatory.title else None},
+             [Ref(rec, rec.signatory.start, rec.signatory.end, "Signature")])
+        for rec in recs if rec.signatory and (rec.signatory.name or rec.signatory.title)
+    ]
+
+
+def budget_items(recs: list[Deliberation]) -> list[Item]:
+    items = []
+    for rec in recs:
+        for b in rec.budget:
+            items.append(Item("budget", rec, {
+                "budget": b.budget, "year": b.year, "fonction": b.fonction, "nature": b.nature,
+                "sous_politique": b.sous_politique, "chapitre": b.chapitre,
+                "text": clean(rec.raw_text[b.start:b.end]),
+            }, [Ref(rec, b.start, b.end)]))
+    return items
+
+
+def cofinancer_items(recs: list[Deliberation]) -> list[Item]:
+    items = []
+    for rec in recs:
+        if not rec.cofinancers:
+            continue
+        spans = sorted({sentence_around(rec.raw_text, c.start, c.end) for c in rec.cofinancers})
+        items.append(Item("cofinancers", rec, {"names": [clean(c.text) for c in rec.cofinancers]},
+                          [Ref(rec, s, e) for s, e in spans]))
+    return items
+
+
+def date_items(recs: list[Deliberation], q: Query, names: list[tuple[str, str]] | None = None) -> list[Item]:
+    items = []
+    for rec in recs:
+        if not (rec.session_date and rec.session_span):
+            continue
+        amounts = amount_items(rec, q, names=names) if (q.beneficiaries or q.amount_cents) else []
+        refs = [_session_ref(rec)] + [r for a in amounts[:1] for r in a.refs]
+        data = {"object": clean(rec.object.text) if rec.object else None}
+        if amounts:
+            data.update(amounts[0].data)
+        elif rec.object:
+            refs.append(_object_ref(rec))
+        items.append(Item("date", rec, data, [r for r in refs if r]))
+    return items
+
+
+def record_items(recs: list[Deliberation]) -> list[Item]:
+    """One line per deliberation (counts): date, code and object (or what identifies it)."""
+    items = []
+    for rec in recs:
+        ref = _object_ref(rec) or next((Ref(rec, c.start, c.end, "Objet") for c in rec.codes), None) \
+            or _session_ref(rec)
+        if ref:
+            items.append(Item("record", rec, {"object": clean(rec.object.text) if rec.object else None}, [ref]))
+    return items
+
+
+# -- the entry point -----------------------------------------------------------------------------
+
+_FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cofinancers", "date")
+_AMOUNT_INTENTS = ("amount", "beneficiary", "purpose")
+
+
+def answer(cat: Catalog, q: Query) -> Facts:
+    """Items answering `q` from the registry. `final` says the registry settles the question (found or
+    not); otherwise the caller may look for passages."""
+    scope = q.entities()
+    subject = bool(q.beneficiaries or q.topic or q.code or q.session_date or q.deliberation_ids
+                   or q.amount_cents or q.person)
+    # A name the registry's fields do not know: only passages holding all its words may answer.
+    if q.unmatched and not subject and q.intent in _AMOUNT_INTENTS + _FIELD_INTENTS + ("total", "count"):
+        return Facts(scope=scope)
+    if q.intent in ("amount", "beneficiary") and not subject and q.keywords:
+        # "Quel montant pour la culture en 2019 ?": the deliberations whose object names it, else passages
+        recs = [r for r in select(cat, q) if r.object and all(
+            textnorm.match_key(k) in textnorm.match_key(r.object.text) for k in q.keywords)]
+        items = [i for r in recs for i in amount_items(r, q, aggregate=True, names=cat.names)]
+        if not items:
+            return Facts(scope=scope)
+        return Facts(items=items, aggregate="total" if len(items) > 1 and q.intent == "amount" else None,
+                     scope=scope, considered=[r.id for r in recs], final=True)
+    if q.intent in ("total", "count") or (q.intent in ("amount",) and not subject):
+        recs = select(cat, q)
+        if q.act_type:
+            recs = [r for r in recs if r.act_type == q.act_type]
+        facts = Facts(scope=scope, considered=[r.id for r in recs], final=True)
+        if q.intent == "count" and q.act_type != "subvention":
+            facts.items, facts.aggregate = record_items(recs), "count"
+        else:
+            facts.items = [i for r in recs for i in amount_items(r, q, aggregate=True, names=cat.names)]
+            facts.aggregate = "count" if q.intent == "count" else "total"
+        return facts
+
+    # A year in a general question is a word of it ("le label obtenu en 2005"), not the session's year.
+    recs = select(cat, q, use_years=q.intent != "general")
+    if q.act_type and q.intent in _AMOUNT_INTENTS and not (q.beneficiaries or q.topic or q.code):
+        recs = [r for r in recs if r.act_type == q.act_type]  # "les subventions du 14 février"
+    facts = Facts(scope=scope, considered=[r.id for r in recs])
+    if not recs:
+        facts.final = bool(subject) or q.intent in _AMOUNT_INTENTS
+        return facts
+    if q.intent == "general":
+        return facts
+    if q.intent in _AMOUNT_INTENTS:
+        if not subject and q.intent != "beneficiary":
+            return facts
+        facts.items = [i for r in recs for i in amount_items(r, q, names=cat.names)]
+        if q.intent == "purpose":  # no purpose printed with the amount: the object says what it is for
+            for item in facts.items:
+                if not item.data.get("purpose") and item.rec.object:
+                    item.data["object"] = clean(item.rec.object.text)
+                    item.refs.append(_object_ref(item.rec))
+        facts.final = bool(facts.items) or q.intent != "purpose"
+    elif q.intent == "signatory":
+        facts.items = signatory_items(recs)
+    elif q.intent == "members":
+        if q.unmatched and not q.person:  # "Jean DUPONT était-il présent ?": not in the lists
+            q = dataclasses.replace(q, person=q.unmatched)
+        facts.items = members_items(recs, q)
+    elif q.intent == "present_count":
+        facts.items = present_count_items(recs)
+    elif q.intent == "vote":
+        facts.items = vote_items(recs)
+    elif q.intent == "budget":
+        facts.items = budget_items(recs)
+    elif q.intent == "cofinancers":
+        facts.items = cofinancer_items(recs)
+    elif q.intent == "date":
+        facts.items = date_items(recs, q, cat.names)
+    return facts

@@ -1,0 +1,561 @@
+"""Understand a question without a model: language, intent and entities.
+
+Rules over French/English words for the language and the intent; the registry's own names for the
+entities (a beneficiary is matched fuzzily and OCR-insensitively against what the registry holds, so
+"Cité des Métiers" finds "Cité des Métiers de Marseille et de Provence-Alpes-Côte d'Azur"); regexes
+for years, codes and amounts; dateparser for session dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from .. import textnorm
+
+Intent = str  # one of INTENTS
+INTENTS = (
+    "amount", "beneficiary", "purpose", "date", "signatory", "members", "present_count", "vote",
+    "budget", "cofinancers", "total", "count", "general",
+)
+
+# -- language ------------------------------------------------------------------------------------
+
+_FR_WORDS_TEXT = """le la les des du de un une et est a à au aux qui que quoi quel quelle quels quelles combien
+    quand pourquoi comment été était étaient ont pour par sur dans en avec cette ce ces son sa ses leur
+    qu l d il elle ils elles on y t-il t-elle a-t-il a-t-elle ont-ils est-ce qu'est-ce lors séance
+    accordé accordée attribué attribuée signé signée présents absents excusés représentés"""
+_FR_WORDS = frozenset(_FR_WORDS_TEXT.split())
+_EN_WORDS_TEXT = """the what who whom whose which when why how many much was were is are did does do has have had
+    to of in on at for by from with it its this that these those there their granted awarded given
+    signed present absent excused represented members amount total sum session meeting and any also
+    deliberation grant grants subsidy subsidies against votes voted"""
+_EN_WORDS = frozenset(_EN_WORDS_TEXT.split())
+_FR_ELISION = re.compile(r"\b(?:l|d|qu|j|n|s|c)['’]\w", re.IGNORECASE)
+
+
+def language_scores(text: str) -> tuple[int, int]:
+    """(French, English) evidence: function words of each language, French elisions."""
+    words = re.findall(r"[\w'’-]+", text.lower())
+    fr = sum(w in _FR_WORDS for w in words) + len(_FR_ELISION.findall(text))
+    en = sum(w in _EN_WORDS for w in words)
+    return fr, en
+
+
+def detect_language(text: str) -> str:
+    """"fr" or "en" from function words (elisions count for French); ties go to French.
+
+    Call it on the question with proper names blanked out: "Cité des Métiers" is French whatever the
+    question's language.
+    """
+    fr, en = language_scores(text)
+    return "en" if en > fr else "fr"
+
+
+# -- intent --------------------------------------------------------------------------------------
+
+# Tried in order on the folded question (accents removed, lower case); the first match wins.
+_INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
+    ("cofinancers", re.compile(
+        r"co-?financ|co-?fund|financeurs|funders|partenaires financiers|qui d.autre finance|"
+        r"financ\w* (aussi|egalement|par qui)|also fund|other (funders|financers|partners)")),
+    ("signatory", re.compile(r"\bsign|certifi")),
+    ("date", re.compile(
+        r"\bquand\b|\bwhen\b|quelle date|what date|which date|a quelle seance|which (session|meeting)|"
+        r"on what day|\bdate (de|of)\b|\ben quelle annee\b|what year|which year")),
+    ("vote", re.compile(
+        r"abstention|abstenu|abstain|unanim|\badopt|votes? contre|vote against|voted against|against\b|"
+        r"\bopposed|resultat du vote|vote result|\b(le|du|au|the|a) vote\b|how did .* vote|"
+        r"comment .* vote(e|es|s)?\b|mise aux voix")),
+    ("present_count", re.compile(
+        r"combien (de |d.)(membres|elus|presents|personnes|conseillers)|"
+        r"nombre (de |d.)(membres|presents|elus|conseillers)|"
+        r"how many (members|people|councillors|councilors|were present)|number of (members|people)|quorum")),
+    ("members", re.compile(
+        r"\bpresent(e|es|s)?\b|\babsent(e|es|s)?\b|\bexcuse(e|es|s|d)?\b|\brepresente(e|es|s|d)?\b|procuration|"
+        r"\bpouvoir|proxy|proxies|attend|\bmembres?\b|"
+        r"qui (etait|etaient) la|who was there|\bsiegeai")),
+    ("budget", re.compile(
+        r"imput|budget|credits|\bchapitre|\bnature\b|\bfonction\b|charged to|\bcharged\b|budget line")),
+    ("count", re.compile(
+        r"combien (de |d.)(deliberations|subventions|actes|decisions|marches|conventions|dossiers|avenants|"
+        r"acquisitions|seances)|nombre (de |d.)(deliberations|subventions|actes|decisions|marches|"
+        r"conventions|avenants|seances)|how many (deliberations|grants|subsidies|decisions|acts|"
+        r"contracts|conventions|sessions|amendments|acquisitions)|number of (deliberations|grants|subsidies|"
+        r"decisions|acts|contracts)")),
+    # "Combien de licenciés ?", "How many performances?": a number the text gives, not money.
+    ("general", re.compile(r"combien (de |d.)(?!euros?\b|argent)\w+|how many (?!euros?\b)\w+")),
+    ("total", re.compile(
+        r"\btota(l|ux|le)|somme (totale|des)|\bsum\b|cumul|altogether|overall|combined")),
+    ("beneficiary", re.compile(
+        r"\ba qui\b|to whom|qui a (recu|beneficie|obtenu|touche)|who (received|got|was granted|benefit|"
+        r"obtained)|beneficiaire|beneficiar|recipient|quel(le)?s? (associations?|structures?|organismes?|beneficiaires?|entreprises?|societes?)|"
+        r"which (association|organisation|organization|body received)|qui porte|who (runs|carries)")),
+    ("purpose", re.compile(
+        r"pourquoi|pour quoi|quel projet|quels projets|what project|which project|for what|what for|"
+        r"purpose|\bobjet\b|dans quel but|a quoi|destinee?s? a|what (is|was) it for|quelle action|"
+        r"which action|what .* (fund|finance|pay) for")),
+    ("amount", re.compile(
+        r"combien|montant|how much|amount|subvention|accord|attribu|grant|award|given|\bdonne|\brecu|"
+        r"received|euros?\b|€|financ|allou|vers[ee]")),
+]
+
+_ROLE_RULES: list[tuple[str, re.Pattern]] = [
+    ("represented", re.compile(r"\brepresente(e|es|s|d)?\b|procuration|pouvoir|proxy|proxies")),
+    ("excused", re.compile(r"\bexcuse")),
+    ("absent", re.compile(r"absent|missing|not present|pas present|n.etai(t|ent) pas")),
+]
+
+_ACT_TYPES: list[tuple[str, re.Pattern]] = [
+    ("subvention", re.compile(r"subvention|\bgrants?\b|subsid")),
+    ("marche", re.compile(r"\bmarches?\b|contracts?\b|procurement")),
+    ("avenant", re.compile(r"\bavenants?\b|amendments?\b")),
+    ("convention", re.compile(r"\bconventions?\b|agreements?\b")),
+    ("acquisition", re.compile(r"acquisition|cession|purchase")),
+    ("tarifs", re.compile(r"\btarifs?\b|\bfees\b|prices")),
+    ("garantie_emprunt", re.compile(r"garantie|guarantee")),
+]
+
+_BODIES: list[tuple[str, re.Pattern]] = [
+    ("conseil_municipal", re.compile(r"conseils? municipa\w*|city council|municipal council|town council",
+                                     re.IGNORECASE)),
+    ("commission_permanente", re.compile(r"commission permanente|standing committee", re.IGNORECASE)),
+    ("conseil", re.compile(r"conseil (de la )?m[ée]tropol\w*|conseil m[ée]tropolitain|metropolitan council|"
+                           r"\bconseil\b|\bcouncil\b", re.IGNORECASE)),
+    ("bureau", re.compile(r"bureau( de la m[ée]tropole)?|\bboard\b|\bexecutive\b", re.IGNORECASE)),
+]
+
+# -- entity regexes ------------------------------------------------------------------------------
+
+_MONTHS = (
+    r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december"
+)
+_DATE_PATTERNS = [
+    re.compile(rf"\b(?:1er|\d{{1,2}})(?:st|nd|rd|th)?\s+(?:{_MONTHS})\s+\d{{4}}\b", re.IGNORECASE),
+    re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.IGNORECASE),
+    re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"),
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+]
+_YEAR = re.compile(r"(?<![\d/])(19[5-9]\d|20\d\d)(?![\d/])")
+_CODE = re.compile(
+    r"\b[A-Z]{2,5}\s*\d{1,3}\s*-\s*\d{2,6}\s*/\s*\d{2}\s*/\s*[A-Z]{1,4}\b"  # EMP 004-6064/19/BM
+    r"|\b[A-Z]{2,5}\s*\d{2}\s*/\s*\d{3,6}\s*/\s*[A-Z]{1,4}\b",  # MET 19/11402/BM
+)
+_AMOUNT = re.compile(
+    r"(?:(?:EUR|€)\s*(\d[\d\s\u00a0\u202f.,]*\d|\d))"
+    r"|(?:(\d[\d\s\u00a0\u202f.,]*\d|\d)\s*(?:€|euros?\b|EUR\b))",
+    re.IGNORECASE,
+)
+_RANGE = [
+    (re.compile(r"(?:entre|between)\s+(\d{4})\s+(?:et|and)\s+(\d{4})", re.IGNORECASE), "between"),
+    (re.compile(r"(?:de|from)\s+(\d{4})\s+(?:a|à|to|until|jusqu.en)\s+(\d{4})", re.IGNORECASE), "between"),
+    (re.compile(r"\b(\d{4})\s*[-–]\s*(\d{4})\b"), "between"),
+    (re.compile(r"(?:depuis|since|a partir de|à partir de|after|apres|après)\s+(\d{4})", re.IGNORECASE), "from"),
+    (re.compile(r"(?:avant|before)\s+(\d{4})", re.IGNORECASE), "before"),
+    (re.compile(r"(?:jusqu.en|until|up to)\s+(\d{4})", re.IGNORECASE), "to"),
+]
+
+# Words that never belong to a name asked about: function words, question words, the vocabulary of
+# the intents and generic domain words. Folded (no accents), compared to folded tokens.
+_STOP_TEXT = """a au aux avec ce ces cet cette comment combien dans de des du elle elles en est et ete etait
+    etaient eu il ils je la le les leur leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par
+    pas pour qu que quel quelle quelles quels qui quoi sa se ses son sur ta te tes toi ton tu un une vos
+    votre vous y l d s n c j m t ont avait avaient sont fut lors lequel laquelle dont cela ca ceci
+    pourquoi quand donc alors aussi egalement autre autres d'autre quelqu
+    an the of to in on at for by from with what who whom whose which when where why how many much was
+    were is are be been did do does has have had it its this that these those there their they he she
+    and or any all also about please tell me give show list
+    subvention subventions accorde accordee accordes accordees accorder attribue attribuee attribuees
+    attribues attribution attributions attribuer montant montants somme sommes total totale totaux
+    cumul cumule recu recue recus recues recevoir obtenu obtenue beneficiaire beneficiaires beneficie
+    deliberation deliberations seance seances date dates signe signee signes signees signataire
+    signataires present presents presente presentes absent absents absente absentes excuse excuses
+    excusee excusees represente representes representee representees procuration procurations membre
+    membres elu elus nombre vote votes votee votees voter abstention abstentions abstenu abstenus
+    contre unanimite adopte adoptee adoptees adoptes imputation imputations budgetaire budget budgets
+    credit credits ligne nature fonction chapitre cofinanceur cofinanceurs cofinance cofinancee
+    cofinancement financeur financeurs finance financee financement projet projets objet annee annees
+    ans verse versee versees alloue allouee donne donnee euros euro eur association associations
+    structure organisme organismes assemblee decision decisions acte actes signature signatures
+    metropole metropolitain marseille-provence aix-marseille-provence partenaires partenaire financiers
+    granted grant grants given awarded award awards amount amounts sum received receive recipient
+    recipients beneficiary beneficiaries session sessions meeting meetings signed sign signatory
+    signatories excused represented proxy proxies members member number voted against abstained
+    unanimous unanimously adopted line function chapter cofinancers co financers funders funded
+    cofunded project purpose object year years subsidy subsidies act acts decided pay paid funding
+    fund fonds whom attended attendance received there got obtained benefited benefit council
+    conseil bureau board committee commission permanente municipal municipale metropolitan city
+    consiste consistait concerne concernait porte portait portee agit traite vise visait prevoit prevu
+    prevue decide decidee decidees approuve approuvee autorise autorisee passe passee fait faite
+    avoir etre quelle-est est-ce qu'est-ce parmi lieu tenu tenue ouvert ouverte preside presidee
+    consist concern concerns approve approved authorised authorized held chaired opened
+    were-there much-was result resultat resultats combien-de nom noms name names liste
+    marche marches prise prises pris vendu vendue vend achete achetee granting spent spend given gave receive receives
+    signe-t-il votes-t-il pass passed take taken took make made does did please dis moi donne-moi
+    tous toutes tout liste lister quels quelles ensemble nombre total
+"""
+_STOP = frozenset(_STOP_TEXT.split())
+# Allowed inside a name, never at its edges ("Cité des Métiers", "club de football d'Aubagne").
+_CONNECTORS = frozenset(["de", "des", "du", "d", "la", "le", "les", "l", "et", "en", "sur", "pour", "of", "the",
+                         "and", "for"])
+
+
+@dataclass
+class Query:
+    """A question understood: what is asked and about what."""
+
+    question: str
+    language: str = "fr"
+    intent: Intent = "general"
+    role: str | None = None  # members intent: present | represented | excused | absent
+    beneficiary_query: str | None = None  # the words of the question naming someone
+    beneficiaries: list[str] = field(default_factory=list)  # registry names matched (as printed)
+    beneficiary_score: float | None = None
+    person: str | None = None  # an elected member asked about (as printed in the registry)
+    topic: str | None = None  # words naming a project/object (matched against purposes and objects)
+    unmatched: str | None = None  # words that look like a name but match nothing in the registry
+    keywords: list[str] = field(default_factory=list)  # other content words ("culture")
+    year: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    session_date: dt.date | None = None
+    body: str | None = None
+    code: str | None = None
+    amount_cents: int | None = None
+    act_type: str | None = None
+    deliberation_ids: list[str] = field(default_factory=list)  # from a follow-up's previous turn
+    follow_up: bool = False
+    language_evidence: int = 0  # function words seen; 0 = the language is a guess ("2020 ?")
+
+    def has_subject(self) -> bool:
+        """True when the question names what it is about (beyond the intent)."""
+        return bool(self.beneficiaries or self.person or self.topic or self.unmatched or self.code
+                    or self.session_date or self.amount_cents)
+
+    def entities(self) -> dict:
+        out = {
+            "beneficiary": self.beneficiaries[0] if self.beneficiaries else None,
+            "beneficiary_query": self.beneficiary_query,
+            "beneficiaries": self.beneficiaries or None,
+            "beneficiary_score": self.beneficiary_score,
+            "person": self.person,
+            "role": self.role,
+            "topic": self.topic,
+            "unmatched": self.unmatched,
+            "keywords": self.keywords or None,
+            "year": self.year,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+            "session_date": self.session_date.isoformat() if self.session_date else None,
+            "body": self.body,
+            "code": self.code,
+            "amount_cents": self.amount_cents,
+            "act_type": self.act_type,
+            "deliberation_ids": self.deliberation_ids or None,
+            "follow_up": self.follow_up or None,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+    @classmethod
+    def from_entities(cls, question: str, language: str, intent: str, ents: dict) -> Query:
+        q = cls(question=question, language=language, intent=intent)
+        for key in ("beneficiary_query", "beneficiary_score", "person", "role", "topic", "unmatched", "keywords",
+                    "year", "year_from", "year_to", "body", "code", "amount_cents", "act_type"):
+            if ents.get(key) is not None:
+                setattr(q, key, ents[key])
+        q.beneficiaries = list(ents.get("beneficiaries") or ([ents["beneficiary"]] if ents.get("beneficiary")
+                                                             else []))
+        if ents.get("session_date"):
+            q.session_date = dt.date.fromisoformat(ents["session_date"])
+        q.deliberation_ids = list(ents.get("deliberation_ids") or [])
+        return q
+
+
+# -- entity extraction ---------------------------------------------------------------------------
+
+
+def parse_amount(text: str) -> int | None:
+    """ "20 000 €" / "EUR 20,000" / "20000 euros" -> cents; None when there is no amount."""
+    m = _AMOUNT.search(text)
+    if not m:
+        return None
+    return number_to_cents(m.group(1) or m.group(2))
+
+
+def number_to_cents(raw: str) -> int | None:
+    """A French or English written number to cents: "20 000", "20,000", "1 234,50", "1,234.50"."""
+    s = re.sub(r"[\s\u00a0\u202f]", "", raw)
+    dec = re.search(r"[.,](\d{1,2})$", s)
+    cents = 0
+    if dec:
+        cents = int(dec.group(1).ljust(2, "0"))
+        s = s[: dec.start()]
+    s = re.sub(r"[.,]", "", s)
+    if not s.isdigit():
+        return None
+    return int(s) * 100 + cents
+
+
+@lru_cache(maxsize=256)
+def _parse_date(text: str) -> dt.date | None:
+    import dateparser  # slow import: only when a question carries a date
+
+    value = dateparser.parse(text, languages=["fr", "en"],
+                             settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
+    return value.date() if value else None
+
+
+def _find_spans(pattern: re.Pattern, text: str) -> list[re.Match]:
+    return list(pattern.finditer(text))
+
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_PLAIN_WORD = re.compile(r"\w+")
+_ELIDED = re.compile(r"(?i)(?:l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu)['’]")
+
+
+def _word_spans(text: str) -> list[re.Match]:
+    """Words, keeping "ACTE'INOV" and "aujourd'hui" whole but splitting elisions ("d'Aubagne")."""
+    out = []
+    for m in _WORD.finditer(text):
+        pos = m.start()
+        while True:
+            e = _ELIDED.match(text, pos, m.end())
+            if not e:
+                break
+            out.append(_PLAIN_WORD.match(text, pos, e.end() - 1))
+            pos = e.end()
+        out.append(_WORD.match(text, pos, m.end()))
+    return [x for x in out if x]
+
+
+@dataclass
+class _Token:
+    text: str
+    folded: str
+    start: int
+    end: int
+    stop: bool
+
+
+def _tokens(question: str, blocked: list[tuple[int, int]]) -> list[_Token]:
+    out = []
+    for m in _word_spans(question):
+        folded = textnorm.repair_word(textnorm.fold(m.group()))
+        inside = any(s <= m.start() < e for s, e in blocked)
+        stop = inside or folded in _STOP or folded.isdigit() or (len(folded) == 1 and folded not in "ay")
+        out.append(_Token(m.group(), folded, m.start(), m.end(), stop))
+    return out
+
+
+def candidate_phrases(question: str, blocked: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """Runs of content words (connectors allowed inside) that may name someone or something."""
+    toks = _tokens(question, blocked)
+    phrases: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(toks):
+        if toks[i].stop or toks[i].folded in _CONNECTORS:
+            i += 1
+            continue
+        j = i
+        last = i
+        while j + 1 < len(toks):
+            nxt = toks[j + 1]
+            if not nxt.stop and nxt.folded not in _CONNECTORS:
+                j += 1
+                last = j
+            elif nxt.folded in _CONNECTORS and not any(s <= nxt.start < e for s, e in blocked):
+                j += 1
+            else:
+                break
+        start, end = toks[i].start, toks[last].end
+        phrases.append((question[start:end], start, end))
+        i = last + 1
+    return phrases
+
+
+def match_names(phrase: str, names: list[tuple[str, str]], threshold: float = 88.0) -> tuple[list[str], float]:
+    """Registry names (as printed) matching `phrase`, best score. Partial matching on OCR-robust keys:
+    the phrase may be a part of the name, never a few letters of it."""
+    key = textnorm.match_key(phrase)
+    if len(key) < 4:
+        return [], 0.0
+    hits: list[tuple[float, str]] = []
+    for name, nkey in names:
+        if not nkey:
+            continue
+        short, long_ = (key, nkey) if len(key) <= len(nkey) else (nkey, key)
+        # The shorter must cover most of the longer when it is the registry's name (a question with
+        # extra words), and be a real word sequence when it is the question's.
+        if short is nkey and len(short) < 0.7 * len(long_):
+            continue
+        score = 100.0 if short in long_ else fuzz.partial_ratio(short, long_)
+        if score >= threshold:
+            hits.append((score, name))
+    if not hits:
+        return [], 0.0
+    best = max(s for s, _ in hits)
+    return [n for s, n in sorted(hits, key=lambda h: (-h[0], h[1])) if s >= best - 5], best
+
+
+@lru_cache(maxsize=8192)
+def topic_stems(text: str) -> frozenset[str]:
+    """Content stems of a title or of the words naming it (function and question words dropped)."""
+    words = textnorm.tokens(text)
+    stems = textnorm.stems(" ".join(words), drop_stopwords=False)
+    return frozenset(st for w, st in zip(words, stems) if w not in _STOP and len(w) > 2)
+
+
+def match_topics(phrase: str, topics: list[tuple[str, str]], threshold: float = 90.0) -> tuple[list[str], float]:
+    """Objects/purposes holding every content word of `phrase` (by stem, in any order: "tarifs des
+    piscines du Pays d'Aubagne" is in "Fixation des tarifs des piscines métropolitaines du Territoire du
+    Pays d'Aubagne"). The threshold is unused (kept for a common signature)."""
+    want = topic_stems(phrase)
+    if not want:
+        return [], 0.0
+    hits = [text for text, _ in topics if want <= topic_stems(text)]
+    return (hits, 100.0) if hits else ([], 0.0)
+
+
+def understand(question: str, *, names=None, persons=None, topics=None) -> Query:
+    """Language, intent and entities of `question`.
+
+    names: (name, match key) pairs of the registry's beneficiaries; persons: (name, key) of members and
+    signatories; topics: (text, key) of purposes and objects. Any may be None (no registry).
+    """
+    q = Query(question=question)
+    blocked: list[tuple[int, int]] = []
+
+    for pat in _DATE_PATTERNS:
+        for m in _find_spans(pat, question):
+            if any(s <= m.start() < e for s, e in blocked):
+                continue
+            d = _parse_date(m.group())
+            if d:
+                q.session_date = q.session_date or d
+                q.year = q.year or d.year
+                blocked.append(m.span())
+    for m in _find_spans(_CODE, question):
+        q.code = q.code or re.sub(r"\s+", " ", re.sub(r"\s*([-/])\s*", r"\1", m.group())).strip()
+        blocked.append(m.span())
+    m = _AMOUNT.search(question)
+    if m:
+        q.amount_cents = number_to_cents(m.group(1) or m.group(2))
+        blocked.append(m.span())
+    for pat, kind in _RANGE:
+        m = pat.search(question)
+        if m:
+            a = int(m.group(1))
+            if kind == "between":
+                b = int(m.group(2))
+                q.year_from, q.year_to = min(a, b), max(a, b)
+            elif kind == "from":
+                q.year_from = a
+            elif kind == "before":
+                q.year_to = a - 1
+            else:
+                q.year_to = a
+            blocked.append(m.span())
+            break
+    if q.year_from is None and q.year_to is None and q.year is None:
+        years = [m for m in _YEAR.finditer(question) if not any(s <= m.start() < e for s, e in blocked)]
+        if years:
+            q.year = int(years[0].group())
+            blocked.extend(m.span() for m in years)
+    for body, pat in _BODIES:
+        m = pat.search(question)
+        if m:
+            q.body = body
+            blocked.append(m.span())
+            break
+
+    folded = " ".join(textnorm.fold(question).split())
+    for intent, pat in _INTENT_RULES:
+        if pat.search(folded):
+            q.intent = intent
+            break
+    if q.intent == "members":
+        q.role = next((role for role, pat in _ROLE_RULES if pat.search(folded)), "present")
+    for act, pat in _ACT_TYPES:
+        if pat.search(folded):
+            q.act_type = act
+            break
+
+    # Names: in each phrase, the best-matching part names a beneficiary, else a person, else a
+    # project/object; what is left of the phrase is looked at again.
+    name_spans: list[tuple[int, int]] = []
+    todo = sorted(candidate_phrases(question, blocked), key=lambda p: -(p[2] - p[1]))
+    while todo:
+        text, start, end = todo.pop(0)
+        found = None
+        for kind, pool, threshold in (("beneficiary", names, 88.0), ("person", persons, 90.0),
+                                      ("topic", topics, 90.0)):
+            if not pool or (kind == "beneficiary" and q.beneficiaries) or (kind == "person" and q.person) \
+                    or (kind == "topic" and q.topic):
+                continue
+            matcher = match_topics if kind == "topic" else match_names
+            best = _best_part(question, start, end, pool, threshold, matcher)
+            if best:
+                found = (kind, *best)
+                break
+        if found:
+            kind, hits, score, s0, e0 = found
+            if kind == "beneficiary":
+                q.beneficiary_query, q.beneficiaries, q.beneficiary_score = question[s0:e0], hits, round(score, 1)
+            elif kind == "person":
+                q.person = hits[0]
+            else:
+                q.topic = question[s0:e0]
+            name_spans.append((s0, e0))
+            todo += [p for p in candidate_phrases(question, blocked + [(s0, e0)]) if start <= p[1] and p[2] <= end]
+            continue
+        named = _looks_like_name(text, start)
+        if not q.unmatched and named:
+            q.unmatched = text
+            name_spans.append((start, end))
+        elif not named:
+            q.keywords.append(text)
+
+    kept = question
+    for s, e in sorted(name_spans + [m.span() for m in _CODE.finditer(question)], reverse=True):
+        kept = kept[:s] + " " + kept[e:]
+    fr, en = language_scores(kept)
+    q.language, q.language_evidence = ("en" if en > fr else "fr"), fr + en
+    return q
+
+
+def _best_part(question: str, start: int, end: int, pool: list[tuple[str, str]], threshold: float,
+               matcher) -> tuple[list[str], float, int, int] | None:
+    """The part of question[start:end] (whole words, content words at both ends) that best matches a
+    name of `pool`: (names, score, start, end); the longer part wins a tie."""
+    toks = [t for t in _tokens(question, []) if start <= t.start and t.end <= end]
+    edges = [i for i, t in enumerate(toks) if not t.stop and t.folded not in _CONNECTORS]
+    best = None
+    for a in edges:
+        for b in (b for b in edges if b >= a):
+            s0, e0 = toks[a].start, toks[b].end
+            text = question[s0:e0]
+            if not _looks_like_name(text, s0):  # "football" alone names no one
+                continue
+            # What the part leaves out must not name something else ("club de football d'Aubagne" is
+            # not "football": "Aubagne" is left out).
+            if any(_looks_like_name(question[x:y], x) for x, y in ((start, s0), (e0, end)) if y > x):
+                continue
+            hits, score = matcher(text, pool, threshold)
+            if hits and (best is None or (score, e0 - s0) > (best[1], best[3] - best[2])):
+                best = (hits, score, s0, e0)
+    return best
+
+
+def _looks_like_name(text: str, start: int = 1) -> bool:
+    """Names something (a project, an organisation): two content words ("club de football d'Aubagne"),
+    or a capitalised word that does not open the question ("Calanques", "ACTE'INOV")."""
+    words = [m for m in _word_spans(text) if len(m.group()) >= 3 and textnorm.fold(m.group()) not in _STOP]
+    if len(words) >= 2:
+        return True
+    return any(w.group()[0].isupper() and (start + w.start() > 0 or w.group().isupper()) for w in words)
