@@ -117,7 +117,8 @@ def test_subsidy(rec: Deliberation) -> None:
 
 
 def test_cofinancers_and_budget(rec: Deliberation) -> None:
-    assert [c.text for c in rec.cofinancers] == ["Fonds Social Européen", "Ville de Marseille", "Région Sud"]
+    names = [" ".join(c.text.split()) for c in rec.cofinancers]
+    assert names == ["Fonds Social Européen", "Ville de Marseille", "Région Sud — Provence-Alpes-Cote d’Azur"]
     assert len(rec.budget) == 1
     budget = rec.budget[0]
     assert (budget.budget, budget.year, budget.fonction, budget.nature) == ("fonctionnement", 2019, "65", "65748")

@@ -3,13 +3,14 @@
 The parser matches its patterns against a *plain* copy of the raw text: accents stripped
 ("Meétropole" -> "Meetropole", "Délibére" -> "Delibere", "Céte" -> "Cete"), typographic quotes and
 dashes unified, odd spaces made plain, ligatures opened ("œuvre" -> "oeuvre"), stray combining
-accents dropped. `Plain` remembers where each of its characters came from, so a match in the plain
+accents and OCR's doubled accents ("Meétropole" -> "Metropole") dropped, words cut at a line end joined. `Plain` remembers where each of its characters came from, so a match in the plain
 copy maps back to an exact span of the raw text. Values shown to people are taken from the raw text
 and only tidied (`clean`).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from functools import lru_cache
@@ -36,7 +37,11 @@ def _plain_char(ch: str) -> str:
 
 # A word cut at a line end ("dévelop-\npement"): a lower-case letter on both sides. "Provence-\nAlpes"
 # keeps its hyphen (a capital follows: a compound name broken at its hyphen).
-_WORD_BREAK = re.compile(r"(?<=[a-zà-ÿ])-[ \t]*\n[ \t]*(?=[a-zà-ÿ])")
+_WORD_BREAK = re.compile(r"(?<=[a-zà-ÿ])-[ \t]*\n(?:[ \t]*\n)?[ \t]*(?=[a-zà-ÿ])")
+
+
+# OCR doubles an accented e with a plain one: "Meétropole", "preésents" (French never writes "eé").
+_DOUBLED_ACCENT = re.compile(r"[eE](?=[éèêëÉÈÊË])")
 
 
 class Plain:
@@ -46,7 +51,8 @@ class Plain:
         self.raw = raw
         parts: list[str] = []
         starts: list[int] = []
-        skip = {i for m in _WORD_BREAK.finditer(raw) for i in range(m.start(), m.end())}
+        skip = {i for pattern in (_WORD_BREAK, _DOUBLED_ACCENT) for m in pattern.finditer(raw)
+                for i in range(m.start(), m.end())}
         for i, ch in enumerate(raw):
             if i in skip:
                 continue  # "asso-\nciation" reads "association"
@@ -62,6 +68,10 @@ class Plain:
     def to_raw(self, i: int) -> int:
         """Raw offset of plain offset `i` (plain end offsets map to the end of the last character)."""
         return self._starts[i] if i < len(self._starts) else len(self.raw)
+
+    def from_raw(self, raw_offset: int) -> int:
+        """Plain offset of a raw offset (the first plain character at or after it)."""
+        return bisect.bisect_left(self._starts, raw_offset)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         return self.to_raw(start), self.to_raw(end)

@@ -60,10 +60,25 @@ FRENCH_MONTHS = [
     "juillet", "aout", "septembre", "octobre", "novembre", "decembre",
 ]
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
-# A blank line is a paragraph break unless the next line goes on with a lower-case word
-# ("Approbation\n\nd'une convention", "Cité\n\ndes Métiers": page breaks in the middle of a phrase).
-PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?![ \t\n]*(?:[a-z]|d'|l'))")
+# A blank line is a paragraph break, except where OCR or a page break put it in the middle of a phrase:
+# before a lower-case word ("Approbation\n\nd'une convention", "Cité\n\ndes Métiers"); after a comma, a
+# dash or a cut word ("Sous-\n\nPolitique"), or a word that cannot end a sentence ("de\n\nBerre"); and
+# after an unfinished line, before a number or a code ("fonction\n\n815", "Sous-Politique\n\nA110").
+DANGLING = ["de", "du", "des", "la", "le", "les", "l'", "d'", "a", "au", "aux", "et", "en", "sur", "par", "pour"]
+PARAGRAPH_BREAK = re.compile(
+    "(?<!,)(?<![a-zA-Z]-)(?<! -)" + "".join(rf"(?<!\b{w})" for w in DANGLING)
+    + r"(?:(?<=[.:;!?])\n[ \t]*\n(?![ \t\n]*(?:[a-z]|d'|l'))"
+    + r"|(?<![.:;!?])\n[ \t]*\n(?![ \t\n]*(?:[a-z]|d'|l'|[A-Z]?\d)))"
+)
+CIVILITY_END = re.compile(r"\b(?:M|MM|Mme|Mlle)\.$")
 CIVILITY_PREFIX = re.compile(r"^(?:Madame|Monsieur|Mme|Mlle|MM\.|M\.|Mr\.?)\s+")
+
+
+
+def ocr_word(word: str) -> str:
+    """A pattern for `word` that tolerates OCR's doubled letters ("Etaaient", "preseents")."""
+    return "".join(re.escape(ch) + "+" for ch in word)
+
 
 # ---------------------------------------------------------------------------------------------
 # Document wrapper
@@ -95,6 +110,9 @@ class _Doc:
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         return self.plain.raw_span(start, end)
 
+    def from_raw(self, raw_offset: int) -> int:
+        return self.plain.from_raw(raw_offset)
+
     def value(self, start: int, end: int) -> str:
         """Tidy one-line raw text of a plain range (values shown to people)."""
         return clean(self.plain.raw_slice(start, end))
@@ -107,9 +125,10 @@ class _Doc:
         return len(self.text) if end < 0 else end
 
     def paragraph_end(self, pos: int, limit: int | None = None) -> int:
+        """The first paragraph break (see PARAGRAPH_BREAK) after `pos`, or `limit`."""
         limit = len(self.text) if limit is None else limit
-        m = PARAGRAPH_BREAK.search(self.text, pos, limit)
-        return m.start() if m else limit
+        m = PARAGRAPH_BREAK.search(self.text, pos)
+        return m.start() if m and m.start() < limit else limit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,20 +411,24 @@ def find_present_count(doc: _Doc, header_end: int) -> tuple[int | None, Span | N
     return int(m.group("n") or m.group("n2")), doc.span(m.start(), m.end())
 
 
+ETAIENT = ocr_word("etaient")
+PRESENTS, ABSENTS = ocr_word("present") + "(?:e)?s?", ocr_word("absent") + "s?"
+REPRESENTES, EXCUSES = ocr_word("represente") + "(?:e)?s?", ocr_word("excuse") + "(?:e)?s?"
 ATTENDANCE_HEAD = re.compile(
     r"^[ \t]*(?:"
-    r"(?P<represented>(?:Etaient\s+)?absents?\s+(?:et\s+)?represente(?:e)?s?|(?:Etaient\s+)?represente(?:e)?s?"
-    r"|Pouvoirs?|Procurations?|Absents?\s+ayant\s+donne\s+(?:pouvoir|procuration))"
-    r"|(?P<excused>(?:Etaient\s+)?absents?\s+(?:et\s+)?excuse(?:e)?s?|Excuse(?:e)?s?)"
-    r"|(?P<absent>(?:Etaient\s+)?absents?)"
-    r"|(?P<present>(?:Etaient|Etait)\s+presents?(?:es)?|Presents?|Membres\s+presents)"
+    rf"(?P<represented>(?:{ETAIENT}\s+)?{ABSENTS}\s+(?:et\s+)?{REPRESENTES}|(?:{ETAIENT}\s+)?{REPRESENTES}"
+    rf"|Pouvoirs?|Procurations?|{ABSENTS}\s+ayant\s+donne\s+(?:pouvoir|procuration))"
+    rf"|(?P<excused>(?:{ETAIENT}\s+)?{ABSENTS}\s+(?:et\s+)?{EXCUSES}|{EXCUSES})"
+    rf"|(?P<absent>(?:{ETAIENT}\s+)?{ABSENTS})"
+    rf"|(?P<present>(?:{ETAIENT}|Etait)\s+{PRESENTS}|{PRESENTS}|Membres\s+{PRESENTS})"
     r")\b[^\n:]*:?",
     I | M,
 )
 ATTENDANCE_STOP = re.compile(
-    r"^[ \t]*(?:Secretaire|Le\s+quorum|Madame\s+la|Monsieur\s+le|Le\s+(?:Conseil|Bureau|Maire|President)"
-    r"|La\s+(?:Presidente|seance)|Objet|OBJET|Rapporteur|RAPPORTEUR|[A-Z]{2,5}\s+\d|Nombre|Conseillers"
-    r"|Membres\s+en\s+exercice|Deliberation|DELIBERATION|Date\s+de)",
+    r"^[ \t]*(?:[A-Z]{2,5}\s+\d"  # a code line
+    r"|(?i:secretaire|le\s+quorum|madame\s+la|monsieur\s+le|le\s+(?:conseil|bureau|maire|president)"
+    r"|la\s+(?:presidente|seance)|objet|rapporteur|nombre|conseillers|membres\s+en\s+exercice|deliberation"
+    r"|date\s+de|n\s*[°o]\s*\d))",
     M,
 )
 COURTESY = re.compile(r"(?:Mesdames|Mmes)\s+et\s+(?:Messieurs|MM\.?)\s*:?\s*")
@@ -456,6 +479,18 @@ def _name_item(doc: _Doc, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _list_end(doc: _Doc, start: int, limit: int) -> int:
+    """Where a list of names that starts at `start` ends: at a line that starts prose or a heading, or at
+    a blank line after a final "." (OCR also puts blank lines in the middle of a list: "Gérard\n\nCASTELLI")."""
+    stop = ATTENDANCE_STOP.search(doc.text, start, limit)
+    end = stop.start() if stop else limit
+    for blank in BLANK_LINE.finditer(doc.text, start, end):
+        before = doc.text[start:blank.start()].rstrip()
+        if not before or before.endswith(":") or before.endswith(".") and not CIVILITY_END.search(before):
+            return blank.start()
+    return end
+
+
 def find_attendance(doc: _Doc, header_end: int) -> tuple[list[Member], list[Represented], list[Member]]:
     """Present / absent-and-represented / absent-and-excused lists.
 
@@ -467,7 +502,9 @@ def find_attendance(doc: _Doc, header_end: int) -> tuple[list[Member], list[Repr
     present: list[Member] = []
     represented: list[Represented] = []
     excused: list[Member] = []
-    heads = list(ATTENDANCE_HEAD.finditer(doc.text, 0, header_end))
+    # A bare heading ("Représentés", "Excusés") needs its colon: "X\nreprésenté par Y" is not a heading.
+    heads = [h for h in ATTENDANCE_HEAD.finditer(doc.text, 0, header_end)
+             if ":" in h.group() or re.match(rf"\s*(?:{ETAIENT}|Etait|Membres)", h.group(), I)]
     for i, head in enumerate(heads):
         kind = head.lastgroup
         limit = heads[i + 1].start() if i + 1 < len(heads) else header_end
@@ -476,10 +513,7 @@ def find_attendance(doc: _Doc, header_end: int) -> tuple[list[Member], list[Repr
             start += 1
         courtesy = COURTESY.match(doc.text, start, limit)
         start = courtesy.end() if courtesy else start
-        end = limit
-        for stop in (BLANK_LINE.search(doc.text, start, limit), ATTENDANCE_STOP.search(doc.text, start, limit)):
-            if stop:
-                end = min(end, stop.start())
+        end = _list_end(doc, start, limit)
         if kind == "absent" or start >= end:
             continue
         for s, e in _list_items(doc, start, end):
@@ -521,9 +555,10 @@ REGISTRY_CODE = re.compile(
 CITY_REGISTRY_CODE = re.compile(
     rf"(?<![\w/-])(?P<year>{DIGIT}{{2}})/(?P<number>{DIGIT}{{4}})/(?P<suffix>[A-Z]{{2,5}})\b"
 )
+# A commune's registry number: "N° 087-200619", "DELIBERATION N° 2019/087", "Délibération n° 2021-045".
 NUMBER_CODE = re.compile(
     r"^[ \t]*(?:D[EÉ]LIB[EÉ]RATION|Deliberation|DCM|DEL|DELIB|Acte)?\s*(?:n|N)\s*[°o]\s*"
-    r"(?P<number>(?:19|20)?\d{2}[-/_.]\d{1,5}(?:[-/]\d{1,4})?)\b",
+    r"(?P<number>\d{2,4}[-/_.]\d{1,6}(?:[-/]\d{1,4})?)\b",
     M,
 )
 REFERENCE_BEFORE = re.compile(r"(?:deliberation|delib\.?|arrete|decision)\s*(?:n\s*[°o]\s*)?\s*$", I)
@@ -576,7 +611,7 @@ def find_codes(doc: _Doc, header_end: int, visas_range: tuple[int, int] | None) 
         number = m.group("number")
         year = re.match(r"(?:19|20)\d{2}", number)
         s, e = doc.raw_span(m.start("number"), m.end("number"))
-        found.append((m.start(), m.end(), Code(code=number, kind="autre", number=number,
+        found.append((m.start(), m.end(), Code(code=number, kind="registre", number=number,
                                                year=int(year.group()) if year else None, start=s, end=e)))
     in_header = [item for item in found if item[0] < header_end]
     codes: list[Code] = []
@@ -597,6 +632,8 @@ RAPPORTEUR = re.compile(
     I | M,
 )
 
+RAPPORTEUR_OPENER = re.compile(r"^[ \t]*(?:Madame|Monsieur|Mme|M\.|Le|La|Sur)\b", M)
+
 
 def find_rapporteur(doc: _Doc, after: int, before: int) -> Span | None:
     """"Madame la Présidente ... soumet au Bureau de la Métropole le rapport suivant :", "Rapporteur : M. X",
@@ -604,54 +641,40 @@ def find_rapporteur(doc: _Doc, after: int, before: int) -> Span | None:
     m = RAPPORTEUR.search(doc.text, after, before)
     if not m:
         return None
-    start = m.start()
-    blank = list(BLANK_LINE.finditer(doc.text, after, start))
-    para_start = blank[-1].end() if blank else doc.line_start(start)
-    return doc.span(max(para_start, after), m.end())
+    line = doc.line_start(m.start())
+    blank = list(BLANK_LINE.finditer(doc.text, after, line))
+    paragraph = max(blank[-1].end() if blank else line, after)
+    # The formula may start lines above the verb ("Madame la Présidente ... sur proposition du\nCommissaire
+    # Rapporteur soumet ..."), but not before the object or the codes of the same paragraph.
+    openers = list(RAPPORTEUR_OPENER.finditer(doc.text, paragraph, line + 1))
+    return doc.span(openers[-1].start() if openers else line, m.end())
 
 
 def find_object(doc: _Doc, codes: list[Code], before: int) -> Span | None:
-    """The title: after an "Objet :" label, else between the service code and the registry code
-    (the Métropole layout, where a page break may split the title), else the paragraph after the
-    service code. Stray OCR marks before the first word ("m Attribution") are dropped."""
-    start = None
+    """The title: after an "Objet :" label, else after the code line(s) (the Métropole layouts: service
+    code, title, registry code, where a page break may split the title; or both codes, then the title).
+    It ends at the next code, else at the end of its paragraph. Stray OCR marks before the first word
+    ("m Attribution", an unclosed "« Attribution") are dropped."""
+    code_ranges = sorted((doc.from_raw(c.start), doc.from_raw(c.end)) for c in codes)
     label = OBJECT_LABEL.search(doc.text, 0, before)
     if label:
         start = label.end()
-    elif codes:
-        first = min(codes, key=lambda c: c.start)
-        plain_first = _plain_offset(doc, first.end)
-        start = plain_first if first.kind == "registre" and len(codes) > 1 else doc.line_end(plain_first) + 1
-        if first.kind != "service":
-            service = next((c for c in codes if c.kind == "service"), None)
-            if service:
-                start = doc.line_end(_plain_offset(doc, service.end)) + 1
-    if start is None or start >= before:
+    elif code_ranges:
+        start = doc.line_end(code_ranges[0][1])
+        for cs, ce in code_ranges[1:]:
+            if not doc.text[start:cs].strip():  # a code line right below: skip it too
+                start = doc.line_end(ce)
+    else:
         return None
-    while start < before and doc.text[start] in " \t\r\n":
-        start += 1
-    end = doc.paragraph_end(start, before)
-    for code in codes:
-        cs = _plain_offset(doc, code.start)
-        if start < cs < end:
-            end = cs
+    start, _ = doc.trim(start, before)
+    following = [cs for cs, _ in code_ranges if start < cs < before]
+    end = following[0] if following else doc.paragraph_end(start, before)
     noise = LEADING_NOISE.match(doc.text, start, end)
     if noise:
         start = noise.end()
+    if doc.text.startswith("«", start) and "»" not in doc.text[start:end]:
+        start += 1
     return doc.span(start, end, " \t\r\n-")
-
-
-def _plain_offset(doc: _Doc, raw_offset: int) -> int:
-    """Plain offset of a raw offset (the first plain character at or after it)."""
-    starts = doc.plain._starts
-    lo, hi = 0, len(starts)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] < raw_offset:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def find_expose(doc: _Doc, start: int | None, limit: int) -> Span | None:
@@ -730,57 +753,73 @@ AMOUNT = re.compile(
     r"(?P<mult>\s*millions?\s+d')?[ \t]*\n?[ \t]*(?P<cur>€|(?i:euros?)\b|EUR\b)"
     r"(?P<qual>[ \t]*(?:HT\b|H\.T\.?|(?i:hors\s+taxes?)\b|TTC\b|T\.T\.C\.?|(?i:toutes\s+taxes\s+comprises)"
     r"|(?i:net)\b))?"
-    r"(?P<per>[ \t]*(?:(?i:par\s+an)\b|/\s*an\b|(?i:annuels?)\b|(?i:par\s+annee)\b))?"
+    r"(?P<per>\s*(?:(?i:par\s+an)\b|/\s*an\b|(?i:annuels?)\b|(?i:par\s+annee)\b))?"
 )
-SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\bM)(?<!\bMme)(?<!\bn)(?<!\bart)(?<!\bcf)[.!?](?=\s|$)|"
-                          + PARAGRAPH_BREAK.pattern)
-SENTENCE_START = re.compile(r"(?:(?<![A-Z])(?<!\bM)(?<!\bMme)(?<!\bn)[.!?;]|:[ \t]*\n)\s+|"
-                            + PARAGRAPH_BREAK.pattern)
+# A full stop ends a sentence unless it closes an initial or an abbreviation ("J.", "M.", "n.", "art.").
+NOT_ABBREVIATION = r"(?<!\b[A-Z])(?<!\bM)(?<!\bMme)(?<!\bn)(?<!\bart)(?<!\bcf)"
+NOT_ABBREVIATION_DOT = NOT_ABBREVIATION + r"\."
+# Inside a sentence, a blank line breaks only after punctuation ("... à la société\n\nSOMEDAS" goes on).
+SENTENCE_BREAK = re.compile(r"(?<=[.:;!?])[ \t]*\n[ \t]*\n(?![ \t\n]*(?:[a-z]|d'|l'))")
+SENTENCE_END = re.compile(NOT_ABBREVIATION + r"[.!?](?=\s|$)|" + SENTENCE_BREAK.pattern)
+SENTENCE_START = re.compile(rf"(?:{NOT_ABBREVIATION}[.!?;]|:[ \t]*\n)\s+|" + SENTENCE_BREAK.pattern)
 
 
 def sentence_around(doc: _Doc, pos: int, lo: int, hi: int) -> tuple[int, int]:
     """Plain bounds of the sentence holding `pos`, clamped to [lo, hi)."""
     start = lo
-    for m in SENTENCE_START.finditer(doc.text, lo, pos):
+    for m in SENTENCE_START.finditer(doc.text, lo):  # no endpos: the lookaheads must see past `pos`
+        if m.end() > pos:
+            break
         start = m.end()
-    m = SENTENCE_END.search(doc.text, pos, hi)
-    end = (m.start() + 1 if doc.text[m.start()] in ".!?" else m.start()) if m else hi
+    m = SENTENCE_END.search(doc.text, pos)
+    end = hi if not m or m.start() >= hi else m.start() + 1 if doc.text[m.start()] in ".!?" else m.start()
     return doc.trim(start, end)
 
 
+ORGANISATION_NOUNS = "|".join(ocr_word(w) for w in (
+    "association", "entreprise", "etablissement", "organisme", "societe", "structure", "groupement"))
 BENEFICIARY_NOUN = re.compile(
     r"\b(?i:a|au|aux|au\s+profit\s+de|en\s+faveur\s+de|aupres\s+de|et|avec|entre|de)\s+"
-    r"(?:[lI1|]'\s*|(?i:la|le|les)\s+)?"
-    r"(?P<noun>(?i:association|entreprise|etablissement(?:\s+public)?|organisme|societe|structure|groupement))s?\s+"
+    r"(?:[lI1|]?'+\s*|l(?=[a-z])|(?i:la|le|les)\s+)?"  # "l'", "I'", "'" (lost l), "l" (lost apostrophe)
+    rf"(?P<noun>(?i:{ORGANISATION_NOUNS})(?:\s+public)?)s?\s+"
     r"(?=[A-Z0-9«\"'])"
 )
 BENEFICIARY_GENERIC = re.compile(
-    r"\b(?:au\s+profit\s+(?:de|du|des)|en\s+faveur\s+(?:de|du|des)|attribu\w*\s+(?:a|au|aux)|aupres\s+(?:de|du|des)"
-    r"|verse\w*\s+(?:a|au|aux)|allou\w*\s+(?:a|au|aux)|accord\w*\s+(?:a|au|aux))\s+"
-    r"(?:(?:la|le|les|[lI1|]')\s*)?(?![lI1|]'[a-z])(?=[A-Z0-9«\"])"
+    r"(?:\b(?:au\s+profit\s+(?:de|du|des)|en\s+faveur\s+(?:de|du|des)|attribu\w*\s+(?:a|au|aux)"
+    r"|verse\w*\s+(?:a|au|aux)|allou\w*\s+(?:a|au|aux)|accord\w*\s+(?:a|au|aux)"
+    r"|(?:souscrit|contracte)e?s?\s+par|(?P<weak>aupres\s+(?:de|du|des))"
+    r"|(?:subvention|participation|aide|contribution|avance)s?(?:\s+(?:de\s+fonctionnement|d'investissement"
+    r"|d'equipement|exceptionnelle))?\s+(?:a|au|aux))"
+    r"|(?:\b(?i:euros?)\b|€|\bEUR\b)\s+(?:a|au|aux))\s+"  # "20 000 euros à la Compagnie X"
+    r"(?:(?:la|le|les|[lI1|]?'+)\s*|l(?=[A-Z]))?(?![lI1|]?'+[a-z])(?=[A-Z«\"]|\d+\s+[A-Z])"
+)
+# A partner: "la convention ... entre la Métropole et la Caisse d'Allocations Familiales ... relative à ..."
+BENEFICIARY_PARTNER = re.compile(
+    r"\bentre\s+(?:la|le|l')\s*[^,;.\n]{0,60}?\s+et\s+(?:(?:la|le|les|[lI1|]?'+)\s*|l(?=[A-Z]))?(?![lI1|]?'+[a-z])"
+    r"(?=[A-Z])"
 )
 BENEFICIARY_STOP = re.compile(
     r"\s+(?:d'+\s*'?une?\s+(?:montant|somme|subvention|valeur|aide|participation)|une?\s+(?:subvention|montant"
-    r"|somme|aide|participation|avance|contribution)|(?:d'un|d'une|de|du)\s+(?:montant|somme)|pour\b"
+    r"|somme|aide|participation|avance|contribution)|(?:d'un|d'une|de|du)\s+(?:montant|somme)"
+    r"|pour\b(?!\s+(?:[lI1]?'+|la\s|le\s|les\s)?[A-Z])"  # but "Association Régionale pour l'Insertion ..."
     r"|relati(?:ve|f)s?\b|au\s+titre\b|dans\s+le\s+cadre\b|afin\b|sise?s?\b|situee?s?\b|domicili|represente"
     r"|en\s+vue\b|correspondant|portant\b|a\s+hauteur\b|dont\b|qui\b|ayant\b|concernant\b|visant\b"
-    r"|moyennant\b|selon\b|conformement\b|sur\s+(?:la|le|les)\b|de\s+\d|pour\s|en\s+(?:date|application)\b"
-    r"|est\b|sont\b|ci-annexee?)"
-    r"|\s*[,;:(]|\.(?=\s|$)|\s+-\s|\s*»\s*(?:[,;.]|$)|" + PARAGRAPH_BREAK.pattern
+    r"|moyennant\b|selon\b|conformement\b|sur\s+(?:la|le|les)\b|de\s+\d|en\s+(?:date|application)\b"
+    r"|est\b|sont\b|ci-annexee?|aupres\b|soit\b)"
+    r"|\s+(?:de\s+la|des|du|d'une?|de\s+l')\s+(?:parcelles?|terrains?|biens?|immeubles?|lots?|proprietes?"
+    r"|locaux|local|batiments?|emprises?|tenements?)\b"  # a seller: "la SCI X de la parcelle ..."
+    r"|\s*[,;:(]|\.(?=\s|$)|\s+-\s|\s*»\s*(?:[,;.]|$)|" + SENTENCE_BREAK.pattern
 )
+# A name in capitals ends where lower-case words start: "SCI LES OLIVIERS de la parcelle ...".
+CAPITALS_NAME = re.compile(r"(?:[A-Z][A-Z'&-]*\s+)+[A-Z][A-Z'&-]*(?=\s+[a-z])")
 PURPOSE = re.compile(
     r"\b(?:(?:pour|dans\s+le\s+cadre\s+d[eu]|afin\s+de)\s+|dans\s+le\s+cadre\s+d'|afin\s+d')"
     r"(?!(?:[lI1]'\s*(?:annee|exercice)|l'annee|un\s+montant|une\s+somme|un\s+total|la\s+periode|une\s+duree"
     r"|la\s+duree|\d|un\s+an)\b)"
 )
-PURPOSE_END = re.compile(r"\s+(?:pour|au\s+titre\s+de)\s+[lI1]'\s*(?:annee|exercice)|[.;](?=\s|$)|\s*\(|,\s|" + PARAGRAPH_BREAK.pattern)
-YEAR_PATTERNS = [
-    re.compile(r"(?:pour\s+[lI1]'\s*annee|au\s+titre\s+de\s+(?:[lI1]'\s*(?:annee|exercice)\s+)?"
-               r"|[lI1]'\s*exercice|\bexercice|\bannee)\s*(?P<year>(?:19|20)\d{2})\b", I),
-    re.compile(r"\ben\s+(?P<year>(?:19|20)\d{2})\b"),
-]
-
-
+PURPOSE_END = re.compile(
+    r"\s+(?:pour|au\s+titre\s+de)\s+[lI1]'\s*(?:annee|exercice)|[.;](?=\s|$)|\s*\(|,\s|" + SENTENCE_BREAK.pattern
+)
 def _parse_cents(m: re.Match) -> int:
     num = m.group("num").replace(" ", "")
     if "," in num:
@@ -806,39 +845,116 @@ def _qualifier(m: re.Match) -> str | None:
 
 # Legal forms that are part of the name: "la Société Anonyme d'HLM X" keeps "Société".
 NAME_WITH_NOUN = re.compile(r"(?:Anonyme|Civile|Cooperative|Publique|Nationale|Immobiliere|d'|du\s|des\s)", I)
-NOT_A_BENEFICIARY = re.compile(r"(?:M[ée]+tropole|Ville|Commune|Departement|Region|Budget|Etat)\b", I)
+# The authority itself ("à la Métropole", "la Commune") is no beneficiary; "la Commune de Fos-sur-Mer" can be.
+NOT_A_BENEFICIARY = re.compile(
+    r"(?:Me+tropole|Ville|Commune|Departement|Region)\b(?!\s+(?:de|d'|du|des)\s*[A-Z])|(?:Budget|Etat)\b", I
+)
 
 
-def beneficiary_mentions(doc: _Doc, lo: int, hi: int, *, generic: bool = True) -> list[tuple[int, int, int]]:
-    """(mention start, name start, name end) of every beneficiary mention in [lo, hi): "à l'association X",
-    "à la société X", "au profit de X", "attribuée à X", "auprès de la SCI X". The name runs to the first
-    stop word ("d'un montant", "pour", "relative", ",", ...). Overlapping mentions keep the longest name."""
-    found: dict[int, tuple[int, int, int]] = {}
-    for pattern in (BENEFICIARY_NOUN, BENEFICIARY_GENERIC) if generic else (BENEFICIARY_NOUN,):
+def beneficiary_mentions(doc: _Doc, lo: int, hi: int, *, generic: bool = True) -> list[tuple[int, int, int, bool]]:
+    """(mention start, name start, name end, weak) of every beneficiary mention in [lo, hi): "à l'association
+    X", "à la société X", "entre la Métropole et X" (these three only when `generic` is false), "au profit de
+    X", "attribuée à X", "une subvention au X", "souscrit par X", and, weak (a seller or a lender, used when
+    nothing else is named), "auprès de la SCI X". The name runs to the first stop word ("d'un montant",
+    "pour", "relative", ",", ...). Overlapping mentions keep the longest name."""
+    found: dict[int, tuple[int, int, int, bool]] = {}
+    patterns = (BENEFICIARY_NOUN, BENEFICIARY_PARTNER, BENEFICIARY_GENERIC)
+    for pattern in patterns if generic else patterns[:2]:
         for m in pattern.finditer(doc.text, lo, hi):
             name_start = m.end()
-            if "noun" in m.groupdict() and NAME_WITH_NOUN.match(doc.text, m.end()):
-                name_start = m.start("noun")
-            stop = BENEFICIARY_STOP.search(doc.text, m.end(), hi)
-            name_end = min(stop.start() if stop else hi, m.end() + 160)
+            noun = m.groupdict().get("noun") and m.start("noun")
+            if noun and (doc.text[noun].isupper() or NAME_WITH_NOUN.match(doc.text, m.end())):
+                name_start = noun  # "l'Association Régionale ...", "la société Anonyme d'HLM ..." are names
+            stop = BENEFICIARY_STOP.search(doc.text, m.end())
+            name_end = min(stop.start() if stop else hi, hi, m.end() + 160)
+            capitals = CAPITALS_NAME.match(doc.text, name_start, name_end)
+            if capitals:
+                name_end = capitals.end()
             s, e = doc.trim(name_start, name_end, " \t\r\n«»\"',.")
             if e - s < 2 or NOT_A_BENEFICIARY.match(doc.text, s):
                 continue
+            weak = bool(m.groupdict().get("weak"))
             if e not in found or s < found[e][1]:
-                found[e] = (m.start(), s, e)
+                found[e] = (m.start(), s, e, weak)
     return sorted(found.values())
 
 
 def beneficiary_in(doc: _Doc, lo: int, hi: int, near: int | None = None) -> tuple[int, int] | None:
-    """Plain range of the beneficiary of [lo, hi): the mention nearest before `near` (else the first)."""
+    """Plain range of the beneficiary of [lo, hi): the strong mention nearest before `near`, else the first
+    strong one, else the first weak one."""
     mentions = beneficiary_mentions(doc, lo, hi)
-    if not mentions:
+    strong = [x for x in mentions if not x[3]] or mentions
+    if not strong:
         return None
-    if near is not None:
-        before = [x for x in mentions if x[0] < near]
-        if before:
-            return before[-1][1:]
-    return mentions[0][1:]
+    before = [x for x in strong if near is not None and x[0] < near]
+    return (before[-1] if before else strong[0])[1:3]
+
+
+# "- Comité des Fêtes de Salon-de-Provence : 31 500 euros", "- Lot n° 1 : SOMEDAS, pour un montant de ..."
+BULLET = re.compile(r"^[ \t]*(?:[-•*»]|e(?=[ \t]+[A-Z]))[ \t]+", M)
+LIST_ITEM_NAME = re.compile(
+    r"(?:Lot\s+n\s*[°o]?\s*\d+\s*:\s*)?(?P<name>[A-Z0-9«][^:\n;]*?)\s*(?::\s*(?=\d)|,\s*pour\b|,\s*(?=\d)|\s-\s+(?=\d))"
+)
+
+
+def list_item_at(doc: _Doc, pos: int, lo: int) -> tuple[int, int] | None:
+    """(bullet start, text start) of the list item holding `pos`, if `pos` is in one."""
+    bullets = list(BULLET.finditer(doc.text, lo, pos))
+    if not bullets or BLANK_LINE.search(doc.text, bullets[-1].start(), pos):
+        return None
+    if doc.text.count("\n", bullets[-1].start(), pos) > 2:
+        return None
+    return bullets[-1].start(), bullets[-1].end()
+
+
+ELIDED_L = r"(?:[lI1]'?|')?\s*"  # "l'", OCR's "I'", a lost "l" ("'année") or a lost apostrophe ("lannée")
+# A list of grants, not of prices: "Sont attribuées les subventions suivantes :", "... les lots suivants :".
+GRANTS = re.compile(r"attribu|subvention|\blots?\b|\bverse|allou|repartition|beneficiaire|\baccord", I)
+LIST_INTRO_END = re.compile(r":[ \t]*\n")
+
+
+def list_intro(doc: _Doc, item_start: int, lo: int, hi: int) -> tuple[int, int]:
+    """The sentence that introduces the list holding the item at `item_start` (it ends with a colon)."""
+    colons = list(LIST_INTRO_END.finditer(doc.text, lo, item_start))
+    if not colons:
+        return lo, item_start
+    return sentence_around(doc, colons[-1].start(), lo, hi)
+
+
+YEAR = re.compile(
+    rf"(?:pour\s+{ELIDED_L}annee|au\s+titre\s+de\s+(?:{ELIDED_L}(?:annee|exercice)\s+)?|{ELIDED_L}exercice"
+    r"|\bannee)\s*(?P<year>(?:19|20)\d{2})\b",
+    I,
+)
+
+
+def year_of(doc: _Doc, amount: re.Match, lo: int, hi: int) -> int | None:
+    """The year a phrase ("pour l'année 2019", "au titre de l'exercice 2019") gives the amount in [lo, hi).
+    With several amounts and years ("soit 7 500 euros pour l'année 2019, 7 500 euros pour l'année 2020"),
+    each amount takes the year that follows it before the next amount; a total before them takes none."""
+    years = list(YEAR.finditer(doc.text, lo, hi))
+    if not years:
+        return None
+    following = AMOUNT.search(doc.text, amount.end(), hi)
+    next_amount = following.start() if following else hi
+    after = [y for y in years if amount.end() <= y.start() < next_amount]
+    if after:
+        return int(after[0].group("year"))
+    if len(years) == 1 and (years[0].start() < amount.start() or not following):
+        return int(years[0].group("year"))
+    return None
+
+
+def purpose_in(doc: _Doc, lo: int, hi: int, beneficiary: tuple[int, int] | None) -> str | None:
+    """"pour son projet ACTE'INOV", "dans le cadre de ...", outside the beneficiary's name."""
+    for p in PURPOSE.finditer(doc.text, lo, hi):
+        if beneficiary and beneficiary[0] <= p.start() < beneficiary[1]:
+            continue
+        stop = PURPOSE_END.search(doc.text, p.end(), hi)
+        end = stop.start() if stop else hi
+        if end - p.end() >= 3:
+            return doc.value(p.start(), end)
+    return None
 
 
 PER_YEAR_BEFORE = re.compile(r"(?:annuel(?:le)?|par\s+an)\s+(?:de\s+|d'un\s+montant\s+de\s+)?$", I)
@@ -847,46 +963,47 @@ PER_YEAR_BEFORE = re.compile(r"(?:annuel(?:le)?|par\s+an)\s+(?:de\s+|d'un\s+mont
 def find_amounts(doc: _Doc, raw_articles: list[tuple[int, int, int, int]]) -> list[Amount]:
     """Every sum of money ("20 000 euros", "20 000€", "12 345,67 euros HT", "1.500.000 €", "1,5 million
     d'euros", "... par an", "montant annuel de ...") with the beneficiary, purpose and year stated in its
-    sentence."""
+    sentence, or in its list line ("- Lot n° 1 : SOMEDAS, pour un montant de ...", the year then coming
+    from the sentence that introduces the list)."""
     amounts = []
     for m in AMOUNT.finditer(doc.text):
         article = next((a for a in raw_articles if a[1] <= m.start() < a[3]), None)
         lo, hi = (article[2], article[3]) if article else (0, len(doc.text))
-        ss, se = sentence_around(doc, m.start(), lo, hi)
-        beneficiary = beneficiary_in(doc, ss, se, near=m.start())
-        purpose = None
-        for p in PURPOSE.finditer(doc.text, ss, se):
-            if beneficiary and beneficiary[0] <= p.start() < beneficiary[1]:
-                continue
-            stop = PURPOSE_END.search(doc.text, p.end(), se)
-            pe = stop.start() if stop else se
-            if pe - p.end() >= 3:
-                purpose = doc.value(p.start(), pe)
-                break
-        year = None
-        for pattern in YEAR_PATTERNS:
-            y = pattern.search(doc.text, ss, se)
-            if y:
-                year = int(y.group("year"))
-                break
+        item = list_item_at(doc, m.start(), lo)
+        if item:
+            ss, se = item[0], doc.line_end(m.end())
+            intro = list_intro(doc, item[0], lo, hi)
+            named = LIST_ITEM_NAME.match(doc.text, item[1], m.end()) if GRANTS.search(doc.text, *intro) else None
+            beneficiary = doc.trim(*named.span("name")) if named else beneficiary_in(doc, ss, se, near=m.start())
+            year = year_of(doc, m, ss, se) or year_of(doc, m, *intro)
+        else:
+            ss, se = sentence_around(doc, m.start(), lo, hi)
+            beneficiary = beneficiary_in(doc, ss, se, near=m.start())
+            year = year_of(doc, m, ss, se)
         per_year = bool(m.group("per")) or bool(PER_YEAR_BEFORE.search(doc.text, max(ss, m.start() - 40), m.start()))
         s, e = doc.raw_span(m.start(), m.end())
-        sent_s, sent_e = doc.raw_span(ss, se)
+        sent_s, sent_e = doc.raw_span(*doc.trim(ss, se))
         amounts.append(Amount(
             cents=_parse_cents(m), qualifier=_qualifier(m), per_year=per_year,
-            beneficiary=doc.value(*beneficiary) if beneficiary else None, purpose=purpose, year=year,
+            beneficiary=doc.value(*beneficiary) if beneficiary else None,
+            purpose=purpose_in(doc, ss, se, beneficiary), year=year,
             article=article[0] if article else None, start=s, end=e,
             sentence_start=sent_s, sentence_end=sent_e,
         ))
     return amounts
 
 
-def find_beneficiaries(doc: _Doc, amounts: list[Amount], raw_articles: list[tuple[int, int, int, int]]) -> list[str]:
+def find_beneficiaries(
+    doc: _Doc, amounts: list[Amount], raw_articles: list[tuple[int, int, int, int]], act_type: str
+) -> list[str]:
     """Distinct beneficiaries as printed in the articles: those granted an amount first, then the
-    organisations named with their legal noun ("la convention avec l'association X")."""
+    organisations named with their legal noun ("la convention avec l'association X") or as partners
+    ("entre la Métropole et X"). Tarifs and désignations have none (the bodies they name get nothing)."""
+    if act_type in ("tarifs", "designation"):
+        return []
     names = [a.beneficiary for a in amounts if a.beneficiary and (a.article is not None or not raw_articles)]
     for _, _, body, stop in raw_articles:
-        names.extend(doc.value(s, e) for _, s, e in beneficiary_mentions(doc, body, stop, generic=False))
+        names.extend(doc.value(s, e) for _, s, e, _ in beneficiary_mentions(doc, body, stop, generic=False))
     distinct: dict[str, str] = {}
     for name in names:
         distinct.setdefault(match_key(name), name)
@@ -895,16 +1012,16 @@ def find_beneficiaries(doc: _Doc, amounts: list[Amount], raw_articles: list[tupl
 
 COFINANCING = re.compile(r"\bco-?\s*financ\w*|\bautres\s+financeurs|\bpartenaires\s+financiers", I)
 COFINANCER_SPLIT = re.compile(r"\s*,\s*|\s+et\s+(?=(?:le|la|les|l')?\s*[A-Z])")
-COFINANCER_TRIM = re.compile(r"\s+-\s+|\s*\(|\s*:\s*\d")
+COFINANCER_TRIM = re.compile(r"\s*\(|\s*:\s*\d")
 
 
 COFINANCERS_INTRO = re.compile(r"\bpar\b|:|\bde\s+(?=(?:la|le|l')\s*[A-Z])")
-LEADING_ARTICLE = re.compile(r"(?:entre\s+autres?\s+)?(?:(?:par\s+)?(?:le|la|les|l'|du|des|de\s+la)\s*)?", I)
+LEADING_ARTICLE = re.compile(r"(?:entre\s+autres?\s+)?(?:(?:par\s+)?(?:le|la|les|l'|du|des|de\s+la|')\s*)?", I)
 
 
 def find_cofinancers(doc: _Doc) -> list[Span]:
     """Co-financers named in "cofinancé ... par le Fonds Social Européen, la Ville de Marseille et la Région
-    Sud - Provence-Alpes-Côte d'Azur" (a spaced dash ends a name) or "Autres financeurs : ..."."""
+    Sud — Provence-Alpes-Côte d'Azur" (names without their article) or "Autres financeurs : ..."."""
     spans: dict[str, Span] = {}
     for m in COFINANCING.finditer(doc.text):
         _, sentence_end = sentence_around(doc, m.start(), 0, len(doc.text))
@@ -938,35 +1055,48 @@ BUDGET_FIELDS = {
 }
 
 
-def find_budget(doc: _Doc, lo: int, hi: int) -> list[Budget]:
-    """Budget imputations: "inscrits au budget fonctionnement 2019 de la Métropole, fonction 65, nature
-    65748", "Budget Principal 2020 – Sous-Politique C110 – Nature 6574", "chapitre 65, article 6574",
-    "section d'investissement". A sentence counts when it names at least one line of the budget."""
+def _budget_line(doc: _Doc, start: int, end: int) -> Budget | None:
+    """One imputation from [start, end), if it names at least one line of the budget."""
+    values: dict[str, str] = {}
+    for field, pattern in BUDGET_FIELDS.items():
+        m = pattern.search(doc.text, start, end)
+        if m:
+            values[field] = (m.group("v") or m.groupdict().get("v2") or "").strip()
+    if "article" in values:
+        values.setdefault("nature", values.pop("article"))
+    if not ({"fonction", "nature", "sous_politique", "chapitre"} & values.keys()
+            or ("budget" in values and "year" in values)):
+        return None
+    s, e = doc.raw_span(*doc.trim(start, end, " \t\r\n,;"))
+    return Budget(
+        budget=re.sub(r"\s+", " ", values["budget"].lower()) if values.get("budget") else None,
+        year=int(values["year"]) if "year" in values else None,
+        fonction=values.get("fonction"), nature=values.get("nature"),
+        sous_politique=values.get("sous_politique"), chapitre=values.get("chapitre"),
+        start=s, end=e,
+    )
+
+
+BUDGET_WORD = re.compile(r"\bbudget\b", I)
+
+
+def find_budget(doc: _Doc, ranges: list[tuple[int, int]]) -> list[Budget]:
+    """Budget imputations in the articles (`ranges`): "inscrits au budget fonctionnement 2019 de la
+    Métropole, fonction 65, nature 65748", "Budget Principal 2020 – Sous-Politique C110 – Nature 6574",
+    "chapitre 65, article 6574", "section d'investissement". One per sentence, or one per "budget" when a
+    sentence spreads the credits over two ("... au budget 2021, ..., et seront inscrits au budget 2022, ...")."""
     budgets: list[Budget] = []
     seen: set[tuple[int, int]] = set()
-    for cue in BUDGET_CUE.finditer(doc.text, lo, hi):
-        ss, se = sentence_around(doc, cue.start(), lo, hi)
-        if (ss, se) in seen:
-            continue
-        seen.add((ss, se))
-        values: dict[str, str] = {}
-        for field, pattern in BUDGET_FIELDS.items():
-            m = pattern.search(doc.text, ss, se)
-            if m:
-                values[field] = (m.group("v") or m.groupdict().get("v2") or "").strip()
-        if "article" in values:
-            values.setdefault("nature", values.pop("article"))
-        if not ({"fonction", "nature", "sous_politique", "chapitre"} & values.keys()
-                or ("budget" in values and "year" in values)):
-            continue
-        s, e = doc.raw_span(ss, se)
-        budgets.append(Budget(
-            budget=re.sub(r"\s+", " ", values["budget"].lower()) if values.get("budget") else None,
-            year=int(values["year"]) if "year" in values else None,
-            fonction=values.get("fonction"), nature=values.get("nature"),
-            sous_politique=values.get("sous_politique"), chapitre=values.get("chapitre"),
-            start=s, end=e,
-        ))
+    for lo, hi in ranges:
+        for cue in BUDGET_CUE.finditer(doc.text, lo, hi):
+            ss, se = sentence_around(doc, cue.start(), lo, hi)
+            if (ss, se) in seen:
+                continue
+            seen.add((ss, se))
+            cuts = [m.start() for m in BUDGET_WORD.finditer(doc.text, ss, se)][1:]
+            pieces = [_budget_line(doc, a, b) for a, b in zip([ss, *cuts], [*cuts, se], strict=True)]
+            lines = [b for b in pieces if b]
+            budgets.extend(lines if len(lines) > 1 else filter(None, [_budget_line(doc, ss, se)]))
     return budgets
 
 
@@ -986,8 +1116,13 @@ VOTE_LINE = re.compile(
 VOTE_ANYWHERE = re.compile(r"mise?\s+aux\s+voix|\badopte+e?s?\b|unanimite|a\s+la\s+majorite", I)
 VOTE_NAMES = re.compile(
     r"(?P<kind>se\s+sont\s+abstenus?|s'est\s+abstenue?|abstentions?|ont\s+vote\s+contre|a\s+vote\s+contre"
-    r"|votes?\s+contre|contre)\s*(?:\(\s*(?P<n>\d+)\s*\))?\s*:\s*(?P<rest>[^\n/]*)",
+    r"|votes?\s+contre|contre)\s*(?:\(\s*(?P<n>\d+)\s*\))?\s*:\s*(?:(?P<count>\d+)\s*)?",
     I,
+)
+# Names after "Ont voté contre :" run to the end of the sentence, across lines ("Monsieur\nPhilippe VIDAL.").
+VOTE_NAMES_END = re.compile(
+    NOT_ABBREVIATION_DOT + r"(?=\s|$)|\n[ \t]*\n|\s/\s|\n(?=[ \t]*(?i:se\s+sont|abstention|contre|vote|ont\s+vote"
+    r"|pour\s*:|adopt))"
 )
 AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b|\bcontre\s*:\s*(?P<n2>\d+)", I)
 ABSTENTION_COUNT = re.compile(r"(?P<n>\d+)\s+abstentions?\b|\babstentions?\s*:\s*(?P<n2>\d+)", I)
@@ -1041,16 +1176,17 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
         adopted = True
     vote = Vote(adopted=adopted, unanimous="unanimite" in low, start=0, end=0)
     for m in VOTE_NAMES.finditer(doc.text, vs, ve):
-        rest_s, rest_e = m.start("rest"), m.end("rest")
-        count = m.group("n")
-        lead = re.match(r"\s*(\d+)\s*(?:\((?P<inner>[^)]*)\))?", doc.text[rest_s:rest_e])
-        if lead:
-            count = count or lead.group(1)
-            if lead.group("inner"):
-                rest_s, rest_e = rest_s + lead.start("inner"), rest_s + lead.end("inner")
-            else:
-                rest_s = rest_e
-        names = _names(doc, rest_s, rest_e) if rest_e > rest_s else []
+        count = m.group("n") or m.group("count")
+        names_s = m.end()
+        if doc.text.startswith("(", names_s):  # "Contre : 4 (M. X, Mme Y, ...)"
+            close = doc.text.find(")", names_s, ve)
+            names_s, names_e = names_s + 1, close if close > 0 else ve
+        elif m.group("count"):  # "Pour : 12 / Contre : 3"
+            names_e = names_s
+        else:
+            stop = VOTE_NAMES_END.search(doc.text, names_s, ve)
+            names_e = stop.start() if stop else ve
+        names = _names(doc, names_s, names_e) if names_e > names_s else []
         # Counting the names is exact only for people ("Jean DUPONT"), not for "le groupe X".
         if not count and names and all(n[0].isupper() for n in names):
             count = len(names)
@@ -1199,7 +1335,7 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
         [m.start() for m in (decision, first_heading, VISA_LINE.search(text), TELLES.search(text)) if m] or [n]
     )
     rapporteur = find_rapporteur(doc, 0, provisional_end)
-    header_end = _plain_offset(doc, rapporteur.start) if rapporteur else provisional_end
+    header_end = doc.from_raw(rapporteur.start) if rapporteur else provisional_end
 
     session_date, session_span = find_session(doc, header_end)
     authority = find_authority(doc, body, header_end)
@@ -1210,13 +1346,13 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
     present, represented, excused = find_attendance(doc, header_end)
 
     # Visas come after the exposé: find them first to keep their codes out of ours.
-    expose_start = _plain_offset(doc, rapporteur.end) if rapporteur else None
+    expose_start = doc.from_raw(rapporteur.end) if rapporteur else None
     decision_start = decision.start() if decision else (first_heading.start() if first_heading else n)
     visas, visas_range = find_visas(doc, expose_start or header_end, decision_start)
     codes = find_codes(doc, header_end, visas_range)
     obj = find_object(doc, codes, header_end)
     if expose_start is None and obj:
-        expose_start = _plain_offset(doc, obj.end)
+        expose_start = doc.from_raw(obj.end)
     expose = find_expose(doc, expose_start, visas_range[0] if visas_range else decision_start)
 
     # Articles run from the decision marker to the vote / certification.
@@ -1226,16 +1362,17 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
     heads = list(ARTICLE_HEAD.finditer(text, articles_from, tail_end))
     vote_from = heads[-1].end() if heads else articles_from
     vote = find_vote(doc, vote_from, tail_end, decision)
-    articles_end = _plain_offset(doc, vote.start) if vote and vote.start > 0 and heads else tail_end
-    if vote and heads and _plain_offset(doc, vote.start) < heads[-1].start():
+    articles_end = doc.from_raw(vote.start) if vote and vote.start > 0 and heads else tail_end
+    if vote and heads and doc.from_raw(vote.start) < heads[-1].start():
         articles_end = tail_end
     raw_articles = find_articles(doc, articles_from, articles_end)
     articles = build_articles(doc, raw_articles)
 
     amounts = find_amounts(doc, raw_articles)
-    budget_lo = raw_articles[0][1] if raw_articles else (decision.end() if decision else 0)
+    act_type = classify(obj.text if obj else None, articles)
+    budget_ranges = [(body, stop) for _, _, body, stop in raw_articles] or [(decision.end() if decision else 0, n)]
     budget_hi = raw_articles[-1][3] if raw_articles else n
-    signatory = find_signatory(doc, certification, _plain_offset(doc, vote.end) if vote else budget_hi)
+    signatory = find_signatory(doc, certification, doc.from_raw(vote.end) if vote else budget_hi)
 
     record = Deliberation(
         id=id, source=source, path=path, raw_text=raw_text,
@@ -1244,10 +1381,10 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
         session_date=session_date, session_span=session_span, president=president,
         present_count=present_count, present_count_span=present_count_span,
         present=present, represented=represented, excused=excused,
-        codes=codes, object=obj, act_type=classify(obj.text if obj else None, articles),
+        codes=codes, object=obj, act_type=act_type,
         rapporteur=rapporteur, expose=expose, visas=visas, articles=articles,
-        amounts=amounts, beneficiaries=find_beneficiaries(doc, amounts, raw_articles),
-        cofinancers=find_cofinancers(doc), budget=find_budget(doc, budget_lo, budget_hi),
+        amounts=amounts, beneficiaries=find_beneficiaries(doc, amounts, raw_articles, act_type),
+        cofinancers=find_cofinancers(doc), budget=find_budget(doc, budget_ranges),
         vote=vote, signatory=signatory,
     )
     record.warnings = [msg for field, msg in MANDATORY_WARNINGS.items() if not getattr(record, field)]
