@@ -221,3 +221,58 @@ Article 1 : Le règlement intérieur des cimetières communaux est modifié."""
     assert [a.number for a in rec.articles] == [1]
     assert rec.vote is None and rec.signatory is None and rec.object is None
     assert rec.warnings == [MANDATORY_WARNINGS[f] for f in ("object", "vote", "signatory")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20 juin 2019", dt.date(2019, 6, 20)),
+        ("1er mars 2021", dt.date(2021, 3, 1)),
+        ("20 ao(t 2015", dt.date(2015, 8, 20)),  # OCR: "û" read as "("
+        ("7 aout 2015", dt.date(2015, 8, 7)),
+        ("20 juln 2019", dt.date(2019, 6, 20)),
+        ("12 décernbre 2020", dt.date(2020, 12, 12)),  # "m" read as "rn"
+        ("15/03/2021", dt.date(2021, 3, 15)),
+        ("31 février 2021", None),  # no such day: nothing is guessed
+    ],
+)
+def test_dates_tolerate_ocr_in_month_names(text: str, expected) -> None:
+    from assistant.ingest.parser import to_date
+
+    assert to_date(text) == expected
+
+
+MINI = """EXTRAIT DU REGISTRE DES DELIBERATIONS DU CONSEIL MUNICIPAL
+Séance du 2 mai 2022
+Vu le Code Général des Collectivités Territoriales ;
+DECIDE :
+Article 1 : {sentence}
+ADOPTÉ À L'UNANIMITÉ"""
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cents", "qualifier", "per_year", "beneficiary", "year"),
+    [
+        ("Est attribuée à l'association Les Amis du Vieux Cassis une subvention de 20 000 euros pour l'année 2022.",
+         2_000_000, None, False, "Les Amis du Vieux Cassis", 2022),
+        ("Est attribuée une subvention de 20 000€ au profit du Comité des Fêtes au titre de 2022.",
+         2_000_000, None, False, "Comité des Fêtes", 2022),
+        ("Le marché est attribué à la société BTP SUD pour un montant de 12 345,67 euros HT.",
+         1_234_567, "HT", False, "BTP SUD", None),
+        ("Est approuvée l'acquisition auprès de la SCI LES PINS de la parcelle AB 12 au prix de 1.500.000 €.",
+         150_000_000, None, False, "SCI LES PINS", None),
+        ("La redevance d'occupation est fixée à 1 200 € TTC par an pour l'exercice 2022.",
+         120_000, "TTC", True, None, 2022),
+        ("Est attribuée à la Fondation Abbé Pierre une subvention de 1,5 million d'euros.",
+         150_000_000, None, False, "Fondation Abbé Pierre", None),
+    ],
+)
+def test_amount_formulas(sentence, cents, qualifier, per_year, beneficiary, year) -> None:
+    rec = parse(MINI.format(sentence=sentence), id="mini", source="mini.txt")
+    assert len(rec.amounts) == 1
+    amount = rec.amounts[0]
+    assert (amount.cents, amount.qualifier, amount.per_year, amount.year, amount.article) == (
+        cents, qualifier, per_year, year, 1)
+    assert amount.beneficiary == beneficiary
+    assert rec.raw_text[amount.sentence_start:amount.sentence_end] == sentence
+    assert rec.vote is not None and rec.vote.unanimous and rec.vote.adopted

@@ -183,3 +183,24 @@ def test_every_span_quotes_the_raw_text(rec: Deliberation, raw: str) -> None:
 def test_parse_is_pure_and_deterministic(raw: str, rec: Deliberation) -> None:
     again = parse(raw, id="000_47990de55f73b628", source=SEED.name, path=str(SEED))
     assert again.model_dump() == rec.model_dump()
+
+
+@pytest.mark.parametrize("variant", ["nfd", "crlf"])
+def test_same_facts_from_decomposed_accents_and_crlf(raw: str, rec: Deliberation, variant: str) -> None:
+    """Offsets map back through the plain copy even when it is shorter or longer than the raw text."""
+    import unicodedata
+
+    other = unicodedata.normalize("NFD", raw) if variant == "nfd" else raw.replace("\n", "\r\n")
+    assert other != raw
+    again = parse(other, id="x", source="x.txt")
+    assert again.session_date == rec.session_date
+    assert [c.code for c in again.codes] == [c.code for c in rec.codes]
+    assert [m.name for m in again.present] == [unicodedata.normalize("NFD", m.name) if variant == "nfd"
+                                               else m.name for m in rec.present]
+    assert [(a.cents, a.article, a.year) for a in again.amounts] == [(a.cents, a.article, a.year) for a in rec.amounts]
+    assert again.signatory is not None and again.signatory.name == rec.signatory.name
+    assert again.vote is not None and again.vote.adopted
+    for span in [again.authority, again.session_span, again.object, *again.visas, *again.cofinancers]:
+        assert other[span.start:span.end] == span.text
+    for amount in again.amounts:
+        assert other[amount.start:amount.end].replace("\r", "").startswith("20 000")

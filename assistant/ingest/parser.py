@@ -11,6 +11,7 @@ lines. What is not found stays None / [] and, for mandatory parts, a French warn
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.ingest.ocrfix import Plain, clean, fold
 from assistant.models import (
+    BODY_LABELS,
     Amount,
     Article,
     Budget,
@@ -72,7 +74,6 @@ PARAGRAPH_BREAK = re.compile(
 )
 CIVILITY_END = re.compile(r"\b(?:M|MM|Mme|Mlle)\.$")
 CIVILITY_PREFIX = re.compile(r"^(?:Madame|Monsieur|Mme|Mlle|MM\.|M\.|Mr\.?)\s+")
-
 
 
 def ocr_word(word: str) -> str:
@@ -230,8 +231,8 @@ BODY_PHRASES = [
 BODY = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in BODY_PHRASES), I)
 
 
-def find_body(doc: _Doc) -> tuple[str | None, str | None, int | None]:
-    """Body kind, its label and where it was named.
+def find_body(doc: _Doc) -> tuple[str | None, str | None]:
+    """Body kind and its label.
 
     Looks first right after the register header ("EXTRAIT DES REGISTRES DES DELIBERATIONS DU
     BUREAU DE LA METROPOLE", "... DE LA COMMISSION PERMANENTE"), then anywhere ("soumet au Bureau
@@ -243,12 +244,17 @@ def find_body(doc: _Doc) -> tuple[str | None, str | None, int | None]:
         m = BODY.search(doc.text, header.end(), min(len(doc.text), header.end() + 200))
     m = m or BODY.search(doc.text)
     if not m:
-        return None, None, None
+        return None, None
     body = m.lastgroup
-    from assistant.models import BODY_LABELS
-
     label = BODY_LABELS[body] if body != "autre" else doc.value(m.start(), m.end()).lower().capitalize()
-    return body, label, m.start()
+    return body, label
+
+
+def municipal_label(body: str | None, authority: Span | None) -> str | None:
+    """"Conseil municipal de la Ville d'Aubagne" when the authority is a commune."""
+    if body != "conseil_municipal" or not authority or not fold(authority.text).startswith(("ville", "commune")):
+        return None
+    return f"Conseil municipal de la {_display(authority.text)}"
 
 
 AUTHORITY = re.compile(
@@ -272,32 +278,19 @@ AUTHORITY_PREFERENCE = {
 def find_authority(doc: _Doc, body: str | None, header_end: int) -> Span | None:
     """The authority: "Métropole Aix-Marseille-Provence", "VILLE DE LA CIOTAT", "Département des ...".
 
-    Two-column headers merged by OCR ("Métropole Aix-Marseille- République Département des") give
-    broken names, which are skipped; the president's title or a later mention then serves.
+    The kind that fits the body wins (a commune's header often names its Département first), then
+    a mention in the header, then the first one. Two-column headers merged by OCR ("Métropole
+    Aix-Marseille- République Département des") give broken names, which are skipped; the president's
+    title or a later mention then serves.
     """
-    candidates = []
-    for m in AUTHORITY.finditer(doc.text):
-        name = m.group("name")
-        if name.endswith("-") or "- " in name or len(name) < 3:
-            continue
-        candidates.append(m)
-    if not candidates:
-        return None
+    candidates = [m for m in AUTHORITY.finditer(doc.text)
+                  if not (m.group("name").endswith("-") or "- " in m.group("name") or len(m.group("name")) < 3)]
     preferred = AUTHORITY_PREFERENCE.get(body or "", ())
-
-    def rank(m: re.Match) -> tuple[int, int, int]:
-        kind = fold(m.group("kind"))
-        kind = re.sub(r"e+tropole", "etropole", kind)
-        fits = any(kind.startswith(p) for p in preferred)
-        return (0 if m.start() < header_end else 1, 0 if fits else 1, m.start())
-
-    best = min(candidates, key=rank)
-    if preferred and not any(fold(best.group("kind")).replace("ee", "e").startswith(p) for p in preferred):
-        # A better-fitting kind anywhere beats an ill-fitting one in the header.
-        fitting = [m for m in candidates if any(fold(m.group("kind")).replace("ee", "e").startswith(p)
-                                                for p in preferred)]
-        best = fitting[0] if fitting else best
-    return doc.span(best.start(), best.end())
+    fitting = [m for m in candidates if preferred and re.sub("e+", "e", fold(m.group("kind"))).startswith(preferred)]
+    pool = fitting or candidates
+    in_header = [m for m in pool if m.start() < header_end]
+    best = (in_header or pool or [None])[0]
+    return doc.span(best.start(), best.end()) if best else None
 
 
 SESSION = re.compile(
@@ -314,7 +307,7 @@ SESSION_FALLBACK = re.compile(
 
 
 @lru_cache(maxsize=1024)
-def to_date(text: str):
+def to_date(text: str) -> dt.date | None:
     """A date from "20 juin 2019", "1er mars 2021", "20/06/2019", or OCR'd "20 ao(t 2015" / "20 juln 2019".
 
     dateparser reads the date; when it fails, the month word is repaired by fuzzy matching against
@@ -336,7 +329,7 @@ def to_date(text: str):
     return found.date() if found else None
 
 
-def find_session(doc: _Doc, header_end: int) -> tuple[object, Span | None]:
+def find_session(doc: _Doc, header_end: int) -> tuple[dt.date | None, Span | None]:
     """Session date from "Séance du 20 juin 2019", "SEANCE PUBLIQUE DU LUNDI 15 MARS 2021",
     "Réunion du 1er mars 2021", or (fallback, header only) "L'an deux mille vingt et un, le 15 mars 2021"
     / "CONSEIL MUNICIPAL DU 15/03/2021"."""
@@ -690,7 +683,7 @@ def find_expose(doc: _Doc, start: int | None, limit: int) -> Span | None:
     return doc.span(start, min(ends))
 
 
-VISA_ITEM_END = re.compile(r"[;.][ \t]*\n|\n[ \t]*\n|\n(?=[ \t]*(?:Vu|VU)\b)")
+VISA_ITEM_END = re.compile(r"[;.][ \t]*\n|" + PARAGRAPH_BREAK.pattern + r"|\n(?=[ \t]*(?:Vu|VU)\b)")
 
 
 def find_visas(doc: _Doc, start: int, limit: int) -> tuple[list[Span], tuple[int, int] | None]:
@@ -1013,8 +1006,6 @@ def find_beneficiaries(
 COFINANCING = re.compile(r"\bco-?\s*financ\w*|\bautres\s+financeurs|\bpartenaires\s+financiers", I)
 COFINANCER_SPLIT = re.compile(r"\s*,\s*|\s+et\s+(?=(?:le|la|les|l')?\s*[A-Z])")
 COFINANCER_TRIM = re.compile(r"\s*\(|\s*:\s*\d")
-
-
 COFINANCERS_INTRO = re.compile(r"\bpar\b|:|\bde\s+(?=(?:la|le|l')\s*[A-Z])")
 LEADING_ARTICLE = re.compile(r"(?:entre\s+autres?\s+)?(?:(?:par\s+)?(?:le|la|les|l'|du|des|de\s+la|')\s*)?", I)
 
@@ -1323,31 +1314,28 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
     """Parse one extract. Raises NotAnExtract when the text is not one. Pure: no I/O."""
     doc = _Doc(raw_text or "")
     check_extract(doc)
-    text = doc.text
-    n = len(text)
+    text, n = doc.text, len(doc.text)
 
+    # Landmarks. The header ends where the report starts: the rapporteur formula, else the first of
+    # "Telles sont les raisons", a visa, the decision marker or an article heading.
     decision = find_decision(doc)
-    body, body_label, _ = find_body(doc)
-
-    # The header ends where the report starts: the rapporteur formula, else the first visa / decision.
     first_heading = ARTICLE_HEAD.search(text)
-    provisional_end = min(
-        [m.start() for m in (decision, first_heading, VISA_LINE.search(text), TELLES.search(text)) if m] or [n]
-    )
-    rapporteur = find_rapporteur(doc, 0, provisional_end)
-    header_end = doc.from_raw(rapporteur.start) if rapporteur else provisional_end
+    first_visa, telles = VISA_LINE.search(text), TELLES.search(text)
+    report_start = min([m.start() for m in (decision, first_heading, first_visa, telles) if m] or [n])
+    rapporteur = find_rapporteur(doc, 0, report_start)
+    header_end = doc.from_raw(rapporteur.start) if rapporteur else report_start
+    decision_start = decision.start() if decision else (first_heading.start() if first_heading else n)
 
-    session_date, session_span = find_session(doc, header_end)
+    # Header.
+    body, body_label = find_body(doc)
     authority = find_authority(doc, body, header_end)
-    if body == "conseil_municipal" and authority and fold(authority.text).startswith(("ville", "commune")):
-        body_label = f"Conseil municipal de la {_display(authority.text)}"
-    president = find_president(doc, header_end)
+    body_label = municipal_label(body, authority) or body_label
+    session_date, session_span = find_session(doc, header_end)
     present_count, present_count_span = find_present_count(doc, header_end)
     present, represented, excused = find_attendance(doc, header_end)
 
-    # Visas come after the exposé: find them first to keep their codes out of ours.
+    # Report: visas first, to keep the codes they quote out of ours.
     expose_start = doc.from_raw(rapporteur.end) if rapporteur else None
-    decision_start = decision.start() if decision else (first_heading.start() if first_heading else n)
     visas, visas_range = find_visas(doc, expose_start or header_end, decision_start)
     codes = find_codes(doc, header_end, visas_range)
     obj = find_object(doc, codes, header_end)
@@ -1355,37 +1343,34 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
         expose_start = doc.from_raw(obj.end)
     expose = find_expose(doc, expose_start, visas_range[0] if visas_range else decision_start)
 
-    # Articles run from the decision marker to the vote / certification.
+    # Decision: the articles run from the decision marker to the vote (or the certification).
     articles_from = decision.end() if decision else (visas_range[1] if visas_range else header_end)
     certification = find_certification(doc, articles_from)
     tail_end = certification.start() if certification else n
     heads = list(ARTICLE_HEAD.finditer(text, articles_from, tail_end))
-    vote_from = heads[-1].end() if heads else articles_from
-    vote = find_vote(doc, vote_from, tail_end, decision)
-    articles_end = doc.from_raw(vote.start) if vote and vote.start > 0 and heads else tail_end
-    if vote and heads and doc.from_raw(vote.start) < heads[-1].start():
-        articles_end = tail_end
+    vote = find_vote(doc, heads[-1].end() if heads else articles_from, tail_end, decision)
+    vote_start = doc.from_raw(vote.start) if vote else n
+    articles_end = vote_start if heads and vote_start > heads[-1].start() else tail_end
     raw_articles = find_articles(doc, articles_from, articles_end)
     articles = build_articles(doc, raw_articles)
-
     amounts = find_amounts(doc, raw_articles)
     act_type = classify(obj.text if obj else None, articles)
-    budget_ranges = [(body, stop) for _, _, body, stop in raw_articles] or [(decision.end() if decision else 0, n)]
-    budget_hi = raw_articles[-1][3] if raw_articles else n
-    signatory = find_signatory(doc, certification, doc.from_raw(vote.end) if vote else budget_hi)
+    article_bodies = [(start, stop) for _, _, start, stop in raw_articles]
 
     record = Deliberation(
         id=id, source=source, path=path, raw_text=raw_text,
         content_hash=hashlib.sha256(raw_text.encode("utf-8")).hexdigest(),
         authority=authority, body=body, body_label=body_label,
-        session_date=session_date, session_span=session_span, president=president,
+        session_date=session_date, session_span=session_span, president=find_president(doc, header_end),
         present_count=present_count, present_count_span=present_count_span,
         present=present, represented=represented, excused=excused,
         codes=codes, object=obj, act_type=act_type,
         rapporteur=rapporteur, expose=expose, visas=visas, articles=articles,
         amounts=amounts, beneficiaries=find_beneficiaries(doc, amounts, raw_articles, act_type),
-        cofinancers=find_cofinancers(doc), budget=find_budget(doc, budget_ranges),
-        vote=vote, signatory=signatory,
+        cofinancers=find_cofinancers(doc),
+        budget=find_budget(doc, article_bodies or [(decision.end() if decision else 0, n)]),
+        vote=vote,
+        signatory=find_signatory(doc, certification, doc.from_raw(vote.end) if vote else articles_end),
     )
     record.warnings = [msg for field, msg in MANDATORY_WARNINGS.items() if not getattr(record, field)]
     return record
