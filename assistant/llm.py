@@ -17,7 +17,6 @@ Settings (environment variables, or the same keys without the prefix in `<data_d
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -272,14 +271,14 @@ def _make_llama_cpp_chat():
         temperature: float = 0.1
         max_tokens: int = DEFAULT_MAX_TOKENS
         n_ctx: int = DEFAULT_N_CTX
-        n_threads: int | None = None  # None: every core (llama.cpp's own default is half of them)
+        n_threads: int | None = None  # None: llama-cpp-python's default (half the cores; all for the prompt)
 
         @property
         def _llm_type(self) -> str:
             return "llama-cpp"
 
         def _request(self, messages, stop, stream: bool, max_tokens: int | None = None):
-            llama, lock = _load_llama(self.model_path, self.n_ctx, self.n_threads or os.cpu_count() or 1)
+            llama, lock = _load_llama(self.model_path, self.n_ctx, self.n_threads)
             payload = [{"role": roles.get(m.type, "user"), "content": _text(m.content)} for m in messages]
             kwargs = {"messages": payload, "max_tokens": max_tokens or self.max_tokens,
                       "temperature": self.temperature, "stop": stop or [], "stream": stream}
