@@ -7,8 +7,6 @@ directory; lexical retrieval (FTS5) for passages (the dense index has its own te
 from __future__ import annotations
 
 import json
-import sys
-import types
 
 import pytest
 from conftest import SEED_ID
@@ -367,7 +365,9 @@ def test_llm_hook_gets_the_registry_answer_and_passages(seeded, monkeypatch):
         calls.update(llm=llm, language=language, facts=facts_answer, passages=passages, history=history)
         return facts_answer.model_copy(update={"backend": "fake"})
 
-    monkeypatch.setitem(sys.modules, "assistant.answer.grounded", types.SimpleNamespace(generate=generate))
+    from assistant.answer import grounded
+
+    monkeypatch.setattr(grounded, "generate", generate)
     seeded.__dict__["llm"] = "fake-llm"
     a = _ask(seeded, "What was granted to Cité des Métiers in 2019?")
     assert a.backend == "fake" and calls["llm"] == "fake-llm" and calls["language"] == "en"

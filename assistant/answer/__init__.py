@@ -90,13 +90,15 @@ def _derived_numbers(q: Query, items: list[Item], max_lines: int) -> list[str]:
 
 
 def answer_from_items(assistant_or_registry, q: Query, items: list[Item], aggregate: str | None = None,
-                      *, max_lines: int = 50, records: bool = False
+                      *, max_lines: int = 50, matched: bool = False, records: dict | None = None
                       ) -> tuple[str, list[Citation], list[str], list[Item]]:
     """Verify each item, drop the failures, compose the answer from the rest and check it whole.
 
-    Returns (text, citations, notes, kept items); no kept item means the not-found text."""
+    `matched`: deliberations matched the question (for the not-found wording); `records`: the
+    registry's records by id, already read (the catalog). Returns (text, citations, notes, kept
+    items); no kept item means the not-found text."""
     registry = getattr(assistant_or_registry, "registry", assistant_or_registry)
-    checker = Checker(registry)
+    checker = Checker(registry, records)
     lang = q.language
     kept: list[Item] = []
     notes: list[str] = []
@@ -114,7 +116,7 @@ def answer_from_items(assistant_or_registry, q: Query, items: list[Item], aggreg
         if not problems:
             return text, citations, notes, kept
         notes.append("Réponse écartée à la vérification : " + " ; ".join(problems))
-    return composer.not_found(q, lang, records=records), [], notes, []
+    return composer.not_found(q, lang, records=matched), [], notes, []
 
 
 def ask(assistant, question: str, *, session: str | None = None, filters: dict | None = None,
@@ -172,8 +174,9 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         timings["extract"] = _ms(t0)
 
     t0 = time.perf_counter()
-    records = q.intent == "general" and bool(found_facts.considered)
-    text, citations, notes, kept = answer_from_items(assistant, q, items, aggregate, records=records)
+    matched = q.intent == "general" and bool(found_facts.considered)
+    text, citations, notes, kept = answer_from_items(assistant, q, items, aggregate, matched=matched,
+                                                     records=cat.by_id)
     timings["compose_verify"] = _ms(t0)
     if retrieval is not None:
         notes = retrieval.notes + notes

@@ -337,10 +337,14 @@ def compose(q: Query, items: list[Item], lang: str, aggregate: str | None = None
         grants = all(i.data.get("act_type") == "subvention" for i in items)
         noun = (("subvention" if grants else "montant") if fr else ("grant" if grants else "amount")) + (
             "s" if n > 1 else "")
-        if fr:
-            head = f"Total{scope} : {_totals_text(items, lang)} pour {n} {noun}"
+        total = _totals_text(items, lang)
+        if aggregate == "count":
+            head = (f"{n} {noun} trouvée{'s' if n > 1 else ''}{scope}, pour un total de {total}" if fr
+                    else f"{n} {noun} found{scope}, totalling {total}")
+        elif fr:
+            head = f"Total{scope} : {total} pour {n} {noun}"
         else:
-            head = f"Total{scope}: {_totals_text(items, lang)} over {n} {noun}"
+            head = f"Total{scope}: {total} over {n} {noun}"
         lines = [_aggregate_line(i, lang) for i in items[:max_lines]]
     elif aggregate == "count":
         n = len(items)

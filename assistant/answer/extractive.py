@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import textnorm
 from .facts import Catalog
@@ -118,6 +119,11 @@ def content_stems(text: str) -> list[str]:
     return list(dict.fromkeys(textnorm.stems(" ".join(words), drop_stopwords=False)))
 
 
+@lru_cache(maxsize=65536)
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(textnorm.stems(text))
+
+
 class _Stems(set):
     """A sentence's stems; `in` also accepts a stem of the same word cut one or two letters apart
     ("cédée" -> "cede", "céder" -> "ced")."""
@@ -160,7 +166,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             if (p.deliberation_id, s, e) in seen:
                 continue
             seen.add((p.deliberation_id, s, e))
-            cands.append((p, s, e, _Stems(textnorm.stems(rec.raw_text[s:e]))))
+            cands.append((p, s, e, _Stems(_stems(rec.raw_text[s:e]))))
     if not cands:
         return []
     n = len(cands)

@@ -13,14 +13,14 @@ import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import textnorm
 from ..models import Amount, Deliberation
 from ..registry import Registry
 from .items import Facts, Item, Ref, norm_quote
 from .understand import Query, match_topics
-
-MAX_ITEMS = 25  # a longer list is cut (and says so): an answer is read, not scrolled
+from .verify import loose as verify_loose
 
 
 @dataclass
@@ -99,8 +99,14 @@ def amount_context(rec: Deliberation, amount: Amount) -> tuple[str, str]:
     return rec.raw_text[max(prev) if prev else s:amount.end], rec.raw_text[s:e]
 
 
+@lru_cache(maxsize=65536)
+def key_of(text: str) -> str:
+    """textnorm.match_key, memoised: the same objects and sentences are keyed for every question."""
+    return textnorm.match_key(text)
+
+
 def _names_in(text: str, keys: set[str]) -> bool:
-    key = textnorm.match_key(text)
+    key = key_of(text)
     return any(k and k in key for k in keys)
 
 
@@ -126,8 +132,8 @@ def _beneficiary_shown(rec: Deliberation, amount: Amount, names: list[tuple[str,
     if amount.beneficiary:
         return amount.beneficiary
     segment, sentence = amount_context(rec, amount)
-    seg_key = textnorm.match_key(segment)
-    sent_key = textnorm.match_key(sentence) if not _LIST_LINE.search(sentence) else seg_key
+    seg_key = key_of(segment)
+    sent_key = key_of(sentence) if not _LIST_LINE.search(sentence) else seg_key
     for name in asked:
         if textnorm.match_key(name) in sent_key:
             return name
@@ -203,9 +209,21 @@ def sentence_around(raw: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
+_CLAUSE_END = re.compile(r"[,;.]|\s+et\s")
+
+
 def _amount_ref(rec: Deliberation, a: Amount) -> Ref:
+    """The sentence that grants the amount; for a later part of a sentence that splits a sum ("… de
+    30 000 euros, soit 10 000 euros pour l'année 2022, 10 000 euros pour l'année 2023…"), the clause
+    of that part alone, so that the quote shows which part is meant."""
     if a.sentence_start is not None and a.sentence_end is not None:
-        return Ref(rec, a.sentence_start, a.sentence_end)
+        s, e = a.sentence_start, a.sentence_end
+        sentence = rec.raw_text[s:e]
+        before = [b for b in rec.amounts if b is not a and s <= b.start < a.start]
+        if before and not _LIST_LINE.search(sentence):
+            m = _CLAUSE_END.search(rec.raw_text, a.end, e)
+            return Ref(rec, a.start, m.start() if m else e)
+        return Ref(rec, s, e)
     art = next((x for x in rec.articles if x.number == a.article), None)
     if art:
         return Ref(rec, art.start, art.end, f"Article {art.number}")
@@ -222,6 +240,18 @@ def _restated_totals(amounts: list[Amount]) -> set[int]:
         if len(others) >= 2 and sum(b.cents for b in others) == a.cents:
             out.add(id(a))
     return out
+
+
+_YEAR_PHRASE = re.compile(r"^\W*(pour|au titre de)\W+\w*\W*(ann[ée]e|exercice)\W+\d{4}\W*$", re.IGNORECASE)
+
+
+def _purpose_shown(rec: Deliberation, a: Amount, ref: Ref) -> str | None:
+    """The purpose as printed, when the quote shows it (a year phrase is a year, not a purpose)."""
+    if not a.purpose or _YEAR_PHRASE.match(a.purpose):
+        return None
+    purpose = clean(a.purpose)
+    quote = rec.raw_text[ref.start:ref.end]
+    return purpose if verify_loose(purpose) in verify_loose(quote) else None
 
 
 def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
@@ -252,13 +282,14 @@ def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
         if not beneficiary:  # no name known: the words of the register say to whom
             segment, sentence = amount_context(rec, a)
             context = norm_quote(segment if _LIST_LINE.search(sentence) else sentence)
+        ref = _amount_ref(rec, a)
         items.append(Item("amount", rec, {
             "context": context,
             "cents": a.cents, "qualifier": a.qualifier, "per_year": a.per_year, "currency": a.currency,
             "beneficiary": clean(beneficiary) if beneficiary else None,
-            "purpose": clean(a.purpose) if a.purpose else None, "year": a.year, "article": a.article,
+            "purpose": _purpose_shown(rec, a, ref), "year": a.year, "article": a.article,
             "act_type": rec.act_type,
-        }, [_amount_ref(rec, a)]))
+        }, [ref]))
     return items
 
 
@@ -439,26 +470,25 @@ _AMOUNT_INTENTS = ("amount", "beneficiary", "purpose")
 def answer(cat: Catalog, q: Query) -> Facts:
     """Items answering `q` from the registry. `final` says the registry settles the question (found or
     not); otherwise the caller may look for passages."""
-    scope = q.entities()
     subject = bool(q.beneficiaries or q.topic or q.code or q.session_date or q.deliberation_ids
                    or q.amount_cents or q.person)
     # A name the registry's fields do not know: only passages holding all its words may answer.
     if q.unmatched and not subject and q.intent in _AMOUNT_INTENTS + _FIELD_INTENTS + ("total", "count"):
-        return Facts(scope=scope)
+        return Facts()
     if q.intent in ("amount", "beneficiary") and not subject and q.keywords:
         # "Quel montant pour la culture en 2019 ?": the deliberations whose object names it, else passages
         recs = [r for r in select(cat, q) if r.object and all(
             textnorm.match_key(k) in textnorm.match_key(r.object.text) for k in q.keywords)]
         items = [i for r in recs for i in amount_items(r, q, aggregate=True, names=cat.names)]
         if not items:
-            return Facts(scope=scope)
+            return Facts()
         return Facts(items=items, aggregate="total" if len(items) > 1 and q.intent == "amount" else None,
-                     scope=scope, considered=[r.id for r in recs], final=True)
+                     considered=[r.id for r in recs], final=True)
     if q.intent in ("total", "count") or (q.intent in ("amount",) and not subject):
         recs = select(cat, q)
         if q.act_type:
             recs = [r for r in recs if r.act_type == q.act_type]
-        facts = Facts(scope=scope, considered=[r.id for r in recs], final=True)
+        facts = Facts(considered=[r.id for r in recs], final=True)
         if q.intent == "count" and q.act_type != "subvention":
             facts.items, facts.aggregate = record_items(recs), "count"
         else:
@@ -466,11 +496,14 @@ def answer(cat: Catalog, q: Query) -> Facts:
             facts.aggregate = "count" if q.intent == "count" else "total"
         return facts
 
+    # "Who signed it?" with nothing before it: no deliberation is designated, none is listed.
+    if q.intent in _FIELD_INTENTS and not subject and not (q.year or q.year_from or q.year_to or q.body):
+        return Facts()
     # A year in a general question is a word of it ("le label obtenu en 2005"), not the session's year.
     recs = select(cat, q, use_years=q.intent != "general")
     if q.act_type and q.intent in _AMOUNT_INTENTS and not (q.beneficiaries or q.topic or q.code):
         recs = [r for r in recs if r.act_type == q.act_type]  # "les subventions du 14 février"
-    facts = Facts(scope=scope, considered=[r.id for r in recs])
+    facts = Facts(considered=[r.id for r in recs])
     if not recs:
         facts.final = bool(subject) or q.intent in _AMOUNT_INTENTS
         return facts
@@ -485,7 +518,7 @@ def answer(cat: Catalog, q: Query) -> Facts:
                 if not item.data.get("purpose") and item.rec.object:
                     item.data["object"] = clean(item.rec.object.text)
                     item.refs.append(_object_ref(item.rec))
-        facts.final = bool(facts.items) or q.intent != "purpose"
+        facts.final = bool(facts.items)  # none read: the passages may still hold the sum
     elif q.intent == "signatory":
         facts.items = signatory_items(recs)
     elif q.intent == "members":

@@ -66,7 +66,6 @@ class Facts:
 
     items: list[Item] = field(default_factory=list)
     aggregate: str | None = None  # "total" | "count" when items are to be summed / counted
-    scope: dict = field(default_factory=dict)  # what was searched (for the not-found sentence)
     considered: list[str] = field(default_factory=list)  # deliberation ids looked at, best first
     final: bool = False  # True when the registry settles the question (even with no item)
 

@@ -52,9 +52,10 @@ def loose(text: str) -> str:
 class Checker:
     """Checks texts against the records of the registry (records cached for one answer)."""
 
-    def __init__(self, registry):
+    def __init__(self, registry, records: dict[str, Deliberation] | None = None):
+        """`records`: records already read from this registry in its current state (a cache)."""
         self.registry = registry
-        self._recs: dict[str, Deliberation | None] = {}
+        self._recs: dict[str, Deliberation | None] = dict(records or {})
 
     def record(self, rec_id: str) -> Deliberation | None:
         if rec_id not in self._recs:
