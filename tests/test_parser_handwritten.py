@@ -276,3 +276,11 @@ def test_amount_formulas(sentence, cents, qualifier, per_year, beneficiary, year
     assert amount.beneficiary == beneficiary
     assert rec.raw_text[amount.sentence_start:amount.sentence_end] == sentence
     assert rec.vote is not None and rec.vote.unanimous and rec.vote.adopted
+
+
+def test_a_truncated_extract_is_still_an_extract_with_warnings() -> None:
+    seed = (HERE.parent / "000_47990de55f73b628.txt").read_text(encoding="utf-8")
+    rec = parse(seed[: len(seed) // 3], id="cut", source="cut.txt")
+    assert rec.session_date == dt.date(2019, 6, 20) and len(rec.present) == 30
+    assert rec.articles == [] and rec.vote is None and rec.signatory is None
+    assert rec.warnings == [MANDATORY_WARNINGS[f] for f in ("articles", "vote", "signatory")]

@@ -1,9 +1,10 @@
 """OCR-noise normalisation that keeps track of character offsets.
 
 The parser matches its patterns against a *plain* copy of the raw text: accents stripped
-("Meétropole" -> "Meetropole", "Délibére" -> "Delibere", "Céte" -> "Cete"), typographic quotes and
+("Métropole" -> "Metropole", "Délibére" -> "Delibere", "Céte" -> "Cete"), typographic quotes and
 dashes unified, odd spaces made plain, ligatures opened ("œuvre" -> "oeuvre"), stray combining
-accents and OCR's doubled accents ("Meétropole" -> "Metropole") dropped, words cut at a line end joined. `Plain` remembers where each of its characters came from, so a match in the plain
+accents, OCR's doubled accents ("Meétropole" -> "Metropole") and doubled apostrophes dropped, words cut
+at a line end joined. `Plain` remembers where each of its characters came from, so a match in the plain
 copy maps back to an exact span of the raw text. Values shown to people are taken from the raw text
 and only tidied (`clean`).
 """
@@ -43,6 +44,9 @@ _WORD_BREAK = re.compile(r"(?<=[a-zà-ÿ])-[ \t]*\n(?:[ \t]*\n)?[ \t]*(?=[a-zà-
 # OCR doubles an accented e with a plain one: "Meétropole", "preésents" (French never writes "eé").
 _DOUBLED_ACCENT = re.compile(r"[eE](?=[éèêëÉÈÊË])")
 
+# ... and reads one apostrophe as two: "d’'un", "S’'est".
+_DOUBLED_APOSTROPHE = re.compile(r"(?<=['’`´])['’`´]")
+
 
 class Plain:
     """An accent-free copy of a raw text (case kept) with a map back to raw offsets."""
@@ -51,7 +55,7 @@ class Plain:
         self.raw = raw
         parts: list[str] = []
         starts: list[int] = []
-        skip = {i for pattern in (_WORD_BREAK, _DOUBLED_ACCENT) for m in pattern.finditer(raw)
+        skip = {i for pattern in (_WORD_BREAK, _DOUBLED_ACCENT, _DOUBLED_APOSTROPHE) for m in pattern.finditer(raw)
                 for i in range(m.start(), m.end())}
         for i, ch in enumerate(raw):
             if i in skip:

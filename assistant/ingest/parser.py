@@ -154,17 +154,21 @@ EXTRACT_MARKERS = {
 def check_extract(doc: _Doc) -> None:
     """Raise NotAnExtract unless the text shows the structure of an extract.
 
-    Needs the word "délibération" (or the register header), at least three of the markers below,
-    and two of them structural (register header, article heading, decision marker, visas,
-    certification). A letter about a deliberation names a session, a vote and an assembly, but has
-    none of the structure; an invoice has "Article 1" lines but nothing else.
+    The register's header ("Extrait du registre des délibérations") with a session or an assembly is
+    enough (a truncated extract is still one: the caller decides what to do with it). Otherwise the
+    text needs the word "délibération", at least three of the markers below and two of them structural
+    (article heading, decision marker, visas, certification). A letter about a deliberation names a
+    session, a vote and an assembly, but has none of the structure; an invoice has "Article 1" lines
+    but nothing else.
     """
     text = doc.text
     if len(text.strip()) < 40:
         raise NotAnExtract("Texte vide ou trop court : ce n'est pas un extrait de registre des délibérations.")
     found = {name for name, pattern in EXTRACT_MARKERS.items() if pattern.search(text)}
-    structural = found & {"header", "article", "decision", "visa", "certification"}
-    if not (DELIBERATION_WORD.search(text) or "header" in found) or len(found) < 3 or len(structural) < 2:
+    if "header" in found and found & {"seance", "assembly"}:
+        return
+    structural = found & {"article", "decision", "visa", "certification"}
+    if not DELIBERATION_WORD.search(text) or len(found) < 3 or len(structural) < 2:
         raise NotAnExtract(
             "Ce texte ne ressemble pas à un extrait de registre des délibérations "
             f"(repères trouvés : {', '.join(sorted(found)) or 'aucun'})."
@@ -639,8 +643,8 @@ def find_rapporteur(doc: _Doc, after: int, before: int) -> Span | None:
     paragraph = max(blank[-1].end() if blank else line, after)
     # The formula may start lines above the verb ("Madame la Présidente ... sur proposition du\nCommissaire
     # Rapporteur soumet ..."), but not before the object or the codes of the same paragraph.
-    openers = list(RAPPORTEUR_OPENER.finditer(doc.text, paragraph, line + 1))
-    return doc.span(openers[-1].start() if openers else line, m.end())
+    openers = [o.start() for o in RAPPORTEUR_OPENER.finditer(doc.text, paragraph, m.start()) if o.start() <= line]
+    return doc.span(openers[-1] if openers else line, m.end())
 
 
 def find_object(doc: _Doc, codes: list[Code], before: int) -> Span | None:
@@ -661,13 +665,31 @@ def find_object(doc: _Doc, codes: list[Code], before: int) -> Span | None:
         return None
     start, _ = doc.trim(start, before)
     following = [cs for cs, _ in code_ranges if start < cs < before]
-    end = following[0] if following else doc.paragraph_end(start, before)
+    end = following[0] if following else _object_end(doc, start, before)
     noise = LEADING_NOISE.match(doc.text, start, end)
     if noise:
         start = noise.end()
     if doc.text.startswith("«", start) and "»" not in doc.text[start:end]:
         start += 1
     return doc.span(start, end, " \t\r\n-")
+
+
+# What follows a title: the rapporteur, the assembly, a code, a number, the first "Vu"...
+AFTER_OBJECT = re.compile(
+    r"[ \t]*(?:Rapporteur|RAPPORTEUR|Madame|Monsieur|Mme|M\.|Le|LE|La|LA|Les|Vu|VU|Sur|Par|N\s*[°o]|D[EeÉé]lib"
+    r"|[A-Z]{2,5}\s+\d|Il\b|Consid)"
+)
+
+
+def _object_end(doc: _Doc, start: int, before: int) -> int:
+    """A title runs over OCR's blank lines ("du Grand\n\nPort Maritime", "2019\n\n- Approbation") until a
+    paragraph break followed by what comes after a title (AFTER_OBJECT), or `before`."""
+    for m in PARAGRAPH_BREAK.finditer(doc.text, start):
+        if m.start() >= before:
+            break
+        if AFTER_OBJECT.match(doc.text, m.end()):
+            return m.start()
+    return before
 
 
 def find_expose(doc: _Doc, start: int | None, limit: int) -> Span | None:
@@ -778,7 +800,7 @@ BENEFICIARY_NOUN = re.compile(
     r"(?=[A-Z0-9«\"'])"
 )
 BENEFICIARY_GENERIC = re.compile(
-    r"(?:\b(?:au\s+profit\s+(?:de|du|des)|en\s+faveur\s+(?:de|du|des)|attribu\w*\s+(?:a|au|aux)"
+    rf"(?:\b(?:au\s+profit\s+(?:de|du|des)|en\s+faveur\s+(?:de|du|des)|{ocr_word('attribu')}\w*\s+(?:a|au|aux)"
     r"|verse\w*\s+(?:a|au|aux)|allou\w*\s+(?:a|au|aux)|accord\w*\s+(?:a|au|aux)"
     r"|(?:souscrit|contracte)e?s?\s+par|(?P<weak>aupres\s+(?:de|du|des))"
     r"|(?:subvention|participation|aide|contribution|avance)s?(?:\s+(?:de\s+fonctionnement|d'investissement"
@@ -791,11 +813,12 @@ BENEFICIARY_PARTNER = re.compile(
     r"\bentre\s+(?:la|le|l')\s*[^,;.\n]{0,60}?\s+et\s+(?:(?:la|le|les|[lI1|]?'+)\s*|l(?=[A-Z]))?(?![lI1|]?'+[a-z])"
     r"(?=[A-Z])"
 )
+SUBVENTION, MONTANT, RELATIVE = ocr_word("subvention"), ocr_word("montant"), ocr_word("relati")
 BENEFICIARY_STOP = re.compile(
-    r"\s+(?:d'+\s*'?une?\s+(?:montant|somme|subvention|valeur|aide|participation)|une?\s+(?:subvention|montant"
+    rf"\s+(?:d'+\s*'?une?\s+(?:{MONTANT}|somme|{SUBVENTION}|valeur|aide|participation)|une?\s+(?:{SUBVENTION}|{MONTANT}"
     r"|somme|aide|participation|avance|contribution)|(?:d'un|d'une|de|du)\s+(?:montant|somme)"
     r"|pour\b(?!\s+(?:[lI1]?'+|la\s|le\s|les\s)?[A-Z])"  # but "Association Régionale pour l'Insertion ..."
-    r"|relati(?:ve|f)s?\b|au\s+titre\b|dans\s+le\s+cadre\b|afin\b|sise?s?\b|situee?s?\b|domicili|represente"
+    rf"|{RELATIVE}(?:ve|f)s?\b|au\s+titre\b|dans\s+le\s+cadre\b|afin\b|sise?s?\b|situee?s?\b|domicili|represente"
     r"|en\s+vue\b|correspondant|portant\b|a\s+hauteur\b|dont\b|qui\b|ayant\b|concernant\b|visant\b"
     r"|moyennant\b|selon\b|conformement\b|sur\s+(?:la|le|les)\b|de\s+\d|en\s+(?:date|application)\b"
     r"|est\b|sont\b|ci-annexee?|aupres\b|soit\b)"
@@ -1003,11 +1026,11 @@ def find_beneficiaries(
     return list(distinct.values())
 
 
-COFINANCING = re.compile(r"\bco-?\s*financ\w*|\bautres\s+financeurs|\bpartenaires\s+financiers", I)
-COFINANCER_SPLIT = re.compile(r"\s*,\s*|\s+et\s+(?=(?:le|la|les|l')?\s*[A-Z])")
+COFINANCING = re.compile(r"\bco-?\s*f\w{0,2}nanc\w*|\bautres\s+financeurs|\bpartenaires\s+financiers", I)
+COFINANCER_SPLIT = re.compile(r"\s*,\s*|\s+et\s+(?=(?:le|la|les|[lI]?')?\s*[A-Z])")
 COFINANCER_TRIM = re.compile(r"\s*\(|\s*:\s*\d")
 COFINANCERS_INTRO = re.compile(r"\bpar\b|:|\bde\s+(?=(?:la|le|l')\s*[A-Z])")
-LEADING_ARTICLE = re.compile(r"(?:entre\s+autres?\s+)?(?:(?:par\s+)?(?:le|la|les|l'|du|des|de\s+la|')\s*)?", I)
+LEADING_ARTICLE = re.compile(r"(?:entre\s+autres?\s+)?(?:(?:par\s+)?(?:le|la|les|[lI]?'|du|des|de\s+la)\s*)?", I)
 
 
 def find_cofinancers(doc: _Doc) -> list[Span]:
@@ -1112,7 +1135,7 @@ VOTE_NAMES = re.compile(
 )
 # Names after "Ont voté contre :" run to the end of the sentence, across lines ("Monsieur\nPhilippe VIDAL.").
 VOTE_NAMES_END = re.compile(
-    NOT_ABBREVIATION_DOT + r"(?=\s|$)|\n[ \t]*\n|\s/\s|\n(?=[ \t]*(?i:se\s+sont|abstention|contre|vote|ont\s+vote"
+    NOT_ABBREVIATION_DOT + r"(?=\s|$)|" + SENTENCE_BREAK.pattern + r"|\s/\s|\n(?=[ \t]*(?i:se\s+sont|abstention|contre|vote|ont\s+vote"
     r"|pour\s*:|adopt))"
 )
 AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b|\bcontre\s*:\s*(?P<n2>\d+)", I)
@@ -1140,8 +1163,11 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
             if not nxt:
                 break
             line_start = nxt.end()
-            gap_has_blank = "\n" in doc.text[pos + 1:line_start].strip(" \t") or doc.text.count("\n", pos, line_start) > 1
-            if gap_has_blank and not VOTE_LINE.match(doc.text, doc.line_start(line_start), end):
+            gap_has_blank = doc.text.count("\n", pos, line_start) > 1
+            # A list of names cut by a blank line: "..., Monsieur Gilles\n\nPASTOR." goes on.
+            cut_name = re.search(r"(?:,|\b[A-Z][a-z]+)[ \t]*$", doc.text[doc.line_start(pos):pos]) and re.match(
+                r"[A-Z][A-Z'-]+\b", doc.text[line_start:])
+            if gap_has_blank and not cut_name and not VOTE_LINE.match(doc.text, doc.line_start(line_start), end):
                 break
             if CERTIFICATION.match(doc.text, doc.line_start(line_start), end):
                 break
@@ -1276,7 +1302,8 @@ ACT_TYPES = [
     ("garantie_emprunt", re.compile(r"garantie\s+d'emprunt|garantie\s+(?:d'un|des?)\s+emprunts?|\bgarantie\b.*\bpret", I)),
     ("avenant", re.compile(r"\bavenant", I)),
     ("subvention", re.compile(r"\bsubvention|participation\s+financiere|\bsubventionn", I)),
-    ("marche", re.compile(r"\bmarches?\b(?!\s+(?:de\s+)?noel)|accord-?\s*cadre|appel\s+d'offres|\bmarche\s+public", I)),
+    # lower-case "marché": "le Marché Paysan de la Côte Bleue" is a name
+    ("marche", re.compile(r"\bmarches?\b(?!\s+(?:de\s+)?noel)|^March|(?i:accord-?\s*cadre|appel\s+d'offres)")),
     ("acquisition", re.compile(r"\bacqui(?:sition|erir)|\bcession\b|\bceder\b|echange\s+foncier|\bfonci", I)),
     ("tarifs", re.compile(r"\btarif|\bredevance|\bdroits\s+de\s+place|\bprix\s+(?:de|des)\b", I)),
     ("designation", re.compile(r"\bdesignation|\bdesigner\b|\brepresentants?\b", I)),
