@@ -17,12 +17,14 @@ import pytest
 
 from assistant.config import Settings
 from assistant.index import (
+    DEFAULT_MODEL_NAME,
     DenseIndex,
     Embedder,
     HybridRetriever,
     chroma_where,
     chunk_metadata,
     deliberation_ids,
+    fusion_weight,
     resolve_filters,
     rrf,
 )
@@ -359,6 +361,17 @@ def test_rrf_rewards_agreement_between_lists():
     assert sorted(scores, key=lambda k: -scores[k]) == ["a", "c", "b", "d"]
 
 
+def test_weighted_rrf_and_the_default_weight_of_the_shipped_model():
+    scores = rrf([["a", "b"], ["b", "c"]], weights=(1.0, 0.0))
+    assert scores == {"a": 1 / 61, "b": 1 / 62, "c": 0.0}
+    assert rrf([["a"], ["a"]], weights=(1.0, 0.5))["a"] == pytest.approx(1.5 / 61)
+    # The shipped English model only completes lexical lists; a configured model gets plain RRF.
+    assert Embedder.from_settings(Settings.load(env={})).name == DEFAULT_MODEL_NAME
+    assert fusion_weight(DEFAULT_MODEL_NAME) == 0.0
+    assert fusion_weight("intfloat/multilingual-e5-small") == 1.0
+    assert Embedder.from_settings(Settings.load(env={}, embedding_model="/models/e5")).name == "/models/e5"
+
+
 def test_chroma_where_combines_filters():
     assert chroma_where({}) is None
     assert chroma_where({"year": 2019}) == {"year": 2019}
@@ -556,6 +569,30 @@ def test_reopening_the_folder_finds_the_vectors_and_a_stale_model_is_rebuilt(reg
     third.close()
 
 
+def test_hybrid_fusion_weights(registry, settings):
+    index = embedded_index(settings, registry, BagOfStems())
+    query = "subvention association emploi Métropole"
+    lexical = [d.id for d in HybridRetriever(registry=registry, k=8, mode="lexical").invoke(query)]
+    plain = HybridRetriever(registry=registry, dense=index, k=8)  # bag-of-stems: weight 1, plain RRF
+    fused = plain.invoke(query)
+    assert all(d.metadata["lexical_rank"] and d.metadata["dense_rank"] for d in fused[:3])
+    assert [d.id for d in fused] != lexical  # agreement between the lists reorders them
+    for doc in fused:
+        m = doc.metadata
+        expected = sum(1 / (60 + r) for r in (m["lexical_rank"], m["dense_rank"]) if r)
+        assert m["score"] == pytest.approx(expected)
+
+    complement = HybridRetriever(registry=registry, dense=index, k=8, dense_weight=0.0)
+    assert [d.id for d in complement.invoke(query)] == lexical  # enough lexical hits: lexical order
+    # No lexical hit at all: the dense candidates complete the list.
+    docs = complement.invoke("zzzz qqqq")
+    assert len(docs) == 8 and all(d.metadata["lexical_rank"] is None for d in docs)
+    assert [d.metadata["dense_rank"] for d in docs] == list(range(1, 9))
+    dense = complement.invoke(query, mode="dense")
+    assert dense[0].metadata["score"] == pytest.approx(1 / 61)  # alone, the dense list keeps weight 1
+    index.close()
+
+
 def test_dense_filters_in_chroma(registry, settings):
     index = embedded_index(settings, registry, BagOfStems())
 
@@ -641,6 +678,62 @@ def test_deleting_the_chroma_folder_then_rebuild_restores_identical_results(regi
     assert {q: [(d.id, d.metadata["dense_rank"]) for d in retriever.invoke(q)] for q in queries} == before
     assert {q: ranked(index.search(q, 10)) for q in queries} == dense_before
     index.close()
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_retrieval_over_the_parsed_seed_and_handwritten_extracts(tmp_path, minilm):
+    from assistant.ingest.parser import parse
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    files = [corpus / "000_47990de55f73b628.txt", *sorted((corpus / "handwritten").glob("*.txt"))]
+    settings = Settings.load(env={}, data_dir=tmp_path / "data")
+    with Registry(settings.registry_path) as registry:
+        for f in files:
+            registry.save(parse(f.read_text(encoding="utf-8"), id=f.stem, source=f.name, path=str(f)))
+        index = embedded_index(settings, registry, minilm)
+        retriever = HybridRetriever(registry=registry, dense=index, k=5)
+        cases = {
+            "Qu'est-ce qui a été accordé à la Cité des Métiers en 2019 ?": "000_47990de55f73b628",
+            "What was granted to Cité des Métiers in 2019?": "000_47990de55f73b628",
+            "garantie d'emprunt logements sociaux": "aix_cm_garantie_emprunt",
+            "tarifs de la cantine scolaire": "aubagne_cm_tarifs",
+            "acquisition d'une parcelle": "cd13_cp_acquisition",
+        }
+        for query, expected in cases.items():
+            docs = retriever.invoke(query)
+            assert deliberation_ids(docs)[0] == expected, query
+            for doc in docs:
+                rec = registry.get(doc.metadata["deliberation_id"])
+                assert rec.raw_text[doc.metadata["start"] : doc.metadata["end"]] == doc.page_content
+        # Nothing lexical in English words: the dense side alone answers, still with citable spans.
+        docs = retriever.invoke("road works contract amendment")
+        assert docs and all(d.metadata["lexical_rank"] is None and d.metadata["dense_rank"] for d in docs)
+        filtered = retriever.invoke("subvention", filters={"body": "conseil_municipal", "year_from": 2022})
+        assert filtered and {d.metadata["deliberation_id"] for d in filtered} <= {
+            r.id for r in registry.all() if r.body == "conseil_municipal" and r.year >= 2022
+        }
+        index.close()
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_ingest_embeds_with_progress_and_the_facade_reuses_the_index(tmp_path):
+    from assistant.core import Assistant
+
+    seed = Path(__file__).resolve().parents[1] / "corpus" / "000_47990de55f73b628.txt"
+    assistant = Assistant(Settings.load(env={}, data_dir=tmp_path / "data"))
+    calls: list[tuple[int, int, str]] = []
+    report = assistant.ingest([seed], progress=lambda done, total, label: calls.append((done, total, label)))
+    assert report.changed
+    n = len(assistant.registry.chunks())
+    embedding = [(d, t) for d, t, label in calls if label == "Calcul des embeddings"]
+    assert embedding[0] == (0, n) and embedding[-1] == (n, n)  # the bar saw the embedding
+    assert assistant.index.count() == n
+    docs = assistant.retriever.invoke("Cité des Métiers ACTE'INOV")
+    assert docs and docs[0].metadata["deliberation_id"] == "000_47990de55f73b628"
+    assistant.index.close()
+    assistant.close()
 
 
 # -- the command line ---------------------------------------------------------------------------------
