@@ -56,7 +56,13 @@ class Assistant:
 
         report = ingest_paths(paths, self.registry, progress=progress, **options)
         if embed and report.changed:
-            self.index.sync(progress=progress)
+            if "index" in self.__dict__:
+                self.index.sync(progress=progress)
+            else:  # first use: build (and reconcile) the index with the caller's progress bar
+                from .index import DenseIndex
+
+                index = DenseIndex.from_settings(self.settings, self.registry, progress=progress)
+                self.__dict__["index"] = index
         return report
 
     def ask(self, question: str, **kwargs):
