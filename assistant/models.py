@@ -155,7 +155,7 @@ class Deliberation(BaseModel):
     excused: list[Member] = Field(default_factory=list)
 
     codes: list[Code] = Field(default_factory=list)
-    object: Span | None = None  # the title, as one line (line breaks joined)
+    object: Span | None = None  # the title as printed (line breaks kept); `object_line` for display
     act_type: ActType = "autre"
     rapporteur: Span | None = None  # "... soumet au Bureau de la Métropole le rapport suivant :"
     expose: Span | None = None  # exposé des motifs, up to "Telles sont les raisons"
@@ -177,6 +177,11 @@ class Deliberation(BaseModel):
     def quote(self, start: int, end: int) -> str:
         return self.raw_text[start:end]
 
+    @property
+    def object_line(self) -> str | None:
+        """The object on one line, for display (the span keeps the raw text)."""
+        return " ".join(self.object.text.split()) if self.object else None
+
     def service_code(self) -> str | None:
         return next((c.code for c in self.codes if c.kind == "service"), None)
 
@@ -190,7 +195,7 @@ class Deliberation(BaseModel):
             "body": self.body,
             "body_label": self.body_label,
             "code": self.service_code(),
-            "object": self.object.text if self.object else None,
+            "object": self.object_line,
             "act_type": self.act_type,
             "beneficiary": self.beneficiaries[0] if self.beneficiaries else None,
             "amount_cents": first.cents if first else None,

@@ -169,7 +169,7 @@ class Registry:
                 rec.authority.text if rec.authority else None,
                 rec.body, rec.body_label,
                 rec.session_date.isoformat() if rec.session_date else None, rec.year,
-                rec.act_type, rec.object.text if rec.object else None, rec.service_code(),
+                rec.act_type, rec.object_line, rec.service_code(),
                 rec.model_dump_json(), _now(),
             ),
         )

@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             _print_json(data)
             return
-        console.print(f"[bold]{rec.object.text if rec.object else rec.id}[/bold]")
+        console.print(f"[bold]{rec.object_line or rec.id}[/bold]")
         console.print(f"{rec.body_label or '—'} — séance du {format_date(rec.session_date) if rec.session_date else '—'}")
         console.print(f"Codes : {', '.join(c.code for c in rec.codes) or '—'}   Type : {rec.act_type}")
         if rec.present_count is not None:
