@@ -67,6 +67,10 @@ def test_forbidden_strings():
     text = "La subvention est de 20 000 € pour 2019."
     assert matching.forbidden_hits(text, ["200 000", "2020", "20 000"]) == ["20 000"]
     assert matching.forbidden_hits(text, []) == []
+    # a bare currency forbids any sum of money, in any spelling
+    assert matching.forbidden_hits(text, ["€"]) == ["€"]
+    assert matching.forbidden_hits("EUR 20,000", ["€"]) == ["€"]
+    assert matching.forbidden_hits("Aucune délibération ne correspond.", ["€"]) == []
 
 
 def test_numbers_in_answers_and_sources():
@@ -480,3 +484,21 @@ def test_run_draft_set_on_the_seed(tmp_path):
     assert score.structure == 1.0 and score.in_order and score.untraced == [] and score.facts > 10
     assert score.reference_in_precedents is True  # the seed is its own precedent here: flagged
     assert 20 < score.chrf < 100
+
+
+def test_retriever_alone_metrics():
+    """search_recall_at_k / search_mrr: the retriever's own ranking, standalone questions with sources."""
+
+    class WithSearch(Scripted):
+        def search(self, question, k):
+            return ["d2", "d1"]
+
+    qs = [*QUESTIONS, QUESTIONS[0].model_copy(update={"id": "q5", "context": ["Avant ?"]})]
+    result = runner.run(qs, WithSearch(), DOCS, runner.EvalConfig(name="s"), k=1, warmup=False)
+    by_id = {r.id: r for r in result.results}
+    assert (by_id["q1"].search_recall_at_k, by_id["q1"].search_reciprocal_rank) == (0.0, 0.5)  # a.txt 2nd
+    assert (by_id["q3"].search_recall_at_k, by_id["q3"].search_reciprocal_rank) == (1.0, 1.0)  # b.txt 1st
+    assert by_id["q2"].search_recall_at_k is None and by_id["q5"].search_recall_at_k is None  # none / follow-up
+    assert result.metrics["search_recall_at_k"] == 0.5 and result.metrics["search_mrr"] == 0.75
+    assert result.metrics["search_p50_ms"] is not None
+    assert runner.run(QUESTIONS, Scripted(), DOCS, runner.EvalConfig(name="s"), k=1).metrics["search_mrr"] is None

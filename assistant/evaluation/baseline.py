@@ -148,6 +148,11 @@ class NaiveRAG:
             retrieved=retrieved,
         )
 
+    def search(self, question: str, k: int) -> list[str]:
+        """Document ids of the nearest chunks, best first."""
+        hits = self.store.similarity_search_by_vector(self.embeddings.embed_query(question), k=max(k * 4, 20))
+        return list(dict.fromkeys(d.metadata["id"] for d in hits))
+
     def close(self) -> None:
         with contextlib.suppress(Exception):  # an in-memory collection going away is not worth an error
             self.client.delete_collection(self.collection_name)

@@ -35,8 +35,11 @@ def canonical(text: str) -> str:
 def contains(text: str, needle: str, *, text_key: str | None = None) -> bool:
     """True when `needle` occurs in `text` under the matching rules (numbers matched whole)."""
     key = canonical(needle)
-    if not key:
-        return False
+    if not key:  # only a currency or punctuation: "€" forbids any sum of money
+        bare = needle.strip()
+        if _EURO.fullmatch(bare):
+            return bool(_EURO.search(text))
+        return bool(bare) and textnorm.fold(bare) in textnorm.fold(text)
     hay = canonical(text) if text_key is None else text_key
     for m in re.finditer(re.escape(key), hay):
         before = hay[m.start() - 1] if m.start() else ""

@@ -89,6 +89,10 @@ class QuestionResult(BaseModel):
     retrieved: list[str] = Field(default_factory=list)  # retrieved document file names, best first
     recall_at_k: float | None = None
     reciprocal_rank: float | None = None
+    # The retriever alone (same mode), on standalone questions: isolates retrieval from the facts path.
+    search_recall_at_k: float | None = None
+    search_reciprocal_rank: float | None = None
+    search_ms: float | None = None
     cited: list[str] = Field(default_factory=list)  # distinct cited document file names
     supporting: list[str] = Field(default_factory=list)  # cited and expected or verified-supporting
     citation_precision: float | None = None
@@ -177,11 +181,17 @@ def _citation_scores(answer: Answer, question: Question, docs: Documents) -> tup
 
 
 def score(question: Question, answer: Answer | None, docs: Documents, *, k: int = 5,
-          latency_ms: float | None = None, error: str | None = None) -> QuestionResult:
-    """Score one answer (None when asking raised `error`)."""
+          latency_ms: float | None = None, error: str | None = None,
+          searched: list[str] | None = None, search_ms: float | None = None) -> QuestionResult:
+    """Score one answer (None when asking raised `error`); `searched`: the retriever's own ranking of
+    deliberation ids for the question, when measured."""
     r = QuestionResult(id=question.id, question=question.question, context=question.context,
                        intent=question.intent, language=question.language, none=question.none,
-                       expected_sources=question.sources, latency_ms=latency_ms, error=error)
+                       expected_sources=question.sources, latency_ms=latency_ms, error=error,
+                       search_ms=search_ms)
+    if searched is not None and question.sources:
+        r.search_recall_at_k, r.search_reciprocal_rank = retrieval_scores(
+            [_doc_name(i, docs) for i in searched], question.sources, k)
     if answer is None:
         r.reasons.append(f"erreur : {error}")
         return r
@@ -256,6 +266,8 @@ def aggregate(results: list[QuestionResult]) -> dict:
         "forbidden_violations": sum(len(r.forbidden_found) for r in results),
         "recall_at_k": _mean(r.recall_at_k for r in results),
         "mrr": _mean(r.reciprocal_rank for r in results),
+        "search_recall_at_k": _mean(r.search_recall_at_k for r in results),
+        "search_mrr": _mean(r.search_reciprocal_rank for r in results),
         "citation_precision": _mean(r.citation_precision for r in results),
         "citation_recall": _mean(r.citation_recall for r in results),
         "invalid_citations": sum(r.invalid_citations for r in results),
@@ -266,6 +278,8 @@ def aggregate(results: list[QuestionResult]) -> dict:
         "unsupported_numbers": sum(len(r.unsupported_numbers) for r in results),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
+        "search_p50_ms": percentile([r.search_ms for r in results if r.search_ms is not None], 50),
+        "search_p95_ms": percentile([r.search_ms for r in results if r.search_ms is not None], 95),
     }
 
 
@@ -279,11 +293,11 @@ def breakdown(results: list[QuestionResult], key: Callable[[QuestionResult], str
 # Which direction is better, for comparisons and threshold checks.
 HIGHER_IS_BETTER = {
     "pass_rate", "expected_recall", "recall_at_k", "mrr", "citation_precision", "citation_recall",
-    "refusal_accuracy", "passed",
+    "refusal_accuracy", "passed", "search_recall_at_k", "search_mrr",
 }
 LOWER_IS_BETTER = {
     "forbidden_violations", "false_answers", "false_refusals", "unsupported_numbers", "invalid_citations",
-    "errors", "latency_p50_ms", "latency_p95_ms",
+    "errors", "latency_p50_ms", "latency_p95_ms", "search_p50_ms", "search_p95_ms",
 }
 
 

@@ -15,6 +15,8 @@ METRICS: list[tuple[str, str, str]] = [
     ("forbidden_violations", "Chaînes interdites présentes", "int"),
     ("recall_at_k", "Rappel@k des sources", "pct"),
     ("mrr", "MRR des sources", "num"),
+    ("search_recall_at_k", "Rappel@k de la recherche seule", "pct"),
+    ("search_mrr", "MRR de la recherche seule", "num"),
     ("citation_precision", "Précision des citations", "pct"),
     ("citation_recall", "Rappel des citations", "pct"),
     ("invalid_citations", "Citations non conformes au texte", "int"),
@@ -25,6 +27,8 @@ METRICS: list[tuple[str, str, str]] = [
     ("errors", "Erreurs", "int"),
     ("latency_p50_ms", "Latence p50 (ms)", "ms"),
     ("latency_p95_ms", "Latence p95 (ms)", "ms"),
+    ("search_p50_ms", "Latence de la recherche p50 (ms)", "ms"),
+    ("search_p95_ms", "Latence de la recherche p95 (ms)", "ms"),
 ]
 DEFINITIONS = [
     ("- Réussite : la réponse contient toutes les chaînes attendues (ou une alternative complète), aucune "
@@ -45,11 +49,12 @@ SHORT = {
     "citation_precision": "précision cit.", "citation_recall": "rappel cit.", "invalid_citations": "cit. fausses",
     "refusal_accuracy": "refus justes", "false_answers": "réponses inventées", "false_refusals": "refus à tort",
     "unsupported_numbers": "nombres sans source", "errors": "erreurs", "latency_p50_ms": "latence p50 ms",
-    "latency_p95_ms": "latence p95 ms",
+    "latency_p95_ms": "latence p95 ms", "search_recall_at_k": "recherche rappel@k", "search_mrr": "recherche MRR",
+    "search_p50_ms": "recherche p50 ms", "search_p95_ms": "recherche p95 ms",
 }
 # Rate metrics plotted on one 0-1 scale.
-PLOTTED = ["pass_rate", "expected_recall", "recall_at_k", "mrr", "citation_precision", "citation_recall",
-           "refusal_accuracy"]
+PLOTTED = ["pass_rate", "expected_recall", "recall_at_k", "mrr", "search_recall_at_k", "search_mrr",
+           "citation_precision", "citation_recall", "refusal_accuracy"]
 
 
 def fmt(value, kind: str) -> str:

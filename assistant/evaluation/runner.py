@@ -86,6 +86,12 @@ class AssistantAnswerer:
             filters["mode"] = self.mode
         return self.assistant.ask(question, session=session, filters=filters or None)
 
+    def search(self, question: str, k: int) -> list[str]:
+        """Deliberation ids the retriever alone ranks for the question (same mode), best first."""
+        from ..index import deliberation_ids
+
+        return deliberation_ids(self.assistant.retriever.retrieve(question, k=max(k, 20), mode=self.mode or "hybrid"))
+
     def close(self) -> None:
         self.assistant.close()
 
@@ -116,6 +122,19 @@ def ask_one(answerer: Answerer, q: Question, run_id: str) -> tuple[Answer | None
         return None, None, f"{type(exc).__name__}: {exc}"
 
 
+def search_one(answerer, q: Question, k: int) -> tuple[list[str] | None, float | None]:
+    """The retriever's own ranking for a standalone question with expected sources (None otherwise)."""
+    search = getattr(answerer, "search", None)
+    if search is None or q.context or not q.sources:
+        return None, None
+    try:
+        t0 = time.perf_counter()
+        ids = search(q.question, k)
+        return ids, (time.perf_counter() - t0) * 1000
+    except Exception:  # noqa: BLE001 - the answer's own error, if any, is what gets reported
+        return None, None
+
+
 class RunResult(BaseModel):
     config: EvalConfig
     k: int
@@ -144,7 +163,9 @@ def run(questions: list[Question], answerer: Answerer, docs: metrics.Documents, 
         if progress:
             progress(i, len(questions), q.id)
         answer, latency, error = ask_one(answerer, q, run_id)
-        results.append(metrics.score(q, answer, docs, k=k, latency_ms=latency, error=error))
+        searched, search_ms = search_one(answerer, q, k)
+        results.append(metrics.score(q, answer, docs, k=k, latency_ms=latency, error=error, searched=searched,
+                                     search_ms=search_ms))
     if progress:
         progress(len(questions), len(questions), "")
     return RunResult(
