@@ -7,6 +7,7 @@ directory; lexical retrieval (FTS5) for passages (the dense index has its own te
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import SEED_ID
@@ -17,7 +18,9 @@ from assistant.answer.compose import render_item
 from assistant.answer.items import Item, Ref
 from assistant.answer.understand import detect_language, number_to_cents, understand
 from assistant.answer.verify import Checker, check_answer, numbers
+from assistant.formats import format_money
 from assistant.models import Citation
+from assistant.textnorm import match_key
 
 SEED_SOURCE = f"{SEED_ID}.txt"
 
@@ -444,3 +447,72 @@ def test_citation_model_round_trip(seeded):
     a = _ask(seeded, "Qui a signé la délibération EMP 004-6064/19/BM ?")
     again = [Citation.model_validate(c.model_dump()) for c in a.citations]
     assert again == a.citations
+
+
+# -- synthetic extracts: sums split by year, lists of beneficiaries, acts other than grants -------------
+
+SYNTH = Path(__file__).resolve().parents[1] / "corpus" / "synthetic"
+
+
+def _truths():
+    for path in sorted(SYNTH.glob("*.truth.json")):
+        yield path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def _load(assistant, truth_path: Path):
+    from assistant.ingest import parse
+
+    txt = truth_path.with_name(truth_path.name.replace(".truth.json", ".txt"))
+    rec = parse(txt.read_text(encoding="utf-8"), id=txt.stem, source=txt.name)
+    assistant.registry.save(rec)
+    return rec
+
+
+def _split_truth():
+    """A subsidy split by year ("… 30 000 euros, soit 10 000 euros pour l'année 2022, …")."""
+    for path, t in _truths():
+        arts = [a for a in t["amounts"] if a.get("article") and a.get("beneficiary")]
+        years = [a for a in arts if a.get("year")]
+        if t["act_type"] == "subvention" and len(years) >= 3 and len({a["beneficiary"] for a in arts}) == 1 \
+                and any(not a.get("year") for a in arts):
+            return path, t, years
+    pytest.skip("no split subsidy in the synthetic corpus")
+
+
+def test_a_yearly_part_of_a_split_sum_is_quoted_alone(assistant):
+    path, _, years = _split_truth()
+    _load(assistant, path)
+    part = years[1]
+    a = _ask(assistant, f"Combien a reçu {part['beneficiary']} pour l'année {part['year']} ?")
+    assert a.found, a.answer
+    cents = format_money(part["cents"])
+    assert cents in a.answer and str(part["year"]) in a.answer
+    quote = a.citations[0].quote
+    assert str(part["year"]) in quote and quote.count("euros") + quote.count("€") == 1
+    _assert_citations_exact(a, assistant.registry)
+    total = _ask(assistant, f"Total des subventions accordées à {part['beneficiary']} ?")
+    assert format_money(sum(y["cents"] for y in years)) in total.answer  # the restated total not added
+
+
+def test_a_list_of_beneficiaries_is_answered_line_by_line(assistant):
+    for path, t in _truths():
+        arts = [a for a in t["amounts"] if a.get("article") == 1 and a.get("beneficiary")]
+        if t["act_type"] == "subvention" and len({a["beneficiary"] for a in arts}) >= 3:
+            break
+    else:
+        pytest.skip("no list of beneficiaries in the synthetic corpus")
+    _load(assistant, path)
+    third = arts[2]
+    a = _ask(assistant, f"Quel montant a été attribué à {third['beneficiary']} en {t['session_date'][:4]} ?")
+    assert a.found and format_money(third["cents"]) in a.answer, a.answer
+    assert all(format_money(x["cents"]) not in a.answer for x in arts if x["cents"] != third["cents"])
+    assert match_key(third["beneficiary"]) in match_key(a.citations[0].quote)
+
+
+def test_acts_other_than_grants_are_phrased_as_such(assistant):
+    for path, t in _truths():
+        if t["act_type"] == "acquisition" and t["beneficiaries"]:
+            break
+    _load(assistant, path)
+    a = _ask(assistant, f"Quel est le prix d'acquisition auprès de {t['beneficiaries'][0]} ?")
+    assert a.found and "a approuvé une acquisition de" in a.answer and "auprès de" in a.answer, a.answer

@@ -77,17 +77,34 @@ def _purpose(p: str | None, lang: str) -> str:
     return f" {p}" if p.lower().startswith(starts) else f" pour {p}"
 
 
+# (verb phrase, preposition before the beneficiary) per act type; {m} is the amount.
+_GRANTS = {
+    "fr": {
+        "subvention": ("a attribué une subvention de {m}", "à"),
+        "marche": ("a attribué un marché de {m}", "à"),
+        "avenant": ("a approuvé un avenant portant sur {m}", "avec"),
+        "acquisition": ("a approuvé une acquisition de {m}", "auprès de"),
+        "garantie_emprunt": ("a accordé une garantie d'emprunt portant sur {m}", "à"),
+        "convention": ("a approuvé une convention prévoyant {m}", "pour"),
+        "tarifs": ("a fixé un tarif de {m}", "pour"),
+    },
+    "en": {
+        "subvention": ("granted a subsidy of {m}", "to"),
+        "marche": ("awarded a contract of {m}", "to"),
+        "avenant": ("approved an amendment involving {m}", "with"),
+        "acquisition": ("approved a purchase of {m}", "from"),
+        "garantie_emprunt": ("granted a loan guarantee on {m}", "to"),
+        "convention": ("approved an agreement providing {m}", "for"),
+        "tarifs": ("set a price of {m}", "for"),
+    },
+}
+_GRANT_DEFAULT = {"fr": ("a approuvé un montant de {m}", "pour"), "en": ("approved an amount of {m}", "for")}
+
+
 def _grant_phrase(d: dict, lang: str) -> str:
-    money = _money(d, lang)
-    act = d.get("act_type")
-    if lang == "fr":
-        verb = {"subvention": f"a attribué une subvention de {money}",
-                "marche": f"a attribué un marché de {money}"}.get(act, f"a approuvé un montant de {money}")
-        to = f" à {d['beneficiary']}" if d.get("beneficiary") else ""
-    else:
-        verb = {"subvention": f"granted a subsidy of {money}",
-                "marche": f"awarded a contract of {money}"}.get(act, f"approved an amount of {money}")
-        to = f" to {d['beneficiary']}" if d.get("beneficiary") else ""
+    verb, prep = _GRANTS[lang].get(d.get("act_type"), _GRANT_DEFAULT[lang])
+    verb = verb.format(m=_money(d, lang))
+    to = f" {prep} {d['beneficiary']}" if d.get("beneficiary") else ""
     text = verb + to + _purpose(d.get("purpose"), lang)
     year = d.get("year")
     if year and str(year) not in (d.get("purpose") or ""):
@@ -258,18 +275,22 @@ def _passage_sentence(item: Item, lang: str) -> str:
 # -- whole answers -------------------------------------------------------------------------------
 
 
-def _scope(q: Query, lang: str, *, subject: bool = True) -> str:
+def _scope(q: Query, lang: str, *, subject: bool = True, quoted: bool = True) -> str:
+    """What was asked about, restated: " concernant « X » du Bureau en 2019". `quoted`: the asked
+    words between « » (not-found sentences); in an answer « » hold quotes of the sources only."""
     fr = lang == "fr"
     bits = []
     name = q.beneficiary_query or q.unmatched or q.topic or q.person
     if subject and q.code:
         bits.append(f" portant le code {q.code}" if fr else f" with code {q.code}")
-    elif subject and name:
+    elif subject and name and quoted:
         bits.append(f" concernant « {name} »" if fr else f" concerning « {name} »")
+    elif subject and name:
+        bits.append(f" pour {name}" if fr else f" for {name}")
     if q.body:
         label = BODY_LABELS.get(q.body, q.body)
         bits.append(f" du {label}" if fr and q.body != "commission_permanente" else
-                    f" de la {label}" if fr else f" of the {label}")
+                    f" de la {label}" if fr else f" for the {label}")
     if q.session_date:
         date = format_date(q.session_date, lang)
         bits.append(f" à la séance du {date}" if fr else f" at the session of {date}")
@@ -286,11 +307,12 @@ def _scope(q: Query, lang: str, *, subject: bool = True) -> str:
 
 def not_found(q: Query, lang: str, *, records: bool = False) -> str:
     """The plain "not found"; `records`: deliberations matched but none holds the answer."""
-    scope = _scope(q, lang)
-    if records:
+    if records:  # name only what matched, not the words that did not
+        scope = _scope(q, lang, subject=bool(q.beneficiary_query or q.topic or q.code or q.person))
         if lang == "fr":
             return f"Je ne trouve, dans les délibérations{scope}, aucun passage qui réponde à cette question."
         return f"I found no passage answering this question in the deliberations{scope}."
+    scope = _scope(q, lang)
     if lang == "fr":
         if scope:
             return f"Je ne trouve aucune délibération{scope} qui réponde à cette question dans le registre."
@@ -330,7 +352,7 @@ def compose(q: Query, items: list[Item], lang: str, aggregate: str | None = None
     if not items:
         return not_found(q, lang)
     fr = lang == "fr"
-    scope = _scope(q, lang)
+    scope = _scope(q, lang, quoted=False)
     cut = len(items) - max_lines
     if aggregate in ("total", "count") and items[0].kind == "amount":
         n = len(items)

@@ -68,10 +68,18 @@ def catalog(registry: Registry) -> Catalog:
     return cat
 
 
+_LEAD_WORD = re.compile(r"^(?:[lI1|]\W{1,3}association|la société|la societe)\s+", re.IGNORECASE)
+
+
 def clean(text: str) -> str:
     """A value as printed, for display: line breaks joined (keeping hyphens), typographic apostrophes."""
     text = re.sub(r"-\s*\n\s*", "-", text)
     return " ".join(text.replace("’", "'").split())
+
+
+def clean_name(text: str) -> str:
+    """A beneficiary's name for display, without the lead words OCR mangles ("I''association X" -> "X")."""
+    return _LEAD_WORD.sub("", clean(text))
 
 
 # -- selecting the deliberations a question is about ---------------------------------------------
@@ -213,14 +221,14 @@ _CLAUSE_END = re.compile(r"[,;.]|\s+et\s")
 
 
 def _amount_ref(rec: Deliberation, a: Amount) -> Ref:
-    """The sentence that grants the amount; for a later part of a sentence that splits a sum ("… de
-    30 000 euros, soit 10 000 euros pour l'année 2022, 10 000 euros pour l'année 2023…"), the clause
-    of that part alone, so that the quote shows which part is meant."""
+    """The sentence that grants the amount; for a later yearly part of a sentence that splits a sum
+    ("… de 30 000 euros, soit 10 000 euros pour l'année 2022, 10 000 euros pour l'année 2023…"), the
+    clause of that part alone, so that the quote shows which part is meant."""
     if a.sentence_start is not None and a.sentence_end is not None:
         s, e = a.sentence_start, a.sentence_end
         sentence = rec.raw_text[s:e]
         before = [b for b in rec.amounts if b is not a and s <= b.start < a.start]
-        if before and not _LIST_LINE.search(sentence):
+        if a.year and before and not _LIST_LINE.search(sentence):
             m = _CLAUSE_END.search(rec.raw_text, a.end, e)
             return Ref(rec, a.start, m.start() if m else e)
         return Ref(rec, s, e)
@@ -286,7 +294,7 @@ def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
         items.append(Item("amount", rec, {
             "context": context,
             "cents": a.cents, "qualifier": a.qualifier, "per_year": a.per_year, "currency": a.currency,
-            "beneficiary": clean(beneficiary) if beneficiary else None,
+            "beneficiary": clean_name(beneficiary) if beneficiary else None,
             "purpose": _purpose_shown(rec, a, ref), "year": a.year, "article": a.article,
             "act_type": rec.act_type,
         }, [ref]))

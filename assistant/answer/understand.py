@@ -82,6 +82,8 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
     ("budget", re.compile(
         r"imput|budget|credits|\bchapitre|\bnature\b|\bfonction\b|charged to|\bcharged\b|budget line")),
     ("count", re.compile(
+        r"quel(le)?s (sont les )?deliberations|which deliberations|ordre du jour|\bagenda\b|"
+        r"liste des deliberations|list (of )?(the )?deliberations|"
         r"combien (de |d.)(deliberations|subventions|actes|decisions|marches|conventions|dossiers|avenants|"
         r"acquisitions|seances)|nombre (de |d.)(deliberations|subventions|actes|decisions|marches|"
         r"conventions|avenants|seances)|how many (deliberations|grants|subsidies|decisions|acts|"
@@ -100,7 +102,8 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"purpose|\bobjet\b|dans quel but|a quoi|destinee?s? a|what (is|was) it for|quelle action|"
         r"which action|what .* (fund|finance|pay) for")),
     ("amount", re.compile(
-        r"combien|montant|how much|amount|subvention|accord|attribu|grant|award|given|\bdonne|\brecu|"
+        r"combien|montant|how much|amount|subvention|accord|attribu|grant|award|given|\bdonne|\brecu|\bprix\b|"
+        r"\bprice|\bcost|\bcout|"
         r"received|euros?\b|€|financ|allou|vers[ee]")),
 ]
 
@@ -197,7 +200,8 @@ _STOP_TEXT = """a au aux avec ce ces cet cette comment combien dans de des du el
     were-there much-was result resultat resultats combien-de nom noms name names liste
     marche marches prise prises pris vendu vendue vend achete achetee granting spent spend given gave receive receives
     signe-t-il votes-t-il pass passed take taken took make made does did please dis moi donne-moi
-    tous toutes tout liste lister quels quelles ensemble nombre total
+    tous toutes tout liste lister quels quelles ensemble nombre total prix price cost cout
+    ordre jour agenda
 """
 _STOP = frozenset(_STOP_TEXT.split())
 # Allowed inside a name, never at its edges ("Cité des Métiers", "club de football d'Aubagne").
@@ -542,11 +546,13 @@ def _best_part(question: str, start: int, end: int, pool: list[tuple[str, str]],
             text = question[s0:e0]
             if not _looks_like_name(text, s0):  # "football" alone names no one
                 continue
-            # What the part leaves out must not name something else ("club de football d'Aubagne" is
-            # not "football": "Aubagne" is left out).
-            if any(_looks_like_name(question[x:y], x) for x, y in ((start, s0), (e0, end)) if y > x):
-                continue
             hits, score = matcher(text, pool, threshold)
+            # Words left out that name something themselves ("club de football d'Aubagne" is neither
+            # "football" nor the "Pays d'Aubagne"): only a whole name of the registry may leave them.
+            if hits and any(_looks_like_name(question[x:y], x) for x, y in ((start, s0), (e0, end)) if y > x):
+                whole = len(textnorm.match_key(text)) >= 0.6 * min(len(textnorm.match_key(h)) for h in hits)
+                if matcher is match_topics or not whole:
+                    continue
             if hits and (best is None or (score, e0 - s0) > (best[1], best[3] - best[2])):
                 best = (hits, score, s0, e0)
     return best
