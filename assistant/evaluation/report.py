@@ -177,7 +177,7 @@ def plot_metrics(runs: list[RunResult], path: Path) -> None:
 
     labels = {k: label for k, label, _ in METRICS}
     keys = [k for k in PLOTTED if any(r.metrics.get(k) is not None for r in runs)]
-    fig, ax = plt.subplots(figsize=(max(7, 1.3 * len(keys) + 2), 4.5))
+    fig, ax = plt.subplots(figsize=(min(16, max(8, 0.45 * len(keys) * max(1, len(runs)) + 2)), 5))
     width = 0.8 / max(1, len(runs))
     for i, r in enumerate(runs):
         xs = [j + i * width - 0.4 + width / 2 for j in range(len(keys))]
@@ -188,7 +188,7 @@ def plot_metrics(runs: list[RunResult], path: Path) -> None:
                        fontsize=8)
     ax.set_ylim(0, 1.1)
     ax.set_title("Mesures par configuration")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -222,18 +222,19 @@ def plot_intents(runs: list[RunResult], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     intents = sorted({g for r in runs for g in r.by_intent})
-    fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(intents) * max(1, len(runs)) + 2), 4))
+    fig, ax = plt.subplots(figsize=(min(16, max(7, 0.3 * len(intents) * max(1, len(runs)) + 2)), 4.5))
     width = 0.8 / max(1, len(runs))
     for i, r in enumerate(runs):
         xs = [j + i * width - 0.4 + width / 2 for j in range(len(intents))]
         bars = ax.bar(xs, [r.by_intent.get(g, {}).get("pass_rate") or 0 for g in intents], width,
                       label=r.config.name)
-        ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
+        if len(intents) * len(runs) <= 24:  # beyond, the labels overlap
+            ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
     ax.set_xticks(range(len(intents)))
     ax.set_xticklabels(intents, rotation=25, ha="right", fontsize=8)
     ax.set_ylim(0, 1.1)
     ax.set_title("Taux de réussite par intention")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
