@@ -50,6 +50,15 @@ def _apply_filters(q: Query, filters: dict) -> None:
             q.session_date = None
     if filters.get("body"):
         q.body = str(filters["body"])
+    # A year range (the app's filters): replaces the question's own period.
+    if filters.get("year") is None and (filters.get("year_from") is not None or filters.get("year_to") is not None):
+        q.year = None
+        q.year_from = int(filters["year_from"]) if filters.get("year_from") is not None else None
+        q.year_to = int(filters["year_to"]) if filters.get("year_to") is not None else None
+        if q.session_date and not ((q.year_from or 0) <= q.session_date.year <= (q.year_to or 9999)):
+            q.session_date = None
+    if filters.get("act_type"):
+        q.act_type = str(filters["act_type"])
 
 
 def _retrieval_filters(q: Query, considered: list[str] | None) -> dict:
