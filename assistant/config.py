@@ -32,6 +32,8 @@ _ENV = {
     "llm_timeout": "DELIB_LLM_TIMEOUT",
     "llm_temperature": "DELIB_LLM_TEMPERATURE",
     "llm_model_path": "DELIB_LLM_MODEL_PATH",
+    "llm_max_tokens": "DELIB_LLM_MAX_TOKENS",
+    "llm_max_retries": "DELIB_LLM_MAX_RETRIES",
     "auth": "DELIB_AUTH",
     "users_file": "DELIB_USERS_FILE",
 }
@@ -53,6 +55,8 @@ class Settings(BaseModel):
     llm_timeout: float = 60.0
     llm_temperature: float = 0.1
     llm_model_path: str | None = None  # local backend: a GGUF file or a Hugging Face model folder
+    llm_max_tokens: int = 512
+    llm_max_retries: int = 1
     auth: str | None = None  # "user:password,user2:password2" (hashed at load) for the app
     users_file: Path | None = None
 
