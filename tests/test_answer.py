@@ -516,3 +516,10 @@ def test_acts_other_than_grants_are_phrased_as_such(assistant):
     _load(assistant, path)
     a = _ask(assistant, f"Quel est le prix d'acquisition auprès de {t['beneficiaries'][0]} ?")
     assert a.found and "a approuvé une acquisition de" in a.answer and "auprès de" in a.answer, a.answer
+
+
+def test_asking_never_starts_embedding_the_registry(seeded, settings):
+    a = seeded.ask("Quel label la Cité des Métiers de Marseille a-t-elle obtenu en 2005 ?")  # default mode
+    assert a.found and "fonctionnement" in a.answer
+    assert any("index sémantique absent" in n for n in a.notes)
+    assert "index" not in seeded.__dict__ and not settings.chroma_path.exists()

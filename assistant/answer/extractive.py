@@ -54,11 +54,14 @@ def _from_documents(docs) -> list[Passage]:
 
 def retrieve(assistant, text: str, *, filters: dict | None = None, mode: str | None = None,
              k: int = 10) -> Retrieval:
-    """Passages for `text`. mode: lexical | dense | hybrid; None = hybrid when the dense index can be
-    opened, else lexical (with a note). An explicit dense/hybrid that fails falls back to lexical too."""
+    """Passages for `text`. mode: lexical | dense | hybrid; None = hybrid when a dense index was built,
+    else lexical (with a note). An explicit dense/hybrid that fails falls back to lexical too."""
     if mode is not None and mode not in MODES:
         raise ValueError(f"Mode de recherche inconnu : « {mode} » (lexical, dense ou hybrid).")
     notes: list[str] = []
+    if mode is None and not dense_available(assistant):
+        mode = "lexical"
+        notes.append("index sémantique absent (delib reindex pour le construire) : recherche lexicale seule")
     if mode != "lexical":
         try:
             retriever = assistant.retriever
@@ -78,6 +81,15 @@ def record_passages(recs) -> list[Passage]:
 
     return [Passage(c.deliberation_id, c.part, c.part_label, c.start, c.end, c.text, c.source, 0.0,
                     {"chunk_id": c.id}) for rec in recs for c in chunk_record(rec)]
+
+
+def dense_available(assistant) -> bool:
+    """True when a dense index was built (or is being served): by default `ask` never starts embedding
+    the whole registry, which `delib ingest` or `delib reindex` do with a progress bar."""
+    if "retriever" in assistant.__dict__ or "index" in assistant.__dict__:
+        return True
+    settings = assistant.settings
+    return bool(settings.chroma_url) or settings.chroma_path.exists()
 
 
 def to_documents(retrieval: Retrieval) -> list:
