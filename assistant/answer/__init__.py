@@ -25,7 +25,6 @@ from .verify import Checker
 __all__ = ["answer_from_items", "ask"]
 
 MAX_READ_WHOLE = 12  # deliberations read sentence by sentence when the question names them
-_FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cofinancers", "date")
 
 
 def _ms(t0: float) -> float:
@@ -134,9 +133,11 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
     """Answer `question` from the registry, with verified citations.
 
     filters: year, body (win over the question's words), mode (lexical | dense | hybrid: the retrieval
-    used for passages; default hybrid when the dense index is available). session: a name under which
-    the conversation is kept (settings.sessions_dir) so that follow-ups are understood. on_token: called
-    with the answer's text as it is produced (in one piece without an LLM)."""
+    used for passages; default hybrid once a dense index was built, else lexical). session: a name under
+    which the conversation is kept (settings.sessions_dir) so that follow-ups are understood.
+    on_token: called with the answer's text as it is produced: sentence by sentence by an LLM, in one
+    piece without one. stream: part of the facade's contract; the streaming itself goes through
+    on_token (a caller that streams passes both)."""
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
     filters = dict(filters or {})
@@ -174,7 +175,7 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         if ids and len(ids) <= MAX_READ_WHOLE:  # a few deliberations named: read them whole
             passages += extractive.record_passages([cat.by_id[i] for i in ids if i in cat.by_id])
         items, aggregate = extractive.extract(cat, q, passages), None
-        if items and q.intent in _FIELD_INTENTS:
+        if items and q.intent in facts.FIELD_INTENTS:
             # The passages found the deliberation ("les tarifs des piscines"); its fields answer.
             ids = list(dict.fromkeys(i.rec.id for i in items))[:2]
             by_record = facts.answer(cat, dataclasses.replace(q, deliberation_ids=ids, unmatched=None))

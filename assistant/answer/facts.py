@@ -471,7 +471,7 @@ def record_items(recs: list[Deliberation]) -> list[Item]:
 
 # -- the entry point -----------------------------------------------------------------------------
 
-_FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cofinancers", "date")
+FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cofinancers", "date")
 _AMOUNT_INTENTS = ("amount", "beneficiary", "purpose")
 
 
@@ -481,7 +481,7 @@ def answer(cat: Catalog, q: Query) -> Facts:
     subject = bool(q.beneficiaries or q.topic or q.code or q.session_date or q.deliberation_ids
                    or q.amount_cents or q.person)
     # A name the registry's fields do not know: only passages holding all its words may answer.
-    if q.unmatched and not subject and q.intent in _AMOUNT_INTENTS + _FIELD_INTENTS + ("total", "count"):
+    if q.unmatched and not subject and q.intent in _AMOUNT_INTENTS + FIELD_INTENTS + ("total", "count"):
         return Facts()
     if q.intent in ("amount", "beneficiary") and not subject and q.keywords:
         # "Quel montant pour la culture en 2019 ?": the deliberations whose object names it, else passages
@@ -505,7 +505,7 @@ def answer(cat: Catalog, q: Query) -> Facts:
         return facts
 
     # "Who signed it?" with nothing before it: no deliberation is designated, none is listed.
-    if q.intent in _FIELD_INTENTS and not subject and not (q.year or q.year_from or q.year_to or q.body):
+    if q.intent in FIELD_INTENTS and not subject and not (q.year or q.year_from or q.year_to or q.body):
         return Facts()
     # A year in a general question is a word of it ("le label obtenu en 2005"), not the session's year.
     recs = select(cat, q, use_years=q.intent != "general")

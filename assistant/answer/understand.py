@@ -169,7 +169,7 @@ _STOP_TEXT = """a au aux avec ce ces cet cette comment combien dans de des du el
     etaient eu il ils je la le les leur leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par
     pas pour qu que quel quelle quelles quels qui quoi sa se ses son sur ta te tes toi ton tu un une vos
     votre vous y l d s n c j m t ont avait avaient sont fut lors lequel laquelle dont cela ca ceci
-    pourquoi quand donc alors aussi egalement autre autres d'autre quelqu
+    pourquoi quand donc alors aussi egalement autre autres quelqu
     an the of to in on at for by from with what who whom whose which when where why how many much was
     were is are be been did do does has have had it its this that these those there their they he she
     and or any all also about please tell me give show list
@@ -195,11 +195,11 @@ _STOP_TEXT = """a au aux avec ce ces cet cette comment combien dans de des du el
     conseil bureau board committee commission permanente municipal municipale metropolitan city
     consiste consistait concerne concernait porte portait portee agit traite vise visait prevoit prevu
     prevue decide decidee decidees approuve approuvee autorise autorisee passe passee fait faite
-    avoir etre quelle-est est-ce qu'est-ce parmi lieu tenu tenue ouvert ouverte preside presidee
+    avoir etre parmi lieu tenu tenue ouvert ouverte preside presidee
     consist concern concerns approve approved authorised authorized held chaired opened
-    were-there much-was result resultat resultats combien-de nom noms name names liste
+    result resultat resultats nom noms name names liste
     marche marches prise prises pris vendu vendue vend achete achetee granting spent spend given gave receive receives
-    signe-t-il votes-t-il pass passed take taken took make made does did please dis moi donne-moi
+    pass passed take taken took make made does did please dis moi donne-moi
     tous toutes tout liste lister quels quelles ensemble nombre total prix price cost cout
     ordre jour agenda
 """
@@ -283,14 +283,6 @@ class Query:
 # -- entity extraction ---------------------------------------------------------------------------
 
 
-def parse_amount(text: str) -> int | None:
-    """ "20 000 €" / "EUR 20,000" / "20000 euros" -> cents; None when there is no amount."""
-    m = _AMOUNT.search(text)
-    if not m:
-        return None
-    return number_to_cents(m.group(1) or m.group(2))
-
-
 def number_to_cents(raw: str) -> int | None:
     """A French or English written number to cents: "20 000", "20,000", "1 234,50", "1,234.50"."""
     s = re.sub(r"[\s\u00a0\u202f]", "", raw)
@@ -312,10 +304,6 @@ def _parse_date(text: str) -> dt.date | None:
     value = dateparser.parse(text, languages=["fr", "en"],
                              settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
     return value.date() if value else None
-
-
-def _find_spans(pattern: re.Pattern, text: str) -> list[re.Match]:
-    return list(pattern.finditer(text))
 
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -436,7 +424,7 @@ def understand(question: str, *, names=None, persons=None, topics=None) -> Query
     blocked: list[tuple[int, int]] = []
 
     for pat in _DATE_PATTERNS:
-        for m in _find_spans(pat, question):
+        for m in list(pat.finditer(question)):
             if any(s <= m.start() < e for s, e in blocked):
                 continue
             d = _parse_date(m.group())
@@ -444,7 +432,7 @@ def understand(question: str, *, names=None, persons=None, topics=None) -> Query
                 q.session_date = q.session_date or d
                 q.year = q.year or d.year
                 blocked.append(m.span())
-    for m in _find_spans(_CODE, question):
+    for m in _CODE.finditer(question):
         q.code = q.code or re.sub(r"\s+", " ", re.sub(r"\s*([-/])\s*", r"\1", m.group())).strip()
         blocked.append(m.span())
     m = _AMOUNT.search(question)
