@@ -190,9 +190,11 @@ ARTICLE_HEAD = re.compile(
     r"(?:[ \t]*(?:er|ER|°))?[ \t]*(?:[:.\-)][ \t]*|$|(?=[ \t]+[A-Z]))",
     M,
 )
+# At a line start, or in a table cell (a Word signature block: "Acte rendu exécutoire ... | Pour extrait
+# conforme,").
 CERTIFICATION = re.compile(
-    r"^[ \t]*(?:pour\s+)?(?:extrait\s+)?(?:certifi\w*\s+conforme|extrait\s+conforme|ainsi\s+fait\s+et\s+delibere"
-    r"|fait\s+et\s+delibere)[^\n]*",
+    r"(?:^|[ \t]\|)[ \t]*(?:pour\s+)?(?:extrait\s+)?(?:certifi\w*\s+conforme|extrait\s+conforme|copie\s+conforme"
+    r"|ainsi\s+fait\s+et\s+delibere|fait\s+et\s+delibere)[^\n]*",
     I | M,
 )
 TELLES = re.compile(r"telles\s+sont\s+les\s+raisons", I)
@@ -235,12 +237,13 @@ BODY_PHRASES = [
 BODY = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in BODY_PHRASES), I)
 
 
-def find_body(doc: _Doc) -> tuple[str | None, str | None]:
+def find_body(doc: _Doc, header_end: int | None = None) -> tuple[str | None, str | None]:
     """Body kind and its label.
 
     Looks first right after the register header ("EXTRAIT DES REGISTRES DES DELIBERATIONS DU
     BUREAU DE LA METROPOLE", "... DE LA COMMISSION PERMANENTE"), then anywhere ("soumet au Bureau
-    de la Métropole", "Le Conseil Municipal,").
+    de la Métropole", "Le Conseil Municipal,"). A header that names a Conseil départemental or régional
+    and its Commission permanente ("CONSEIL DÉPARTEMENTAL / COMMISSION PERMANENTE") is the commission's.
     """
     header = REGISTER_HEADER.search(doc.text)
     m = None
@@ -249,6 +252,11 @@ def find_body(doc: _Doc) -> tuple[str | None, str | None]:
     m = m or BODY.search(doc.text)
     if not m:
         return None, None
+    if m.lastgroup == "autre" and re.match(r"conseil\s+(?:departemental|regional)", m.group(), I):
+        limit = max(header_end or 0, m.end())
+        commission = re.compile(BODY_PHRASES[3][1], I).search(doc.text, m.end(), limit)
+        if commission:
+            return "commission_permanente", BODY_LABELS["commission_permanente"]
     body = m.lastgroup
     label = BODY_LABELS[body] if body != "autre" else doc.value(m.start(), m.end()).lower().capitalize()
     return body, label
@@ -264,10 +272,12 @@ def municipal_label(body: str | None, authority: Span | None) -> str | None:
 AUTHORITY = re.compile(
     r"\b(?P<kind>Me+tropole|METROPOLE|Ville|VILLE|Commune|COMMUNE|Departement|DEPARTEMENT|Region|REGION"
     r"|Communaute\s+(?:d'agglomeration|de\s+communes|urbaine)|COMMUNAUTE\s+(?:D'AGGLOMERATION|DE\s+COMMUNES)"
-    r"|Conseil\s+departemental|CONSEIL\s+DEPARTEMENTAL|Syndicat\s+(?:mixte|intercommunal)|SYNDICAT\s+MIXTE)"
+    r"|Conseil\s+departemental|CONSEIL\s+DEPARTEMENTAL|Syndicat\s+(?:mixte|intercommunal)"
+    r"|SYNDICAT\s+(?:MIXTE|INTERCOMMUNAL)|(?i:centre\s+(?:communal|intercommunal)\s+d'action\s+sociale)"
+    r"|(?i:etablissement\s+public)|(?i:office\s+public))"
     r"[ ]+(?:(?:de\s+la|de\s+l'|d'|de|du|des|DE\s+LA|DE\s+L'|D'|DE|DU|DES)[ ]*)?"
     r"(?P<name>[A-Z][A-Za-z'-]*(?:[ ][A-Z][A-Za-z'-]*)*?)"
-    r"(?=[ ]*(?:[,.;:)(]|-\s|$)|[ ]+[a-z]|[ ]*\n)",
+    r"(?=[ ]*(?:[,.;:)(]|-\s|$)|[ ]+[a-z]|[ ]*\n|[ ]{2,})",  # two spaces: the next column of a header
     M,
 )
 # Which authority kinds best fit each body (a commune's header often names its Département too).
@@ -333,15 +343,61 @@ def to_date(text: str) -> dt.date | None:
     return found.date() if found else None
 
 
+NUMBER_WORD = (r"(?:premier|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
+               r"|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cent|cents|mille|et)")
+NUMBER_WORDS = rf"{NUMBER_WORD}(?:[ -]+{NUMBER_WORD})*"
+MONTH_WORD = r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)"
+# "L'an deux mille vingt-deux, le vingt-cinq mars", "Séance du vingt-cinq mars deux mille vingt-deux".
+WORDS_DATE = re.compile(
+    rf"\bl'an\s+(?P<year>{NUMBER_WORDS})\s*,?\s+(?:et\s+)?le\s+(?P<day>{NUMBER_WORDS})\s+(?P<month>{MONTH_WORD})\b"
+    rf"|\b(?:seance|reunion|session)\s+(?:publique\s+|ordinaire\s+|extraordinaire\s+)?(?:du|le)\s+"
+    rf"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+    rf"(?P<day2>{NUMBER_WORDS})\s+(?P<month2>{MONTH_WORD})\s+(?P<year2>{NUMBER_WORDS}|(?:19|20)\d{{2}})\b",
+    I,
+)
+
+
+def words_to_int(words: str) -> int | None:
+    """"vingt-cinq" -> 25, "deux mille vingt-deux" -> 2022, "premier" -> 1 (text2num reads French numbers)."""
+    from text_to_num import text2num
+
+    words = re.sub(r"\s+", " ", words.strip().lower())
+    if words in ("premier", "1er"):
+        return 1
+    if words.isdigit():
+        return int(words)
+    try:
+        return text2num(words, "fr")
+    except ValueError:
+        return None
+
+
+def words_date(m: re.Match) -> dt.date | None:
+    day, month, year = (m.group("day") or m.group("day2"), m.group("month") or m.group("month2"),
+                        m.group("year") or m.group("year2"))
+    d, y = words_to_int(day), words_to_int(year)
+    if d is None or y is None:
+        return None
+    try:
+        return dt.date(y, FRENCH_MONTHS.index(month.lower()) + 1, d)
+    except ValueError:
+        return None
+
+
 def find_session(doc: _Doc, header_end: int) -> tuple[dt.date | None, Span | None]:
     """Session date from "Séance du 20 juin 2019", "SEANCE PUBLIQUE DU LUNDI 15 MARS 2021",
     "Réunion du 1er mars 2021", or (fallback, header only) "L'an deux mille vingt et un, le 15 mars 2021"
-    / "CONSEIL MUNICIPAL DU 15/03/2021"."""
+    / "CONSEIL MUNICIPAL DU 15/03/2021", or a date in words ("L'an deux mille vingt-deux, le vingt-cinq
+    mars"; the dates of convocation or of posting, "Date de convocation : 18/03/2022", are not it)."""
     for pattern, limit in ((SESSION, len(doc.text)), (SESSION_FALLBACK, header_end)):
         for m in pattern.finditer(doc.text, 0, limit):
             date = to_date(doc.plain.raw_slice(m.start("date"), m.end("date")))
             if date:
                 return date, doc.span(m.start(), m.end())
+    for m in WORDS_DATE.finditer(doc.text, 0, header_end):
+        date = words_date(m)
+        if date:
+            return date, doc.span(m.start(), m.end())
     return None, None
 
 
@@ -409,7 +465,7 @@ def find_present_count(doc: _Doc, header_end: int) -> tuple[int | None, Span | N
 
 
 ETAIENT = ocr_word("etaient")
-PRESENTS, ABSENTS = ocr_word("present") + "(?:e)?s?", ocr_word("absent") + "s?"
+PRESENTS, ABSENTS = ocr_word("present") + "(?:e)?s?", ocr_word("absent") + "(?:e)?s?"
 REPRESENTES, EXCUSES = ocr_word("represente") + "(?:e)?s?", ocr_word("excuse") + "(?:e)?s?"
 ATTENDANCE_HEAD = re.compile(
     r"^[ \t]*(?:"
@@ -430,12 +486,15 @@ ATTENDANCE_STOP = re.compile(
 )
 COURTESY = re.compile(r"(?:Mesdames|Mmes)\s+et\s+(?:Messieurs|MM\.?)\s*:?\s*")
 LIST_SEPARATOR_DASH = re.compile(r"\s+-\s+|\s+-(?=\s*\n)|(?<=\n)\s*-\s+")
-LIST_SEPARATOR_COMMA = re.compile(r"\s*[,;]\s*|\s+et\s+(?=[A-Z])")
+# "Mme X, pouvoir à M. Y": the comma before the proxy does not end the item.
+LIST_SEPARATOR_COMMA = re.compile(
+    r"\s*(?:;|,(?!\s*(?:pouvoir|procuration|represente|ayant\s+donne|donne)\b))\s*|\s+et\s+(?=[A-Z])", I
+)
 LINE_BREAK = re.compile(r"\n")
 INLINE_SEPARATOR = re.compile(r"\s*(?:,|;|\bet\b|\s-\s)\s*")
 PROXY = re.compile(
     r"\s+(?:represente(?:e)?s?\s+par|\(?\s*(?:a\s+|ayant\s+)?donne\s+(?:pouvoir|procuration)\s+a"
-    r"|\(?\s*pouvoir\s+a|\(?\s*procuration\s+a|a)\s+(?=(?:M\.|Mme|Monsieur|Madame|[A-Z]))",
+    r"|\(?\s*pouvoir\s+a|\(?\s*procuration\s+a|a|par)\s+(?=(?:M\.|Mme|Monsieur|Madame|[A-Z]))",
     I,
 )
 
@@ -552,10 +611,11 @@ REGISTRY_CODE = re.compile(
 CITY_REGISTRY_CODE = re.compile(
     rf"(?<![\w/-])(?P<year>{DIGIT}{{2}})/(?P<number>{DIGIT}{{4}})/(?P<suffix>[A-Z]{{2,5}})\b"
 )
-# A commune's registry number: "N° 087-200619", "DELIBERATION N° 2019/087", "Délibération n° 2021-045".
+# A commune's registry number: "N° 087-200619", "DELIBERATION N° 2019/087", "Délibération n° 2021-045",
+# or with the assembly's letters: "Délibération n° CS-2022-014" (comité syndical), "n° CC-2022-097".
 NUMBER_CODE = re.compile(
     r"^[ \t]*(?:D[EÉ]LIB[EÉ]RATION|Deliberation|DCM|DEL|DELIB|Acte)?\s*(?:n|N)\s*[°o]\s*"
-    r"(?P<number>\d{2,4}[-/_.]\d{1,6}(?:[-/]\d{1,4})?)\b",
+    r"(?P<number>(?:[A-Z]{1,5}[-_]?)?\d{2,4}[-/_.]\d{1,6}(?:[-/]\d{1,4})?)\b",
     M,
 )
 REFERENCE_BEFORE = re.compile(r"(?:deliberation|delib\.?|arrete|decision)\s*(?:n\s*[°o]\s*)?\s*$", I)
@@ -606,7 +666,7 @@ def find_codes(doc: _Doc, header_end: int, visas_range: tuple[int, int] | None) 
         if overlaps(m.start("number"), m.end("number")):
             continue
         number = m.group("number")
-        year = re.match(r"(?:19|20)\d{2}", number)
+        year = re.search(r"(?<!\d)(?:19|20)\d{2}(?!\d)", number)
         s, e = doc.raw_span(m.start("number"), m.end("number"))
         found.append((m.start(), m.end(), Code(code=number, kind="registre", number=number,
                                                year=int(year.group()) if year else None, start=s, end=e)))
@@ -681,15 +741,32 @@ AFTER_OBJECT = re.compile(
 )
 
 
+# What can only start a new paragraph, even after a single line break (a Word document's paragraphs are
+# lines: "Objet : ...\nMonsieur le Maire rappelle que ...").
+NEW_PARAGRAPH_LINE = re.compile(
+    r"\n[ \t]*(?:(?:Madame|Monsieur|MADAME|MONSIEUR)\s+(?:l[ea]|L[EA])\s+(?:Maire|MAIRE|Pr[eé]sident|PR[EÉ]SIDENT)"
+    r"|Rapporteur\b|RAPPORTEUR\b|(?:Vu|VU)\s|(?:Le|La|LE|LA)\s+(?:Conseil|CONSEIL|Commission|COMMISSION|Bureau"
+    r"|BUREAU|Comit|COMIT))"
+)
+DANGLING_END = re.compile(r"(?:[,-]|\b(?:" + "|".join(re.escape(w) for w in DANGLING) + r"))[ \t]*$", I)
+
+
 def _object_end(doc: _Doc, start: int, before: int) -> int:
     """A title runs over OCR's blank lines ("du Grand\n\nPort Maritime", "2019\n\n- Approbation") until a
-    paragraph break followed by what comes after a title (AFTER_OBJECT), or `before`."""
+    paragraph break followed by what comes after a title (AFTER_OBJECT), or a line that can only open a
+    paragraph (NEW_PARAGRAPH_LINE) after a complete one, or `before`."""
+    ends = [before]
     for m in PARAGRAPH_BREAK.finditer(doc.text, start):
         if m.start() >= before:
             break
         if AFTER_OBJECT.match(doc.text, m.end()):
-            return m.start()
-    return before
+            ends.append(m.start())
+            break
+    for m in NEW_PARAGRAPH_LINE.finditer(doc.text, start, before):
+        if not DANGLING_END.search(doc.text, doc.line_start(m.start()), m.start()):
+            ends.append(m.start())
+            break
+    return min(ends)
 
 
 def find_expose(doc: _Doc, start: int | None, limit: int) -> Span | None:
@@ -752,6 +829,31 @@ def find_articles(doc: _Doc, start: int, end: int) -> list[tuple[int, int, int, 
     return out
 
 
+DASH_ITEM = re.compile(r"^[ \t]*[-•–][ \t]+(?=\S)", M)
+
+
+def find_dash_articles(doc: _Doc, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """Decisions as a dashed list instead of numbered articles ("DÉCIDE :\n- d'attribuer ... ;\n- d'autoriser
+    ... ;"), numbered 1..n in order, in the same form as `find_articles`. The list must follow the line
+    that announces it (ending with ":") and ends at the first blank line after its last item."""
+    items = list(DASH_ITEM.finditer(doc.text, start, end))
+    if not items:
+        return []
+    before = doc.text[start:items[0].start()].rstrip()
+    if before and not before.endswith(":"):
+        return []
+    out = []
+    for i, item in enumerate(items):
+        if i and BLANK_LINE.search(doc.text, items[i - 1].end(), item.start()):
+            break  # a later list is not part of the decisions
+        blank = BLANK_LINE.search(doc.text, item.end(), end)
+        stop = items[i + 1].start() if i + 1 < len(items) else end
+        if blank and blank.start() < stop:
+            stop = blank.start()
+        out.append((i + 1, item.start(), item.end(), stop))
+    return out
+
+
 def build_articles(doc: _Doc, raw_articles: list[tuple[int, int, int, int]]) -> list[Article]:
     articles = []
     for number, head, body, stop in raw_articles:
@@ -793,10 +895,12 @@ def sentence_around(doc: _Doc, pos: int, lo: int, hi: int) -> tuple[int, int]:
 
 ORGANISATION_NOUNS = "|".join(ocr_word(w) for w in (
     "association", "entreprise", "etablissement", "organisme", "societe", "structure", "groupement"))
+# Company forms printed before the name, part of it: "à la SARL Les Jardins du Moulin", "la SCI LES PINS".
+LEGAL_FORMS = r"(?:SARL|SCI|SAS|SASU|SA|EURL|SEM|SEML|SPL|SCOP|SCIC|SNC|GIE|EPIC|OPH|SCCV)(?=\s)"
 BENEFICIARY_NOUN = re.compile(
     r"\b(?i:a|au|aux|au\s+profit\s+de|en\s+faveur\s+de|aupres\s+de|et|avec|entre|de)\s+"
     r"(?:[lI1|]?'+\s*|l(?=[a-z])|(?i:la|le|les)\s+)?"  # "l'", "I'", "'" (lost l), "l" (lost apostrophe)
-    rf"(?P<noun>(?i:{ORGANISATION_NOUNS})(?:\s+public)?)s?\s+"
+    rf"(?P<noun>(?i:{ORGANISATION_NOUNS})(?:\s+public)?|{LEGAL_FORMS})s?\s+"
     r"(?=[A-Z0-9«\"'])"
 )
 BENEFICIARY_GENERIC = re.compile(
@@ -821,9 +925,9 @@ BENEFICIARY_STOP = re.compile(
     rf"|{RELATIVE}(?:ve|f)s?\b|au\s+titre\b|dans\s+le\s+cadre\b|afin\b|sise?s?\b|situee?s?\b|domicili|represente"
     r"|en\s+vue\b|correspondant|portant\b|a\s+hauteur\b|dont\b|qui\b|ayant\b|concernant\b|visant\b"
     r"|moyennant\b|selon\b|conformement\b|sur\s+(?:la|le|les)\b|de\s+\d|en\s+(?:date|application)\b"
-    r"|est\b|sont\b|ci-annexee?|aupres\b|soit\b)"
+    r"|est\b|sont\b|ci-annexee?|aupres\b|soit\b|une?\s+(?:convention|avenant|contrat|bail)\b)"
     r"|\s+(?:de\s+la|des|du|d'une?|de\s+l')\s+(?:parcelles?|terrains?|biens?|immeubles?|lots?|proprietes?"
-    r"|locaux|local|batiments?|emprises?|tenements?)\b"  # a seller: "la SCI X de la parcelle ..."
+    r"|locaux|local|batiments?|emprises?|tenements?|delaisses?|volumes?|fonds|droits?)\b"  # a seller: "la SCI X de la parcelle ..."
     r"|\s*[,;:(]|\.(?=\s|$)|\s+-\s|\s*»\s*(?:[,;.]|$)|" + SENTENCE_BREAK.pattern
 )
 # A name in capitals ends where lower-case words start: "SCI LES OLIVIERS de la parcelle ...".
@@ -909,7 +1013,9 @@ def beneficiary_in(doc: _Doc, lo: int, hi: int, near: int | None = None) -> tupl
 # "- Comité des Fêtes de Salon-de-Provence : 31 500 euros", "- Lot n° 1 : SOMEDAS, pour un montant de ..."
 BULLET = re.compile(r"^[ \t]*(?:[-•*»]|e(?=[ \t]+[A-Z]))[ \t]+", M)
 LIST_ITEM_NAME = re.compile(
-    r"(?:Lot\s+n\s*[°o]?\s*\d+\s*:\s*)?(?P<name>[A-Z0-9«][^:\n;]*?)\s*(?::\s*(?=\d)|,\s*pour\b|,\s*(?=\d)|\s-\s+(?=\d))"
+    r"(?:Lot\s+n\s*[°o]?\s*\d+\s*(?:\([^)\n]*\)\s*)?:\s*)?"  # "Lot n° 1 (réseaux électriques) :"
+    r"(?:(?:la\s+)?(?i:societe|entreprise|groupement)\s+(?=[A-Z]))?"  # "société SPIE ..." keeps the name
+    r"(?P<name>[A-Z0-9«][^:\n;]*?)\s*(?::\s*(?=\d)|,\s*pour\b|,\s*(?=\d)|\s-\s+(?=\d))"
 )
 
 
@@ -921,6 +1027,56 @@ def list_item_at(doc: _Doc, pos: int, lo: int) -> tuple[int, int] | None:
     if doc.text.count("\n", bullets[-1].start(), pos) > 2:
         return None
     return bullets[-1].start(), bullets[-1].end()
+
+
+# Table rows: cells apart by a column gap (two spaces or more, as a PDF's text layer lays them out) or by
+# " | " (the loader's .docx tables). "2022_01611   LES SUDS A ARLES   Festival 2022   52 500,00 €".
+CELL_GAP = re.compile(r"[ \t]{2,}|[ \t]*\|[ \t]*")
+# The column that names who gets the money, in a table's heading row.
+NAME_COLUMN = re.compile(r"benefici|association|organisme|structure|attributaire|titulaire|societe|entreprise"
+                         r"|\bnom\b|raison\s+sociale|porteur|commune", I)
+TOTAL_CELL = re.compile(r"(?:sous-?\s*)?total\b|montant\b", I)
+
+
+def _cells(doc: _Doc, ls: int, le: int) -> list[tuple[int, int]]:
+    return [r for r in (doc.trim(a, b) for a, b in split_ranges(doc.text, CELL_GAP, ls, le)) if r[0] < r[1]]
+
+
+def table_row_at(doc: _Doc, amount: re.Match, lo: int) -> tuple[int, int] | None:
+    """(line start, line end) of the table row holding `amount`: a line of two cells or more whose amount
+    is a cell of its own ("95 000,00 €", "4,20 € TTC")."""
+    ls, le = doc.line_start(amount.start()), doc.line_end(amount.start())
+    if ls < lo:
+        return None
+    cells = _cells(doc, ls, le)
+    own = any(a <= amount.start() and doc.trim(amount.start(), amount.end())[1] >= b - 1 for a, b in cells)
+    if len(cells) < 2 or not own:
+        return None
+    return ls, le
+
+
+def table_name(doc: _Doc, row: tuple[int, int], amount: re.Match, lo: int) -> tuple[int, int] | None:
+    """Plain range of the name cell of a table row: the column headed "Bénéficiaire" / "Association" /
+    ... in the heading row above (the nearest line without an amount), else the first cell with words.
+    A "Total" row names nobody."""
+    cells = [c for c in _cells(doc, *row) if not (c[0] <= amount.start() < c[1])]
+    worded = [c for c in cells if re.search(r"[A-Za-z]{3}", doc.text[c[0]:c[1]])]
+    if not worded or TOTAL_CELL.match(doc.text, worded[0][0]):
+        return None
+    pos = row[0]
+    while pos > lo:  # up to the heading row
+        ls = doc.line_start(pos - 1)
+        line = doc.text[ls:pos - 1]
+        if not line.strip() or not AMOUNT.search(line):
+            heading = _cells(doc, ls, pos - 1)
+            columns = [i for i, (a, b) in enumerate(heading) if NAME_COLUMN.search(doc.text, a, b)]
+            full = _cells(doc, *row)
+            if columns and len(heading) == len(full) and line.strip():
+                cell = full[columns[0]]
+                return cell if not (cell[0] <= amount.start() < cell[1]) else None
+            break
+        pos = ls
+    return worded[0]
 
 
 ELIDED_L = r"(?:[lI1]'?|')?\s*"  # "l'", OCR's "I'", a lost "l" ("'année") or a lost apostrophe ("lannée")
@@ -973,23 +1129,41 @@ def purpose_in(doc: _Doc, lo: int, hi: int, beneficiary: tuple[int, int] | None)
     return None
 
 
-PER_YEAR_BEFORE = re.compile(r"(?:annuel(?:le)?|par\s+an)\s+(?:de\s+|d'un\s+montant\s+de\s+)?$", I)
+# "montant annuel de", "montant annuel maximum de", "participation annuelle à", "par an de".
+PER_YEAR_BEFORE = re.compile(
+    r"(?:annuel(?:le)?|par\s+an)\s+(?:(?:maxim|minim|estimati|previsionnel|global)\w*\s+)?"
+    r"(?:de\s+|a\s+|d'un\s+montant\s+de\s+)?$",
+    I,
+)
 
 
-def find_amounts(doc: _Doc, raw_articles: list[tuple[int, int, int, int]]) -> list[Amount]:
+def find_amounts(
+    doc: _Doc, raw_articles: list[tuple[int, int, int, int]], parts: list[Span | None] | None = None
+) -> list[Amount]:
     """Every sum of money ("20 000 euros", "20 000€", "12 345,67 euros HT", "1.500.000 €", "1,5 million
     d'euros", "... par an", "montant annuel de ...") with the beneficiary, purpose and year stated in its
     sentence, or in its list line ("- Lot n° 1 : SOMEDAS, pour un montant de ...", the year then coming
-    from the sentence that introduces the list)."""
+    from the sentence that introduces the list), or in its table row (the name from the "Bénéficiaire"
+    column). A sentence never runs out of its part (article, exposé, object...: `parts`), so that in a Word
+    document, whose paragraphs are lines, the exposé's first sentence does not take in the title."""
+    bounds = sorted((doc.from_raw(p.start), doc.from_raw(p.end)) for p in parts or [] if p)
     amounts = []
     for m in AMOUNT.finditer(doc.text):
         article = next((a for a in raw_articles if a[1] <= m.start() < a[3]), None)
-        lo, hi = (article[2], article[3]) if article else (0, len(doc.text))
+        part = next(((a, b) for a, b in bounds if a <= m.start() < b), (0, len(doc.text)))
+        lo, hi = (article[2], article[3]) if article else part
         item = list_item_at(doc, m.start(), lo)
-        if item:
+        row = None if item else table_row_at(doc, m, lo)
+        if row:
+            ss, se = row
+            intro = list_intro(doc, row[0], lo, hi)
+            beneficiary = table_name(doc, row, m, lo) if GRANTS.search(doc.text, *intro) else None
+            year = year_of(doc, m, ss, se) or year_of(doc, m, *intro)
+        elif item:
             ss, se = item[0], doc.line_end(m.end())
             intro = list_intro(doc, item[0], lo, hi)
-            named = LIST_ITEM_NAME.match(doc.text, item[1], m.end()) if GRANTS.search(doc.text, *intro) else None
+            grants = GRANTS.search(doc.text, *intro) or re.match(r"Lot\b", doc.text[item[1]:item[1] + 3], I)
+            named = LIST_ITEM_NAME.match(doc.text, item[1], m.end()) if grants else None
             beneficiary = doc.trim(*named.span("name")) if named else beneficiary_in(doc, ss, se, near=m.start())
             year = year_of(doc, m, ss, se) or year_of(doc, m, *intro)
         else:
@@ -1127,7 +1301,7 @@ VOTE_LINE = re.compile(
     r"|n'ont\s+pas\s+pris\s+part|\d+\s+voix)",
     I | M,
 )
-VOTE_ANYWHERE = re.compile(r"mise?\s+aux\s+voix|\badopte+e?s?\b|unanimite|a\s+la\s+majorite", I)
+VOTE_ANYWHERE = re.compile(r"mise?\s+aux\s+voix|\badopte+e?s?\b|unanimite|a\s+la\s+majorite|\b\d+\s+voix\b", I)
 VOTE_NAMES = re.compile(
     r"(?P<kind>se\s+sont\s+abstenus?|s'est\s+abstenue?|abstentions?|ont\s+vote\s+contre|a\s+vote\s+contre"
     r"|votes?\s+contre|contre)\s*(?:\(\s*(?P<n>\d+)\s*\))?\s*:\s*(?:(?P<count>\d+)\s*)?",
@@ -1138,6 +1312,11 @@ VOTE_NAMES_END = re.compile(
     NOT_ABBREVIATION_DOT + r"(?=\s|$)|" + SENTENCE_BREAK.pattern + r"|\s/\s|\n(?=[ \t]*(?i:se\s+sont|abstention|contre|vote|ont\s+vote"
     r"|pour\s*:|adopt))"
 )
+# "3 contre (M. X, Mme Y, M. Z)", "2 abstentions (Mme A, M. B)": the count, then the names in brackets.
+VOTE_COUNT_NAMES = re.compile(
+    r"\b(?P<count>\d+)\s+(?:voix\s+|votes?\s+)?(?P<kind>contre|abstentions?)\s*\(", I
+)
+FOR_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix|votes?)\s+pour\b|\bpour\s*:\s*(?P<n2>\d+)", I)
 AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b|\bcontre\s*:\s*(?P<n2>\d+)", I)
 ABSTENTION_COUNT = re.compile(r"(?P<n>\d+)\s+abstentions?\b|\babstentions?\s*:\s*(?P<n2>\d+)", I)
 
@@ -1213,6 +1392,15 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
         else:
             vote.abstentions.extend(names)
             vote.abstention_count = int(count) if count else vote.abstention_count
+    for m in VOTE_COUNT_NAMES.finditer(doc.text, vs, ve):
+        close = doc.text.find(")", m.end(), ve)
+        names = _names(doc, m.end(), close) if close > 0 else []
+        if not names or not all(n[0].isupper() for n in names):
+            continue
+        if m.group("kind").lower() == "contre" and not vote.against:
+            vote.against, vote.against_count = names, int(m.group("count"))
+        elif m.group("kind").lower() != "contre" and not vote.abstentions:
+            vote.abstentions, vote.abstention_count = names, int(m.group("count"))
     if vote.against_count is None:
         m = AGAINST_COUNT.search(block)
         if m:
@@ -1221,13 +1409,18 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
         m = ABSTENTION_COUNT.search(block)
         if m:
             vote.abstention_count = int(m.group("n") or m.group("n2"))
+    if adopted is None:  # "par 12 voix pour et 2 abstentions": more for than against is adopted
+        m = FOR_COUNT.search(block)
+        if m:
+            vote.adopted = int(m.group("n") or m.group("n2")) > (vote.against_count or 0)
     vote.start, vote.end = doc.raw_span(vs, ve)
     return vote
 
 
 SIGNATURE_SKIP = re.compile(
-    r"^[ \t]*(?:Fait\s+a|Le\s+\d|Pour\s+extrait|Certifi|Acte\s+rendu|Publi|Transmis|Recu|Affich|Signe\b"
-    r"|Fait\s+et|Ainsi\s+fait)"
+    r"^[ \t]*(?:Fait\s+a|Le\s+\d|Pour\s+extrait|Pour\s+copie|Certifi|Acte\s+rendu|Publi|Transmis|Recu|Affich"
+    r"|Signe\b|Ont\s+signe|Fait\s+et|Ainsi\s+fait"
+    r"|[^\n]{0,40}\bcertifie\b[^\n]*\bexecutoire)"  # "Le Maire certifie le caractère exécutoire ..."
     rf"|^[^\n]{{0,60}},\s+le\s+(?:{DATE_TEXT})\s*$",  # "Aix-en-Provence, le 12 juillet 2021"
     I,
 )
@@ -1257,10 +1450,12 @@ def find_signatory(doc: _Doc, certification: re.Match | None, after: int) -> Sig
         if len(lines) >= 10:
             break
     title_lines: list[tuple[int, int]] = []
+    in_skipped = False  # a skipped sentence goes on over its lines, up to its full stop
     for ls, le in lines:
         line = doc.text[ls:le]
         bare = line.rstrip(" .,")
-        if SIGNATURE_SKIP.match(line) and not title_lines:
+        if not title_lines and (in_skipped or SIGNATURE_SKIP.match(line)):
+            in_skipped = not line.endswith((".", ",", ":")) and len(line) > 60
             continue
         if NAME_LINE.match(bare) and not TITLE_WORDS.search(bare):
             if not certification and not any(ROLE_WORDS.search(doc.text[s:e]) for s, e in title_lines):
@@ -1312,14 +1507,20 @@ ACT_TYPES = [
 
 
 def classify(object_text: str | None, articles: list[Article]) -> str:
-    """Act type from the object (title) first, then from the articles."""
+    """Act type from the object (title) first, then from the articles. In a title that names two acts,
+    the first named is the act ("Attribution d'une subvention ... - Avenant n° 1 à la convention" grants
+    a subsidy; "Avenant n° 2 ... - Participation 2022" amends); a convention is the act only when
+    nothing else is named."""
     for text in (object_text, " ".join(a.text for a in articles)):
         if not text:
             continue
         plain = Plain(clean(text)).text
-        for act, pattern in ACT_TYPES:
-            if pattern.search(plain):
-                return act
+        found = [(m.start(), rank, act) for rank, (act, pattern) in enumerate(ACT_TYPES)
+                 if act != "convention" and (m := pattern.search(plain))]
+        if found:
+            return min(found)[2]
+        if ACT_TYPES[-1][1].search(plain):
+            return "convention"
     return "autre"
 
 
@@ -1354,7 +1555,7 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
     decision_start = decision.start() if decision else (first_heading.start() if first_heading else n)
 
     # Header.
-    body, body_label = find_body(doc)
+    body, body_label = find_body(doc, header_end)
     authority = find_authority(doc, body, header_end)
     body_label = municipal_label(body, authority) or body_label
     session_date, session_span = find_session(doc, header_end)
@@ -1364,6 +1565,9 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
     # Report: visas first, to keep the codes they quote out of ours.
     expose_start = doc.from_raw(rapporteur.end) if rapporteur else None
     visas, visas_range = find_visas(doc, expose_start or header_end, decision_start)
+    if not visas and decision:  # "La Commission permanente, après en avoir délibéré,\nVu ...;\nARTICLE 1er"
+        after = ARTICLE_HEAD.search(text, decision.end())
+        visas, visas_range = find_visas(doc, decision.end(), after.start() if after else n)
     codes = find_codes(doc, header_end, visas_range)
     obj = find_object(doc, codes, header_end)
     if expose_start is None and obj:
@@ -1374,13 +1578,17 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
     articles_from = decision.end() if decision else (visas_range[1] if visas_range else header_end)
     certification = find_certification(doc, articles_from)
     tail_end = certification.start() if certification else n
-    heads = list(ARTICLE_HEAD.finditer(text, articles_from, tail_end))
-    vote = find_vote(doc, heads[-1].end() if heads else articles_from, tail_end, decision)
+    heads = [(h.start(), h.end()) for h in ARTICLE_HEAD.finditer(text, articles_from, tail_end)]
+    dashed = [] if heads else find_dash_articles(doc, articles_from, tail_end)
+    heads = heads or [(head, body) for _, head, body, _ in dashed]
+    vote = find_vote(doc, heads[-1][1] if heads else articles_from, tail_end, decision)
+    if vote is None and heads and heads[0][0] > articles_from:  # "DÉCIDE, à l'unanimité :" before the articles
+        vote = find_vote(doc, articles_from, heads[0][0], None)
     vote_start = doc.from_raw(vote.start) if vote else n
-    articles_end = vote_start if heads and vote_start > heads[-1].start() else tail_end
-    raw_articles = find_articles(doc, articles_from, articles_end)
+    articles_end = vote_start if heads and vote_start > heads[-1][0] else tail_end
+    raw_articles = dashed or find_articles(doc, articles_from, articles_end)
     articles = build_articles(doc, raw_articles)
-    amounts = find_amounts(doc, raw_articles)
+    amounts = find_amounts(doc, raw_articles, [obj, rapporteur, expose, *visas])
     act_type = classify(obj.text if obj else None, articles)
     article_bodies = [(start, stop) for _, _, start, stop in raw_articles]
 
