@@ -170,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-ask", action="store_true", help="ne pas mesurer ask")
     p.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench.json")
+    p.add_argument("--data-dir", type=Path, help="registre du corpus livré à réutiliser (ingestion incrémentale) "
+                                                 "au lieu d'un dossier temporaire")
     args = p.parse_args(argv)
 
     report: dict = {
@@ -183,8 +185,9 @@ def main(argv: list[str] | None = None) -> int:
             scenarios.append((f"corpus livré + {args.synthetic} synthétiques",
                               [args.corpus, synthetic_corpus(Path(tmp) / "synth", args.synthetic, args.seed)]))
         for i, (name, paths) in enumerate(scenarios):
-            data_dir = Path(tmp) / f"data{i}"
+            data_dir = args.data_dir if (args.data_dir and i == 0) else Path(tmp) / f"data{i}"
             info = build(data_dir, paths)
+            info["reused_registry"] = bool(args.data_dir and i == 0)  # then the build timings are incremental
             result = bench(data_dir, args.set, args.k, not args.no_ask)
             print_table(name, info, result, args.k)
             report["scenarios"][name] = {"build": info, **result}
