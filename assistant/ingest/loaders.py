@@ -169,7 +169,10 @@ def _load_docx(path: Path) -> Loaded:
         raise LoadError("document Word (.docx) illisible ou tronqué (archive .docx invalide)") from exc
     except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors on damaged files
         raise LoadError(f"document Word (.docx) illisible ou tronqué ({_reason(exc, path)})") from exc
-    lines: list[str] = []
+    # The page header of a Word template often carries the authority ("COMMUNAUTÉ D'AGGLOMÉRATION ..."):
+    # read it first, as the printed page shows it (a header linked to the previous section is no new one).
+    lines = [p.text for section in document.sections if not section.header.is_linked_to_previous
+             for p in section.header.paragraphs if p.text.strip()]
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             lines.extend(_table_lines(block))
