@@ -502,3 +502,17 @@ def test_retriever_alone_metrics():
     assert result.metrics["search_recall_at_k"] == 0.5 and result.metrics["search_mrr"] == 0.75
     assert result.metrics["search_p50_ms"] is not None
     assert runner.run(QUESTIONS, Scripted(), DOCS, runner.EvalConfig(name="s"), k=1).metrics["search_mrr"] is None
+
+
+def test_cli_arguments_accept_compare_followed_by_names(tmp_path):
+    """`delib eval SET --compare A B C`: B and C arrive as positionals and join the comparison."""
+    import typer
+
+    from assistant.cli.eval_cmds import DEFAULT_SET, _split_args
+
+    qset = _write(tmp_path, GOOD)
+    assert _split_args([str(qset), "dense", "hybrid"], ["lexical"]) == (qset, ["dense", "hybrid"])
+    path, extra = _split_args(["dense"], ["lexical"])
+    assert extra == ["dense"] and path.name == DEFAULT_SET.name
+    with pytest.raises(typer.Exit):
+        _split_args([str(qset), "dense"], [])  # a stray name without --compare is an error
