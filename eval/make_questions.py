@@ -375,7 +375,7 @@ q("blind-budget-sporting-fr", "Quelle est l'imputation budgétaire de la subvent
 
 with open(sys.argv[1], "w", encoding="utf-8") as fh:
     fh.write("# Question set over the seed (corpus/000_*.txt) and the shipped synthetic corpus (corpus/synthetic/).\n"
-             "# Expected values read from the seed and from the synthetic ground truth (NAME.truth.json).\n"
+             "# Written by eval/make_questions.py from the ground truth (NAME.truth.json): edit the script, not this.\n"
              "# Format: eval/README.md. Run: .venv/bin/pytest tests/test_questions.py -s\n")
     yaml.safe_dump(Q, fh, allow_unicode=True, sort_keys=False, width=120, default_flow_style=None)
 print(len(Q), "questions")
