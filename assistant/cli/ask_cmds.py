@@ -89,6 +89,12 @@ def register(app: typer.Typer) -> None:
             return
         if stream and streamed:
             console.print()
+            # What streamed was verified sentence by sentence, but the final answer is the word that
+            # counts: after a fallback to the registry answer, show that one too.
+            if " ".join("".join(streamed).split()) != " ".join(answer.answer.split()):
+                console.print("\n[bold]Réponse vérifiée :[/bold]" if answer.language == "fr"
+                              else "\n[bold]Verified answer:[/bold]")
+                console.print(escape(answer.answer), soft_wrap=True)
         else:
             console.print(escape(answer.answer), soft_wrap=True)
         _sources(answer)
