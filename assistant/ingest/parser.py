@@ -361,7 +361,7 @@ def words_to_int(words: str) -> int | None:
     """"vingt-cinq" -> 25, "deux mille vingt-deux" -> 2022, "premier" -> 1 (text2num reads French numbers)."""
     from text_to_num import text2num
 
-    words = re.sub(r"\s+", " ", words.strip().lower())
+    words = re.sub(r"\s+", " ", words.strip().lower()).removesuffix(" et")  # "L'an deux mille dix-neuf et le ..."
     if words in ("premier", "1er"):
         return 1
     if words.isdigit():
@@ -1615,13 +1615,16 @@ PARTICLES = {"de", "du", "des", "la", "le", "les", "d", "l", "et", "sur", "en", 
 
 
 def _display(text: str) -> str:
-    """"VILLE D'AUBAGNE" -> "Ville d'Aubagne" (only for all-capitals text; anything else is kept)."""
+    """"VILLE D'AUBAGNE" -> "Ville d'Aubagne", "Ville de MARTIGUES" -> "Ville de Martigues" (words in
+    capitals only; anything else is kept)."""
     text = clean(text)
-    if not text.isupper():
-        return text
+    all_caps = text.isupper()
     words = []
-    for i, word in enumerate(text.lower().split()):
-        parts = re.split(r"(['-])", word)
+    for i, word in enumerate(text.split()):
+        if not all_caps and not (word.isupper() and len(word) > 2):
+            words.append(word)
+            continue
+        parts = re.split(r"(['-])", word.lower())
         parts = [p if p in "'-" or ((i or j) and p in PARTICLES) else p.capitalize()
                  for j, p in enumerate(parts)]
         words.append("".join(parts))
