@@ -414,6 +414,7 @@ def test_shipped_set_meets_thresholds(tmp_path):
     result = runner.run_config(questions, runner.load_config(limits.get("config", "hybrid")), settings,
                                k=limits.get("k", 5))
     paths = report.write_reports([result], ROOT / "tests" / "artefacts" / "eval", question_set="eval/questions.yaml")
+    assert not list(settings.sessions_dir.glob("eval-*.json"))  # the run's sessions are cleaned up
     failures = metrics.check_thresholds(result.metrics, limits)
     assert not failures, (f"Régression de l'évaluation (rapport : {paths['markdown']}) :\n"
                           + "\n".join(failures) + "\n\n" + report.failures_section(result))
@@ -516,3 +517,23 @@ def test_cli_arguments_accept_compare_followed_by_names(tmp_path):
     assert extra == ["dense"] and path.name == DEFAULT_SET.name
     with pytest.raises(typer.Exit):
         _split_args([str(qset), "dense"], [])  # a stray name without --compare is an error
+
+
+def test_run_removes_its_session_files(tmp_path):
+    from types import SimpleNamespace
+
+    from assistant.config import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    settings.sessions_dir.mkdir(parents=True)
+    keep = settings.sessions_dir / "user-session.json"
+    keep.write_text("[]", encoding="utf-8")
+
+    class Writes(runner.AssistantAnswerer):
+        def ask(self, question, *, session=None, filters=None):
+            (settings.sessions_dir / f"{session}.json").write_text("[]", encoding="utf-8")
+            return Scripted().ask(question)
+
+    bot = Writes(SimpleNamespace(settings=settings, close=lambda: None))
+    runner.run(QUESTIONS, bot, DOCS, runner.EvalConfig(name="t"), k=2)
+    assert [p.name for p in settings.sessions_dir.iterdir()] == ["user-session.json"]

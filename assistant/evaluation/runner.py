@@ -92,6 +92,12 @@ class AssistantAnswerer:
 
         return deliberation_ids(self.assistant.retriever.retrieve(question, k=max(k, 20), mode=self.mode or "hybrid"))
 
+    def forget_sessions(self, prefix: str) -> None:
+        """Remove the session files a run created (one per question) from the data directory."""
+        folder = self.assistant.settings.sessions_dir
+        for path in folder.glob(f"{prefix}*.json") if folder.is_dir() else []:
+            path.unlink(missing_ok=True)
+
     def close(self) -> None:
         self.assistant.close()
 
@@ -168,6 +174,9 @@ def run(questions: list[Question], answerer: Answerer, docs: metrics.Documents, 
                                      search_ms=search_ms))
     if progress:
         progress(len(questions), len(questions), "")
+    forget = getattr(answerer, "forget_sessions", None)
+    if forget:
+        forget(f"eval-{run_id}")
     return RunResult(
         config=config, k=k, results=results, metrics=metrics.aggregate(results),
         by_intent=metrics.breakdown(results, lambda r: r.intent),
