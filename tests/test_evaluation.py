@@ -537,3 +537,11 @@ def test_run_removes_its_session_files(tmp_path):
     bot = Writes(SimpleNamespace(settings=settings, close=lambda: None))
     runner.run(QUESTIONS, bot, DOCS, runner.EvalConfig(name="t"), k=2)
     assert [p.name for p in settings.sessions_dir.iterdir()] == ["user-session.json"]
+
+
+def test_citation_precision_needs_expected_sources():
+    q = Question(id="c", question="Combien de délibérations ?", expected=["2 délibérations"])
+    a = answer("2 délibérations.", True, [cite("d1", 0, 26), cite("d2", 0, 25)], ["d1", "d2"])
+    r = metrics.score(q, a, DOCS)
+    assert r.citation_precision is None and r.citation_recall is None and r.cited == ["a.txt", "b.txt"]
+    assert r.passed  # "2" is the number of cited documents

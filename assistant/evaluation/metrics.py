@@ -207,7 +207,7 @@ def score(question: Question, answer: Answer | None, docs: Documents, *, k: int 
     if question.sources:
         r.recall_at_k, r.reciprocal_rank = retrieval_scores(r.retrieved, question.sources, k)
     r.cited, r.supporting, r.invalid_citations = _citation_scores(answer, question, docs)
-    if not question.none:
+    if not question.none and question.sources:  # without expected sources, precision is not measurable
         if r.cited:
             r.citation_precision = len(r.supporting) / len(r.cited)
         if question.sources:
