@@ -167,3 +167,53 @@ def test_session_dates_written_in_words(opening, expected):
     assert rec.session_date == expected  # never the convocation date printed above it
     if expected:
         assert rec.session_span.text in opening
+
+
+# -- vote and amount formulas seen in other registers (parser) -------------------------------------
+
+FORMULA = """EXTRAIT DU REGISTRE DES DELIBERATIONS DU CONSEIL MUNICIPAL
+Séance du 2 mai 2022
+Vu le Code Général des Collectivités Territoriales ;
+DECIDE :
+Article 1 : {article}
+{vote}
+
+Le Maire,
+Jean DUPONT"""
+RULES = "Le règlement intérieur des cimetières communaux est modifié."
+
+
+@pytest.mark.parametrize(("vote", "adopted", "unanimous", "against", "against_count", "abstentions", "abst_count"), [
+    ("Adopté à la majorité absolue.", True, False, [], None, [], None),
+    ("Adopté par 25 voix pour, 2 voix contre et 1 abstention.", True, False, [], 2, [], 1),
+    ("Adoptée par 25 voix pour, 3 contre (M. Paul DURAND, Mme Anne LEROY, M. Luc BLANC) et 2 abstentions.",
+     True, False, ["Paul DURAND", "Anne LEROY", "Luc BLANC"], 3, [], 2),
+    (("Le rapport mis aux voix est adopté à la majorité (3 abstentions : M. Paul DURAND, Mme Anne LEROY, "
+     "M. Luc BLANC)."), True, False, [], None, ["Paul DURAND", "Anne LEROY", "Luc BLANC"], 3),
+    ("Rejeté par 12 voix contre 15.", False, False, [], None, [], None),  # 12 for, not 12 against
+    ("VOTE : UNANIMITÉ", True, True, [], None, [], None),
+    ("Abstention : 1 (M. Paul DURAND) ; Contre : 0 ; Pour : 28 — Adopté.", True, False, [], 0, ["Paul DURAND"], 1),
+])
+def test_vote_formulas(vote, adopted, unanimous, against, against_count, abstentions, abst_count):
+    rec = parse(FORMULA.format(article=RULES, vote=vote), id="v", source="v.txt")
+    v = rec.vote
+    assert (v.adopted, v.unanimous, v.against, v.against_count, v.abstentions, v.abstention_count) == (
+        adopted, unanimous, against, against_count, abstentions, abst_count)
+    assert rec.signatory.name == "Jean DUPONT"
+
+
+@pytest.mark.parametrize(("article", "cents", "qualifier", "per_year", "beneficiary"), [
+    (("Est accordée une subvention exceptionnelle de quarante mille euros (40 000 €) à l'association Les Restos "
+     "du Coeur."), 4_000_000, None, False, "Les Restos du Coeur"),
+    ("Une subvention de 2.500 € est attribuée au Comité des Fêtes de Lambesc.", 250_000, None, False,
+     "Comité des Fêtes de Lambesc"),
+    ("Le loyer annuel est fixé à 12 000 € HT.", 1_200_000, "HT", True, None),
+    ("Est approuvée la vente à la SCI LES PINS du lot n° 3 au prix de 250 000 € net vendeur.", 25_000_000, "net",
+     False, "SCI LES PINS"),
+    ("D'approuver la cession a la SARL Les Jardins du Moulin du délaissé communal au prix de 40 000 €.",
+     4_000_000, None, False, "SARL Les Jardins du Moulin"),
+])
+def test_amount_formulas_of_other_registers(article, cents, qualifier, per_year, beneficiary):
+    rec = parse(FORMULA.format(article=article, vote="ADOPTÉ À L'UNANIMITÉ"), id="a", source="a.txt")
+    assert [(a.cents, a.qualifier, a.per_year, a.beneficiary, a.article) for a in rec.amounts] == [
+        (cents, qualifier, per_year, beneficiary, 1)]

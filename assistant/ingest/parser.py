@@ -1132,7 +1132,7 @@ def purpose_in(doc: _Doc, lo: int, hi: int, beneficiary: tuple[int, int] | None)
 # "montant annuel de", "montant annuel maximum de", "participation annuelle à", "par an de".
 PER_YEAR_BEFORE = re.compile(
     r"(?:annuel(?:le)?|par\s+an)\s+(?:(?:maxim|minim|estimati|previsionnel|global)\w*\s+)?"
-    r"(?:de\s+|a\s+|d'un\s+montant\s+de\s+)?$",
+    r"(?:(?:est|sont)\s+(?:fixee?s?|portee?s?)\s+)?(?:de\s+|a\s+|d'un\s+montant\s+de\s+)?$",  # "loyer annuel est fixé à"
     I,
 )
 
@@ -1317,7 +1317,8 @@ VOTE_COUNT_NAMES = re.compile(
     r"\b(?P<count>\d+)\s+(?:voix\s+|votes?\s+)?(?P<kind>contre|abstentions?)\s*\(", I
 )
 FOR_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix|votes?)\s+pour\b|\bpour\s*:\s*(?P<n2>\d+)", I)
-AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b|\bcontre\s*:\s*(?P<n2>\d+)", I)
+# "12 voix contre 15" is 12 for and 15 against: no count of votes against is read from it.
+AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b(?!\s*\d)|\bcontre\s*:\s*(?P<n2>\d+)", I)
 ABSTENTION_COUNT = re.compile(r"(?P<n>\d+)\s+abstentions?\b|\babstentions?\s*:\s*(?P<n2>\d+)", I)
 
 
@@ -1368,7 +1369,7 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
     adopted = None
     if re.search(r"\b(?:n'est\s+pas|n'a\s+pas\s+ete|non)\s+adopte|\brejete", low):
         adopted = False
-    elif re.search(r"adopte|approuve|a\s+[l1i]'unanimite|a\s+la\s+majorite|\bdecide\b", low):
+    elif re.search(r"adopte|approuve|unanimite|a\s+la\s+majorite|\bdecide\b", low):  # "VOTE : UNANIMITÉ"
         adopted = True
     vote = Vote(adopted=adopted, unanimous="unanimite" in low, start=0, end=0)
     for m in VOTE_NAMES.finditer(doc.text, vs, ve):
