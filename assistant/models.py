@@ -141,6 +141,7 @@ class Deliberation(BaseModel):
     path: str | None = None  # where it was ingested from
     content_hash: str  # sha256 of the raw text
     raw_text: str
+    parser_version: str = ""  # which parser made this record: a new parser re-parses unchanged files
 
     authority: Span | None = None  # "Métropole Aix-Marseille-Provence"
     body: Body | None = None

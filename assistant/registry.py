@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Self
 
 from rapidfuzz import fuzz
 
@@ -102,7 +103,7 @@ class Registry:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
 
-    def __enter__(self) -> Registry:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -136,10 +137,14 @@ class Registry:
     def save(self, rec: Deliberation) -> str:
         """Insert or replace a record in one transaction: "added", "updated" or "unchanged"."""
         old = self.conn.execute(
-            "SELECT id, content_hash FROM deliberations WHERE id = ? OR (path IS NOT NULL AND path = ?)",
+            "SELECT id, record_json FROM deliberations WHERE id = ? OR (path IS NOT NULL AND path = ?)",
             (rec.id, rec.path),
         ).fetchone()
-        if old and old["content_hash"] == rec.content_hash and old["id"] == rec.id:
+        # Unchanged means the same record, not only the same text: a new parser may read more of it.
+        if old and old["id"] == rec.id and _same_record(old["record_json"], rec):
+            with self.conn:  # remember which parser confirmed it, so the next ingest skips it quickly
+                self.conn.execute("UPDATE deliberations SET record_json = ? WHERE id = ?",
+                                  (rec.model_dump_json(), rec.id))
             return "unchanged"
         chunks = chunk_record(rec)
         with self.conn:
@@ -387,8 +392,13 @@ def _chunk_filters(filters: dict) -> tuple[str, list]:
     return where, args
 
 
+def _same_record(stored_json: str, rec: Deliberation) -> bool:
+    stored = Deliberation.model_validate_json(stored_json).model_dump(exclude={"parser_version"})
+    return stored == rec.model_dump(exclude={"parser_version"})
+
+
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def dumps(obj) -> str:
