@@ -279,7 +279,8 @@ class Registry:
         sql += " ORDER BY session_date, id"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [Deliberation.model_validate_json(r[0]).summary() for r in self.conn.execute(sql, args)]
+        records = [Deliberation.model_validate_json(r[0]) for r in self.conn.execute(sql, args)]
+        return [_summary_for(rec, beneficiary) for rec in records]
 
     def beneficiary_names(self) -> list[tuple[str, str]]:
         """Distinct (name as printed, match key) pairs, for fuzzy entity matching."""
@@ -390,6 +391,23 @@ def _chunk_filters(filters: dict) -> tuple[str, list]:
         where += f" AND c.deliberation_id IN ({','.join('?' * len(ids)) or 'NULL'})"
         args.extend(ids)
     return where, args
+
+
+def _beneficiary_matches(query_key: str, name: str | None, threshold: float = 85.0) -> bool:
+    key = textnorm.match_key(name or "")
+    return bool(key) and (query_key in key or len(query_key) >= 4 and fuzz.partial_ratio(query_key, key) >= threshold)
+
+
+def _summary_for(rec: Deliberation, beneficiary: str | None) -> dict:
+    """The record's summary; when listing by beneficiary, with that beneficiary's amount, not the first."""
+    summary = rec.summary()
+    if beneficiary:
+        key = textnorm.match_key(beneficiary)
+        amount = next((a for a in rec.amounts if _beneficiary_matches(key, a.beneficiary)), None)
+        name = next((b for b in rec.beneficiaries if _beneficiary_matches(key, b)), None)
+        summary["beneficiary"] = (amount.beneficiary if amount else None) or name or summary["beneficiary"]
+        summary["amount_cents"] = amount.cents if amount else None
+    return summary
 
 
 def _same_record(stored_json: str, rec: Deliberation) -> bool:

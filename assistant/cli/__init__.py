@@ -40,7 +40,7 @@ COMMAND_MODULES = [
 def _root(
     ctx: typer.Context,
     data_dir: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--data-dir", help="Dossier des données (registre SQLite, index). Défaut : ./data."),
     ] = None,
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,19 +21,36 @@ def _print_json(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _vote_line(vote) -> str:
+    """"adoptée ; 2 abstention(s) (X, Y) ; 3 contre" from the parsed vote."""
+    parts = ["adoptée" if vote.adopted else "non adoptée" if vote.adopted is False else "résultat non lu"]
+    if vote.unanimous:
+        parts[0] += " à l'unanimité"
+    for label, names, count in (("abstention(s)", vote.abstentions, vote.abstention_count),
+                                ("contre", vote.against, vote.against_count)):
+        n = count if count is not None else len(names) or None
+        if n:
+            parts.append(f"{n} {label}" + (f" ({', '.join(names)})" if names else ""))
+    return " ; ".join(parts)
+
+
 def register(app: typer.Typer) -> None:
     from . import assistant_from
 
     @app.command("list")
     def list_(
         ctx: typer.Context,
-        year: Annotated[Optional[int], typer.Option("--year", help="Année de la séance.")] = None,
-        body: Annotated[Optional[str], typer.Option("--body", help=f"Assemblée : {', '.join(BODIES)}.")] = None,
+        year: Annotated[int | None, typer.Option("--year", help="Année de la séance.")] = None,
+        body: Annotated[str | None, typer.Option("--body", help=f"Assemblée : {', '.join(BODIES)}.")] = None,
         beneficiary: Annotated[
-            Optional[str],
+            str | None,
             typer.Option("--beneficiary", help="Bénéficiaire (insensible aux accents et aux erreurs d'OCR)."),
         ] = None,
-        act_type: Annotated[Optional[str], typer.Option("--act-type", help="Type d'acte (subvention, marche…).")] = None,
+        act_type: Annotated[str | None, typer.Option("--act-type", help="Type d'acte (subvention, marche…).")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
     ) -> None:
         """Lister les délibérations du registre, avec filtres."""
@@ -47,14 +64,14 @@ def register(app: typer.Typer) -> None:
             return
         table = Table(title=f"{len(rows)} délibération(s)")
         for col in ("id", "séance", "assemblée", "code", "objet", "bénéficiaire", "montant"):
-            table.add_column(col, overflow="fold")
+            table.add_column(col, overflow="fold", no_wrap=col in ("id", "montant"))
         for r in rows:
             table.add_row(
                 r["id"],
                 format_date(r["session_date"]) if r["session_date"] else "—",
                 r["body_label"] or "—",
                 r["code"] or "—",
-                (r["object"] or "—")[:90],
+                _cut(r["object"] or "—", 70),
                 r["beneficiary"] or "—",
                 format_money(r["amount_cents"]) if r["amount_cents"] is not None else "—",
             )
@@ -89,8 +106,7 @@ def register(app: typer.Typer) -> None:
         for art in rec.articles:
             console.print(f"[bold]Article {art.number}[/bold] : {' '.join(art.text.split())[:200]}")
         if rec.vote:
-            console.print(f"Vote : {'adoptée' if rec.vote.adopted else 'non adoptée'}"
-                          f"{' à l’unanimité' if rec.vote.unanimous else ''}")
+            console.print(f"Vote : {_vote_line(rec.vote)}")
         if rec.signatory:
             console.print(f"Signataire : {rec.signatory.name} — {rec.signatory.title}")
         for w in rec.warnings:
