@@ -3,8 +3,8 @@
 Their parsed fields are checked against `qa_*.expected.json` by test_parser_handwritten.py (it reads
 every expected file of the folder, .txt and .docx alike). Here the same files go through the real
 pipeline into a real SQLite registry, and questions written by hand (French and English, answerable and
-not) are asked without an LLM, with lexical retrieval. Known gaps of the answer module are strict xfails:
-they fail the suite the day they are fixed, so that they become plain tests.
+not) are asked without an LLM, with lexical retrieval. The gaps a QA pass found in the answer module are
+plain tests at the end of this file.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ def test_every_table_row_is_an_amount_with_its_beneficiary(qa):
     ("What was the annual maximum for lot 1 awarded to SPIE CityNetworks?", "en", SYNDICAT, ["850,000"]),
     ("Who voted against at the regional standing committee on 25 March 2022?", "en", REGION,
      ["Hervé LECOQ", "Sandrine VIALE", "Olivier RAYNAUD"]),
-    ("What amount was granted to Scène Nationale des Salins in 2022?", "en", MARTIGUES, ["1.135.000 €"]),
+    ("What amount was granted to Scène Nationale des Salins in 2022?", "en", MARTIGUES,
+     ["granted a subsidy of EUR 1,135,000 to Scéne Nationale des Salins"]),  # composed, not a bare quote
 ])
 def test_questions_answered_from_the_qa_extracts(qa, question, lang, record, must):
     answer = _ask(qa, question)
@@ -109,37 +110,50 @@ def test_questions_the_registry_cannot_answer_are_refused(qa, question, lang):
     assert not any(ch.isdigit() for ch in answer.answer.replace("2022", ""))  # no invented figure
 
 
-# Gaps of the answer module (assistant/answer/), reported to its owner: strict xfails.
+# Gaps found by the QA pass, fixed in the answer module (general rules, no special case).
 
-@pytest.mark.xfail(strict=True, reason="answer: a cession is phrased as a purchase 'auprès de' the buyer")
 def test_a_sale_is_not_told_as_a_purchase(qa):
     answer = _ask(qa, "Combien la SARL Les Jardins du Moulin paie-t-elle le délaissé communal de Velaux ?")
     assert "acquisition" not in answer.answer and "auprès de" not in answer.answer
+    assert "cession au prix de 40 000 € à SARL Les Jardins du Moulin" in answer.answer
 
 
-@pytest.mark.xfail(strict=True, reason="answer: an unrelated deliberation is listed with the one asked about")
+def test_a_purchase_stays_a_purchase():
+    from assistant.answer.facts import transfer_direction
+
+    assert transfer_direction("D'approuver l'acquisition auprès de M. DURAND de la parcelle") == "purchase"
+    assert transfer_direction("la cession par la SCI LES PINS à la Commune du lot n° 3") == "purchase"
+    assert transfer_direction("Est approuvée la vente à la SCI LES PINS du lot n° 3") == "sale"
+    assert transfer_direction("Le Conseil approuve le projet.", "Cession à la SARL X d'un terrain") == "sale"
+    assert transfer_direction("Le Conseil approuve le projet.") is None
+
+
 def test_an_amount_question_cites_only_the_beneficiary_asked_about(qa):
     answer = _ask(qa, "What amount was granted to Les Suds à Arles in 2022?")
     assert answer.found and {c.id for c in answer.citations} == {REGION}
+    assert "EUR 52,500" in answer.answer and "SARL" not in answer.answer  # "Arles" is not in "SARL Les ..."
 
 
-@pytest.mark.xfail(strict=True, reason="answer: a fee set in an article ('la redevance à 15 000,50 € TTC par an')"
-                                       " is not found from the building's name in the object")
 def test_the_fee_of_a_building_named_in_the_object(qa):
     answer = _ask(qa, "Quelle est la redevance de La Fabrique ?")
     assert answer.found and "15 000,50 €" in answer.answer
 
 
-@pytest.mark.xfail(strict=True, reason="answer: 'quand ... a-t-il été cédé' finds no deliberation")
 def test_when_was_it_sold(qa):
     answer = _ask(qa, "Quand le délaissé de Velaux a-t-il été cédé ?")
     assert answer.found and "25 mars 2022" in answer.answer
 
 
-@pytest.mark.xfail(strict=True, reason="answer: a price asked in a table is answered with the whole table")
 def test_a_price_in_a_table_is_answered_with_its_row(qa):
     answer = _ask(qa, "Quel est le tarif du repas livré à domicile pour un quotient familial inférieur à 600 ?")
     assert answer.found and "4,20 €" in answer.answer and "6,10" not in answer.answer
+    assert "Repas livré à domicile" in answer.answer  # the row comes with its column titles
+
+
+def test_english_answers_use_english_punctuation_and_plurals(qa):
+    answer = _ask(qa, "Who abstained on the Eygalières subsidies vote?")
+    assert "was adopted; 2 abstentions: Hélène VIAL and Bruno SERRE." in answer.answer
+    assert " ;" not in answer.answer and "(s)" not in answer.answer
 
 
 # -- dates written in words (parser) ---------------------------------------------------------------

@@ -101,8 +101,13 @@ _GRANTS = {
 _GRANT_DEFAULT = {"fr": ("a approuvé un montant de {m}", "pour"), "en": ("approved an amount of {m}", "for")}
 
 
+_SALES = {"fr": ("a approuvé une cession au prix de {m}", "à"), "en": ("approved a sale for {m}", "to")}
+
+
 def _grant_phrase(d: dict, lang: str) -> str:
     verb, prep = _GRANTS[lang].get(d.get("act_type"), _GRANT_DEFAULT[lang])
+    if d.get("act_type") == "acquisition" and d.get("direction") == "sale":
+        verb, prep = _SALES[lang]
     verb = verb.format(m=_money(d, lang))
     to = f" {prep} {d['beneficiary']}" if d.get("beneficiary") else ""
     text = verb + to + _purpose(d.get("purpose"), lang)
@@ -245,17 +250,22 @@ def _vote_sentence(item: Item, lang: str) -> str:
     if d.get("unanimous"):
         head += " à l'unanimité" if fr else " unanimously"
     extra = []
-    for key, count_key, fr_label, en_label in (("abstentions", "abstention_count", "abstention(s)", "abstention(s)"),
-                                               ("against", "against_count", "vote(s) contre", "vote(s) against")):
+    for key, count_key, fr_label, en_label in (("abstentions", "abstention_count", "abstention(s)", "abstention"),
+                                               ("against", "against_count", "vote(s) contre", "vote against")):
         names, count = d.get(key) or [], d.get(count_key)
         if names or count:
-            label = fr_label if fr else en_label
+            if fr:
+                label = fr_label
+            else:  # English plurals: "2 abstentions", "1 vote against", "votes against: X and Y"
+                plural = (count or len(names)) != 1
+                label = en_label.replace("abstention", "abstentions").replace("vote ", "votes ") if plural \
+                    else en_label
             text = f"{count} {label}" if count else label
             if names:
                 text += " : " + _names(names, lang) if fr else ": " + _names(names, lang)
             extra.append(text)
     if extra:
-        head += " ; " + " ; ".join(extra)
+        head += (" ; " + " ; ".join(extra)) if fr else ("; " + "; ".join(extra))
     elif not d.get("unanimous"):
         head += (" (le registre ne mentionne ni abstention ni vote contre)" if fr
                  else " (no abstention or vote against is recorded)")
@@ -267,9 +277,14 @@ def _passage_sentence(item: Item, lang: str) -> str:
     date = _date(rec, lang)
     if lang == "fr":
         where = f"{_cap(_delib(rec, 'fr'))} ({rec.body_label or 'assemblée'}" + (f", séance du {date}" if date else "")
-        return f"{where}, {d['part']}) : « {d['quote']} »"
+        return f"{where}, {d['part']}) : {_quoted(d)}"
     where = f"{_cap(_delib(rec, 'en'))} ({rec.body_label or 'assembly'}" + (f", session of {date}" if date else "")
-    return f"{where}, {d['part']}): « {d['quote']} »"
+    return f"{where}, {d['part']}): {_quoted(d)}"
+
+
+def _quoted(d: dict) -> str:
+    """The quote; a table row after its column titles: « titles » … « row »."""
+    return (f"« {d['header']} » … " if d.get("header") else "") + f"« {d['quote']} »"
 
 
 # -- whole answers -------------------------------------------------------------------------------

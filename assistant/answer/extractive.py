@@ -110,17 +110,49 @@ _SENT_END = re.compile(r"(?<=[.;!?])\s+(?=[«\"(A-ZÀ-Ý0-9])|\n\s*\n|(?<=:)\s*\
 
 def sentences(text: str, offset: int) -> list[tuple[int, int]]:
     """Absolute spans of the sentences of a passage (whitespace trimmed, tiny pieces dropped)."""
-    spans, pos = [], 0
+    return [(s, e) for s, e, _ in units(text, offset)]
+
+
+_COLUMN_GAP = re.compile(r"\S[ \t]{3,}\S")
+
+
+def _table_rows(text: str, s: int, e: int) -> list[tuple[int, int, tuple[int, int] | None]] | None:
+    """The rows of a table printed in columns (lines with wide gaps), each with the header line before
+    them when the block opens with one (a line without figures): the row holding an answer is quoted,
+    not the whole table. None when text[s:e] is not such a table."""
+    lines, pos = [], s
+    for line in text[s:e].split("\n"):
+        lead = len(line) - len(line.lstrip())
+        if line.strip():
+            lines.append((pos + lead, pos + len(line.rstrip())))
+        pos += len(line) + 1
+    columned = [ls for ls in lines if _COLUMN_GAP.search(text, ls[0], ls[1])]
+    if len(lines) < 2 or len(columned) < 2 or len(columned) < len(lines) - 1:
+        return None
+    header = lines[0] if not re.search(r"\d", text[lines[0][0]:lines[0][1]]) else None
+    return [(ls, le, header) for ls, le in lines if (ls, le) != header]
+
+
+def units(text: str, offset: int) -> list[tuple[int, int, tuple[int, int] | None]]:
+    """Sentences of a passage as (start, end, header): a table's rows are units of their own, with the
+    span of the table's header line (their column titles); header is None for plain sentences."""
+    out: list[tuple[int, int, tuple[int, int] | None]] = []
+    pos = 0
     for m in list(_SENT_END.finditer(text)) + [None]:
         end = m.start() if m else len(text)
         piece = text[pos:end]
         lead = len(piece) - len(piece.lstrip())
         trail = len(piece.rstrip())
         if trail - lead >= 25:
-            spans.append((offset + pos + lead, offset + pos + trail))
+            rows = _table_rows(text, pos + lead, pos + trail)
+            if rows:
+                out += [(offset + a, offset + b, (offset + h[0], offset + h[1]) if h else None)
+                        for a, b, h in rows if b - a >= 12]
+            else:
+                out.append((offset + pos + lead, offset + pos + trail, None))
         if m:
             pos = m.end()
-    return spans
+    return out
 
 
 _MONEY = re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
@@ -136,15 +168,33 @@ def _stems(text: str) -> tuple[str, ...]:
     return tuple(textnorm.stems(text))
 
 
+# Words of one act, verb and noun ("cédé" / "cession"): a question asks with the one, the text says the other.
+_FAMILY_WORDS = (
+    "céder cède cèdent cédé cédée cédés cédées cession cessions",
+    "vendre vend vendu vendue vendus vendues vente ventes",
+    "acquérir acquiert acquis acquise acquisition acquisitions acheter achète acheté achetée achat achats",
+    "attribuer attribué attribuée attribution attributions",
+    "louer loué louée location locations",
+)
+
+
+@lru_cache(maxsize=1)
+def _families() -> dict[str, int]:
+    return {st: i for i, words in enumerate(_FAMILY_WORDS) for st in textnorm.stems(words, drop_stopwords=False)}
+
+
 class _Stems(set):
     """A sentence's stems; `in` also accepts a stem of the same word cut one or two letters apart
-    ("cédée" -> "cede", "céder" -> "ced")."""
+    ("cédée" -> "cede", "céder" -> "ced"), or of the same act ("cédé" -> "cession")."""
 
     def __contains__(self, term: object) -> bool:
         if set.__contains__(self, term):
             return True
         if not isinstance(term, str) or len(term) < 3:
             return False
+        family = _families().get(term)
+        if family is not None and any(_families().get(s) == family for s in self):
+            return True
         return any(_same_word(s, term) for s in self)
 
 
@@ -156,57 +206,75 @@ def _same_word(a: str, b: str) -> bool:
     return len(long_) - len(short) <= (4 if len(short) >= 5 else 2)
 
 
+def _context_text(rec) -> str:
+    """What every sentence of a deliberation is about, though it does not repeat it: the authority that
+    decides ("COMMUNE DE VELAUX") and the object ("Mise à disposition du bâtiment « La Fabrique »...")."""
+    return " ".join(x.text for x in (rec.authority, rec.object) if x is not None and x.text)
+
+
 def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[str] | None = None,
             max_sentences: int = MAX_SENTENCES) -> list[Item]:
     """The best sentences of the passages for `q` (items of kind "passage"), or [] when none carries
-    enough of the question."""
+    enough of the question.
+
+    A sentence is read with its deliberation's authority and object (and a table row with its header
+    line), which it does not repeat; it must still carry one of the question's words itself, and among
+    sentences as well covered, the ones carrying more themselves win."""
     terms = content_stems(q.question)
-    if q.intent == "general":  # "obtenu en 2005": the year is a word of the question
-        terms += [y for y in re.findall(r"\b(?:19|20)\d\d\b", q.question) if y not in terms]
+    if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
+        terms += [n for n in re.findall(r"\b\d{2,}\b", q.question) if n not in terms]
     if required is None:  # words naming what the registry does not know must all be there
         named = q.unmatched or (" ".join(q.keywords) if q.intent in ("amount", "beneficiary") else "")
         required = content_stems(named) if named else []
     if not terms:
         return []
-    cands: list[tuple[Passage, int, int, set[str]]] = []
+    cands: list[tuple[Passage, int, int, set[str], set[str], tuple[int, int] | None]] = []
     seen: set[tuple[str, int, int]] = set()
     for p in passages:
         rec = cat.by_id.get(p.deliberation_id)
         if rec is None:
             continue
-        for s, e in sentences(rec.raw_text[p.start:p.end], p.start):
+        context = _stems(_context_text(rec))
+        for s, e, header in units(rec.raw_text[p.start:p.end], p.start):
             if (p.deliberation_id, s, e) in seen:
                 continue
             seen.add((p.deliberation_id, s, e))
-            cands.append((p, s, e, _Stems(_stems(rec.raw_text[s:e]))))
+            own = _stems(rec.raw_text[s:e]) + tuple(re.findall(r"\b\d{2,}\b", rec.raw_text[s:e]))
+            around = context + (_stems(rec.raw_text[header[0]:header[1]]) if header else ())
+            cands.append((p, s, e, _Stems(own), _Stems(own + around), header))
     if not cands:
         return []
     n = len(cands)
-    df = {t: sum(t in c[3] for c in cands) for t in terms}
+    df = {t: sum(t in c[4] for c in cands) for t in terms}
     if q.language == "en":  # English words absent from French text say nothing either way
         terms = [t for t in terms if df[t]] or terms
     idf = {t: math.log(1 + (n + 1) / (0.5 + df[t])) for t in terms}
     total = sum(idf.values())
     money = q.intent in ("amount", "beneficiary", "total")  # an amount asked: the sentence must hold one
     scored = []
-    for rank, (p, s, e, stems) in enumerate(cands):
+    for rank, (p, s, e, own, stems, header) in enumerate(cands):
         if any(r not in stems for r in required):
             continue
         if money and not _MONEY.search(cat.by_id[p.deliberation_id].raw_text[s:e]):
             continue
         matched = [t for t in terms if t in stems]
         coverage = sum(idf[t] for t in matched) / total
-        if coverage < MIN_COVERAGE or (len(terms) >= 3 and len(matched) < 2):
+        own_coverage = sum(idf[t] for t in terms if t in own) / total
+        if coverage < MIN_COVERAGE or (len(terms) >= 3 and len(matched) < 2) or own_coverage == 0:
             continue
-        scored.append((coverage, -rank, p, s, e))
-    scored.sort(key=lambda x: (-x[0], -x[1]))
+        scored.append((coverage, own_coverage, -rank, p, s, e, header))
+    scored.sort(key=lambda x: (-x[0], -x[1], -x[2]))
     items: list[Item] = []
-    for coverage, _, p, s, e in scored[:max_sentences]:
-        if items and coverage < 0.85 * scored[0][0]:
+    for coverage, own_coverage, _, p, s, e, header in scored[:max_sentences]:
+        if items and (coverage < 0.85 * scored[0][0] or own_coverage < 0.85 * scored[0][1]):
             break
         rec = cat.by_id[p.deliberation_id]
         ref = Ref(rec, s, e, p.part_label or None)
-        items.append(Item("passage", rec, {"quote": norm_quote(rec.raw_text[s:e]),
-                                           "part": ref.citation().part, "coverage": round(coverage, 3)},
-                          [ref]))
+        data = {"quote": norm_quote(rec.raw_text[s:e]), "part": ref.citation().part,
+                "coverage": round(coverage, 3)}
+        refs = [ref]
+        if header:  # a table row: its column titles say what its figures are
+            data["header"] = norm_quote(rec.raw_text[header[0]:header[1]])
+            refs.insert(0, Ref(rec, header[0], header[1], ref.part))
+        items.append(Item("passage", rec, data, refs))
     return items

@@ -115,7 +115,23 @@ def key_of(text: str) -> str:
 
 def _names_in(text: str, keys: set[str]) -> bool:
     key = key_of(text)
-    return any(k and k in key for k in keys)
+    return any(k and k in key and _at_word_start(text, k) for k in keys)
+
+
+@lru_cache(maxsize=65536)
+def _at_word_start(text: str, k: str) -> bool:
+    """`k` (a match key) opens the key of the text from one of its words on: "arles" is in "Les Suds à
+    Arles", not in "SARL Les Jardins"."""
+    words = textnorm.tokens(text)
+    for i in range(len(words)):
+        head = ""
+        for w in words[i:]:  # as many words as the key needs
+            head += w
+            if len(head) >= len(k) + 4:
+                break
+        if textnorm.match_key(head).startswith(k):
+            return True
+    return False
 
 
 def _amount_matches_beneficiary(rec: Deliberation, amount: Amount, keys: set[str]) -> bool:
@@ -262,6 +278,25 @@ def _purpose_shown(rec: Deliberation, a: Amount, ref: Ref) -> str | None:
     return purpose if verify_loose(purpose) in verify_loose(quote) else None
 
 
+# Which way a transfer of property goes, as the text says it (folded text): the authority sells
+# ("la cession à la SARL X", "la vente au profit de") or buys ("l'acquisition auprès de", "cédé par").
+_SALE = re.compile(r"\b(?:cession|vente|ceder|cede[es]{0,2}|vendre|vendu[es]{0,2})\s+(?:au profit\s+)?(?:a|au|aux|de)\b"
+                   r"|\b(?:ceder|vendre)\b")
+_PURCHASE = re.compile(r"\b(?:acquisition|acquerir|acquiert|achat|acheter|achete[es]{0,2})\b"
+                       r"|\b(?:cession|vente|cede[es]{0,2}|vendu[es]{0,2})\s+(?:consentie?s?\s+)?par\b")
+
+
+def transfer_direction(*texts: str) -> str | None:
+    """ "sale" or "purchase" from the first text that says which (the first phrase in it wins), else None."""
+    for text in texts:
+        folded = textnorm.fold(text or "")
+        hits = [(m.start(), kind) for kind, pat in (("sale", _SALE), ("purchase", _PURCHASE))
+                for m in [pat.search(folded)] if m]
+        if hits:
+            return min(hits)[1]
+    return None
+
+
 def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
                  names: list[tuple[str, str]] | None = None) -> list[Item]:
     """The amounts a deliberation decides (its articles'; the exposé's only when no article has one),
@@ -269,7 +304,9 @@ def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
     amounts = [a for a in rec.amounts if a.article is not None] or list(rec.amounts)
     totals = _restated_totals(amounts)
     if aggregate or q.year is not None:  # summing, or one year asked: the parts, never their total too
-        amounts = [a for a in amounts if id(a) not in totals]
+        # (unless the total is the one granted for the asked year: "1.135.000 € au titre de l'année 2022",
+        # then paid as an advance and a balance)
+        amounts = [a for a in amounts if id(a) not in totals or (not aggregate and a.year == q.year)]
     if q.beneficiaries:
         keys = _name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])
         amounts = [a for a in amounts if _amount_matches_beneficiary(rec, a, keys)]
@@ -297,6 +334,9 @@ def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
             "beneficiary": clean_name(beneficiary) if beneficiary else None,
             "purpose": _purpose_shown(rec, a, ref), "year": a.year, "article": a.article,
             "act_type": rec.act_type,
+            "direction": transfer_direction(rec.raw_text[ref.start:ref.end],
+                                            rec.object.text if rec.object else "")
+            if rec.act_type == "acquisition" else None,
         }, [ref]))
     return items
 

@@ -386,13 +386,26 @@ def match_names(phrase: str, names: list[tuple[str, str]], threshold: float = 88
         # extra words), and be a real word sequence when it is the question's.
         if short is nkey and len(short) < 0.7 * len(long_):
             continue
-        score = 100.0 if short in long_ else fuzz.partial_ratio(short, long_)
+        if short in long_:
+            # The question's words must start at a word of the name: "Arles" is not in "SARL Les ...".
+            if short is key and not _starts_a_word(key, name):
+                continue
+            score = 100.0
+        else:
+            score = fuzz.partial_ratio(short, long_)
         if score >= threshold:
             hits.append((score, name))
     if not hits:
         return [], 0.0
     best = max(s for s, _ in hits)
     return [n for s, n in sorted(hits, key=lambda h: (-h[0], h[1])) if s >= best - 5], best
+
+
+@lru_cache(maxsize=65536)
+def _starts_a_word(key: str, name: str) -> bool:
+    """True when `key` (a match key) opens the key of `name` from one of its words on."""
+    words = name.split()
+    return any(textnorm.match_key(" ".join(words[i:])).startswith(key) for i in range(len(words)))
 
 
 @lru_cache(maxsize=8192)
