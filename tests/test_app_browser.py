@@ -101,9 +101,15 @@ def built_data(tmp_path_factory) -> Path:
         shutil.copytree(os.environ["APP_TEST_DATA"], data)
         return data
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "assistant.cli", "--data-dir", str(data), "ingest", str(CORPUS)],
-                   cwd=ROOT, env=_env(data), check=True, capture_output=True)
-    print(f"\n[app] corpus ingested with its dense index in {time.perf_counter() - started:.1f} s")
+    # `delib ingest` exits 1 when a file fails: corpus/ holds deliberately broken extracts
+    done = subprocess.run([str(Path(sys.executable).parent / "delib"), "--data-dir", str(data), "ingest", "--json",
+                           str(CORPUS)], check=False, cwd=ROOT, env=_env(data), capture_output=True, text=True)
+    try:
+        counts = json.loads(done.stdout)["counts"]
+    except (ValueError, KeyError):
+        pytest.fail(f"delib ingest failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    assert counts["added"] > 100, counts
+    print(f"\n[app] corpus ingested with its dense index in {time.perf_counter() - started:.1f} s: {counts}")
     return data
 
 
@@ -146,15 +152,19 @@ def page(browser, app_url):
     context.close()
 
 
-def shot(page, name: str, *, tab: str | None = None, full_page: bool = True) -> Path:
+def shot(page, name: str, *, tab: str | None = None, full_page: bool = True, scroll_to: str | None = None) -> Path:
     """Save a screenshot under tests/artefacts/app/ (the whole page); for a tab, also what the window
-    shows, in docs/screenshots/ for the README."""
+    shows (from the top, or from `scroll_to`), in docs/screenshots/ for the README."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTEFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     if tab:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.evaluate("window.scrollTo(0, 0)")
+        if scroll_to:
+            page.locator(scroll_to).evaluate("e => e.scrollIntoView({block: 'start'})")
+        else:
+            page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(300)
         page.screenshot(path=str(SCREENSHOTS / f"{tab}.png"))
     return path
 
@@ -341,6 +351,88 @@ def test_draft_form_shows_the_fields_of_the_act_type_and_refuses_an_incomplete_r
     expect(page.locator("#d-status")).to_contain_text("Demande incomplète")
 
 
+# -- evaluation --------------------------------------------------------------------------------------------
+
+QUESTION_SET = """\
+- id: cite-2019
+  question: Qu'est-ce qui a été accordé à la Cité des Métiers en 2019 ?
+  expected: ["20 000"]
+  sources: [000_47990de55f73b628.txt]
+  tags: {intent: amount, language: fr}
+- id: absents
+  question: Qui était absent à la séance du 20 juin 2019 ?
+  expected: ["LE DISSES"]
+  sources: [000_47990de55f73b628.txt]
+  tags: {intent: attendance, language: fr}
+- id: mauvaise-attente
+  question: Qui a signé la délibération EMP 004-6064/19/BM ?
+  expected: ["Jean INCONNU"]
+  tags: {intent: signatory, language: fr}
+"""
+
+
+def test_evaluation_runs_an_uploaded_set_and_shows_metrics_failures_and_plots(page, tmp_path):
+    qs = tmp_path / "questions-test.yaml"
+    qs.write_text(QUESTION_SET, encoding="utf-8")
+    open_tab(page, "Évaluation")
+    page.set_input_files("#e-upload input[type=file]", str(qs))
+    expect(page.locator("#e-upload")).to_contain_text("questions-test")
+    expect(page.locator("#e-choice input[value='Fichier importé']")).to_be_checked()
+    page.click("#e-run")
+    expect(page.locator("#e-status")).to_contain_text("2 / 3 questions réussies", timeout=ANSWER_TIMEOUT)
+    metrics = page.locator("#e-metrics")
+    expect(metrics).to_contain_text("Taux de réussite")
+    expect(metrics).to_contain_text("66,7 %")
+    failed = page.locator("#e-failed")
+    expect(failed).to_contain_text("mauvaise-attente")
+    expect(failed).to_contain_text("Jean INCONNU")
+    expect(failed).to_contain_text("ALVAREZ")
+    expect(page.locator("#e-intents img")).to_be_visible()
+    expect(page.locator("#e-latency img")).to_be_visible()
+    with page.expect_download() as info:
+        page.click("#e-report")
+    target = tmp_path / "rapport.zip"
+    info.value.save_as(target)
+    with zipfile.ZipFile(target) as z:
+        names = set(z.namelist())
+        assert {"report.md", "results.json", "intents.png", "latency.png"} <= names
+        results = json.loads(z.read("results.json"))
+    assert results["runs"][0]["metrics"]["passed"] == 2
+    shot(page, "evaluation-uploaded-set")
+
+
+def test_evaluation_of_the_shipped_set(page):
+    from assistant.evaluation import load_questions
+
+    shipped = ROOT / "eval" / "questions.yaml"
+    total = len(load_questions(shipped))
+    open_tab(page, "Évaluation")
+    expect(page.locator("#e-choice input[value='Jeu fourni']")).to_be_checked()
+    started = time.perf_counter()
+    page.click("#e-run")
+    status = page.locator("#e-status")
+    expect(status).to_contain_text(f"/ {total} questions réussies", timeout=300_000)
+    print(f"\n[app] shipped set ({total} questions) evaluated in the browser in "
+          f"{time.perf_counter() - started:.1f} s: {status.inner_text()}")
+    expect(page.locator("#e-metrics")).to_contain_text("Latence p95 (ms)")
+    expect(page.locator("#e-intents img")).to_be_visible()
+    expect(page.locator("#e-latency img")).to_be_visible()
+    shot(page, "evaluation", tab="evaluation")
+
+
+def test_a_malformed_question_set_is_refused_with_its_line(page, tmp_path):
+    qs = tmp_path / "casse.yaml"
+    qs.write_text("- id: a\n  question: Q ?\n  expected: [x]\n- id: a\n  question: R ?\n  expected: [y]\n",
+                  encoding="utf-8")
+    open_tab(page, "Évaluation")
+    page.set_input_files("#e-upload input[type=file]", str(qs))
+    expect(page.locator("#e-upload")).to_contain_text("casse")
+    expect(page.locator("#e-choice input[value='Fichier importé']")).to_be_checked()
+    page.click("#e-run")
+    expect(page.locator("#e-status")).to_contain_text("refusé")
+    expect(page.locator("#e-status")).to_contain_text("ligne 4")
+
+
 # -- corpus ------------------------------------------------------------------------------------------------
 
 
@@ -394,7 +486,12 @@ def test_upload_extracts_shows_a_result_per_file_and_the_new_record(page, tmp_pa
     expect(page.locator("#c-raw")).to_contain_text("<script>window.__xss = 1</script>")
     assert page.locator("#c-fields script, #c-raw script, #c-table script").count() == 0
     assert page.evaluate("window.__xss") == 0
-    shot(page, "corpus", tab="corpus")
+    shot(page, "corpus")
+    # the whole registry again, the record still open: the README's picture of this tab
+    fill(page, "c-search", "")
+    page.press("#c-search textarea, #c-search input", "Enter")
+    expect(data_rows(table).nth(5)).to_be_visible()
+    shot(page, "corpus-registry", tab="corpus", scroll_to="#c-search")
 
     # the new record answers questions at once
     open_tab(page, "Questions")
@@ -424,68 +521,6 @@ def test_uploads_are_limited_in_type_and_size(page, app_url, tmp_path):
     assert response.status_code == 413
     with pytest.raises(Exception, match="Invalid file type"):
         Client(app_url, verbose=False).predict([handle_file(str(odd))], "", "Toutes", "", "", api_name="/ingest")
-
-
-# -- evaluation --------------------------------------------------------------------------------------------
-
-QUESTION_SET = """\
-- id: cite-2019
-  question: Qu'est-ce qui a été accordé à la Cité des Métiers en 2019 ?
-  expected: ["20 000"]
-  sources: [000_47990de55f73b628.txt]
-  tags: {intent: amount, language: fr}
-- id: absents
-  question: Qui était absent à la séance du 20 juin 2019 ?
-  expected: ["LE DISSES"]
-  sources: [000_47990de55f73b628.txt]
-  tags: {intent: attendance, language: fr}
-- id: mauvaise-attente
-  question: Qui a signé la délibération EMP 004-6064/19/BM ?
-  expected: ["Jean INCONNU"]
-  tags: {intent: signatory, language: fr}
-"""
-
-
-def test_evaluation_runs_an_uploaded_set_and_shows_metrics_failures_and_plots(page, tmp_path):
-    qs = tmp_path / "questions-test.yaml"
-    qs.write_text(QUESTION_SET, encoding="utf-8")
-    open_tab(page, "Évaluation")
-    page.set_input_files("#e-upload input[type=file]", str(qs))
-    expect(page.locator("#e-upload")).to_contain_text("questions-test")
-    expect(page.locator("#e-choice input[value='Fichier importé']")).to_be_checked()
-    page.click("#e-run")
-    expect(page.locator("#e-status")).to_contain_text("2 / 3 questions réussies", timeout=ANSWER_TIMEOUT)
-    metrics = page.locator("#e-metrics")
-    expect(metrics).to_contain_text("Taux de réussite")
-    expect(metrics).to_contain_text("66,7 %")
-    failed = page.locator("#e-failed")
-    expect(failed).to_contain_text("mauvaise-attente")
-    expect(failed).to_contain_text("Jean INCONNU")
-    expect(failed).to_contain_text("ALVAREZ")
-    expect(page.locator("#e-intents img")).to_be_visible()
-    expect(page.locator("#e-latency img")).to_be_visible()
-    with page.expect_download() as info:
-        page.click("#e-report")
-    target = tmp_path / "rapport.zip"
-    info.value.save_as(target)
-    with zipfile.ZipFile(target) as z:
-        names = set(z.namelist())
-        assert {"report.md", "results.json", "intents.png", "latency.png"} <= names
-        results = json.loads(z.read("results.json"))
-    assert results["runs"][0]["metrics"]["passed"] == 2
-    shot(page, "evaluation", tab="evaluation")
-
-
-def test_a_malformed_question_set_is_refused_with_its_line(page, tmp_path):
-    qs = tmp_path / "casse.yaml"
-    qs.write_text("- id: a\n  question: Q ?\n  expected: [x]\n- id: a\n  question: R ?\n  expected: [y]\n",
-                  encoding="utf-8")
-    open_tab(page, "Évaluation")
-    page.set_input_files("#e-upload input[type=file]", str(qs))
-    expect(page.locator("#e-upload")).to_contain_text("casse")
-    page.click("#e-run")
-    expect(page.locator("#e-status")).to_contain_text("refusé")
-    expect(page.locator("#e-status")).to_contain_text("ligne 4")
 
 
 # -- access ------------------------------------------------------------------------------------------------

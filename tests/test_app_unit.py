@@ -85,7 +85,7 @@ def test_sources_panel_highlights_the_quote_in_its_paragraph_and_opens_the_extra
     assert 'data-turn="3"' in html
     assert "Bureau de la Métropole" in html and "20 juin 2019" in html and "EMP 004-6064/19/BM" in html
     assert c.part in html and "Attribution d&#x27;une subvention" in html
-    marked = html.split('<blockquote class="src-para">')[1].split("</blockquote>")[0]
+    marked = html.split('<div class="src-para">')[1].split("</div>")[0]
     assert '<mark class="hl">' in marked and "20 000 euros" in marked.split('<mark class="hl">')[1]
     assert "Ouvrir l'extrait complet" in html and "Certifié Conforme" in html
 
@@ -247,6 +247,35 @@ def test_ask_streaming_reports_an_error_as_a_sentence(ctx):
     broken = type(ctx)(Broken())
     kind, message = list(ask_streaming(broken, "Q ?", "s", {}))[-1]
     assert kind == "error" and "base verrouillée" in message
+
+
+def test_ask_streaming_passes_an_llm_stream_on_as_it_comes(ctx):
+    from assistant.models import Answer
+    from assistant.ui.chat import ask_streaming
+
+    class Streaming:
+        settings = ctx.settings
+
+        def ask(self, question, *, session, filters, stream, on_token):
+            assert stream and session == "s" and filters is None
+            for piece in ("Le Bureau ", "a attribué ", "20 000 €."):
+                on_token(piece)
+            return Answer(question=question, language="fr", answer="Le Bureau a attribué 20 000 €.", found=True)
+
+    events = list(ask_streaming(type(ctx)(Streaming()), "Q ?", "s", {}))
+    assert events[:3] == [("token", "Le Bureau "), ("token", "Le Bureau a attribué "),
+                          ("token", "Le Bureau a attribué 20 000 €.")]
+    assert events[3][0] == "answer" and events[3][1].found
+
+
+def test_the_backend_indicator_names_the_model_without_loading_it(ctx):
+    from assistant.core import Assistant
+    from assistant.ui.context import UIContext
+
+    assert ctx.backend_label().startswith("Sans LLM")
+    llm = ctx.settings.model_copy(update={"llm_backend": "openai", "llm_base_url": "http://127.0.0.1:9/v1",
+                                          "llm_model": "mistral-small"})
+    assert UIContext(Assistant(llm)).backend_label() == "LLM openai:mistral-small"
 
 
 def test_one_question_at_a_time_per_session():

@@ -20,7 +20,7 @@ from .context import UIContext
 
 EXAMPLES = [
     "Qu'est-ce qui a été accordé à la Cité des Métiers en 2019 ?",
-    "Qui a signé cette délibération ?",
+    "Qui a signé la délibération EMP 004-6064/19/BM ?",
     "Qui était absent à la séance du 20 juin 2019 ?",
     "Total des subventions du Bureau en 2019 ?",
     "What was granted to Cité des Métiers in 2019?",
@@ -128,35 +128,37 @@ def build(ctx: UIContext) -> dict:
             sources = gr.HTML(render.sources_html(None, {}), elem_id="sources-panel", js_on_load=None)
             notes = gr.HTML("", elem_id="answer-notes", js_on_load=None)
 
-    session = gr.State(new_session_id)
+    # The conversation's id, made by the first question (an id made at page load can race with a
+    # question sent at once) and kept by being an output of every answer.
+    session = gr.State(None)
     history = gr.State([])  # the chat messages, as shown
     answers = gr.State([])  # one Answer (dict) per assistant message
 
     def respond(message, hist, answered, sid, y0, y1, b, a, request: gr.Request):
         message = (message or "").strip()
         if not message:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        if getattr(request, "username", None) and not sid.startswith(f"{request.username}-"):
-            sid = f"{request.username}-{sid}"
+        user = getattr(request, "username", None)
+        sid = sid or new_session_id(user or "app")
         hist = [*hist, {"role": "user", "content": render.chat_text(message)},
                 {"role": "assistant", "content": "…"}]
-        yield hist, "", hist, answered, '<div class="sources empty">Recherche dans le registre…</div>', ""
+        yield hist, "", hist, answered, '<div class="sources empty">Recherche dans le registre…</div>', "", sid
         for kind, value in ask_streaming(ctx, message, sid, filters_of(y0, y1, b, a)):
             if kind == "token":
                 hist[-1] = {"role": "assistant", "content": render.chat_text(value)}
-                yield hist, gr.skip(), hist, answered, gr.skip(), gr.skip()
+                yield hist, gr.skip(), hist, answered, gr.skip(), gr.skip(), sid
             elif kind == "answer":
                 answer: Answer = value
                 hist[-1] = {"role": "assistant", "content": render.answer_markdown(answer)}
                 answered = [*answered, answer.model_dump(mode="json")]
                 records = ctx.records(c.id for c in answer.citations[:12])
                 yield (hist, gr.skip(), hist, answered, render.sources_html(answer, records, turn=len(answered)),
-                       render.notes_html(answer.notes))
+                       render.notes_html(answer.notes), sid)
             else:
                 hist[-1] = {"role": "assistant", "content": render.chat_text(value)}
                 answered = [*answered, None]
-                yield hist, gr.skip(), hist, answered, render.sources_html(None, {}, turn=len(answered)), ""
+                yield hist, gr.skip(), hist, answered, render.sources_html(None, {}, turn=len(answered)), "", sid
 
     def show_sources(answered, evt: gr.SelectData):
         """Clicking an answer shows its sources (a question shows the sources of its answer)."""
@@ -169,7 +171,7 @@ def build(ctx: UIContext) -> dict:
                 render.notes_html(answer.notes))
 
     def reset():
-        return [], [], [], new_session_id(), render.sources_html(None, {}), ""
+        return [], [], [], None, render.sources_html(None, {}), ""
 
     def years():
         found = sorted(int(y) for y in ctx.registry.stats()["by_year"] if y not in ("None", ""))
@@ -177,7 +179,7 @@ def build(ctx: UIContext) -> dict:
         return gr.update(choices=choices), gr.update(choices=choices)
 
     inputs = [msg, history, answers, session, year_from, year_to, body, act]
-    outputs = [chatbot, msg, history, answers, sources, notes]
+    outputs = [chatbot, msg, history, answers, sources, notes, session]
     msg.submit(respond, inputs, outputs, concurrency_id="chat", api_name="ask")
     send.click(respond, inputs, outputs, concurrency_id="chat", api_visibility="private")
     examples.click(lambda sample: sample[0], examples, msg, queue=False, api_visibility="private").then(

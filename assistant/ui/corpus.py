@@ -75,7 +75,7 @@ def build(ctx: UIContext) -> dict:
         body = gr.Dropdown(BODIES, value="", label="Assemblée", scale=1, elem_id="c-body")
         act = gr.Dropdown(ACTS, value="", label="Type d'acte", scale=1, elem_id="c-act")
     table = gr.Dataframe(headers=render.RECORD_HEADERS, value=[], interactive=False, wrap=True, max_height=480,
-                         column_widths=["9%", "11%", "12%", "31%", "15%", "8%", "7%", "7%"],
+                         column_widths=["9%", "10%", "12%", "30%", "14%", "8%", "9%", "8%"],
                          label="Délibérations (cliquez une ligne pour l'ouvrir)", elem_id="c-table")
     gr.Markdown("### Fiche")
     record_id = gr.Dropdown([], value=None, label="Délibération", filterable=True, elem_id="c-record-id")
@@ -96,19 +96,16 @@ def build(ctx: UIContext) -> dict:
     def ingest(files, s, y, b, a, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
         if not files:
             return ("Choisissez d'abord un ou plusieurs fichiers.", gr.skip(), gr.skip(), gr.skip(), gr.skip())
-        staged, refused = stage_uploads(ctx, files)
-        rows = list(refused)
-        text = ""
-        if staged:
-            def tick(done: int, total: int, path: str = "") -> None:
-                label = f"Ingestion : {Path(path).name}" if path else "Ingestion"
-                progress((done, total), desc=label)
+        def tick(done: int, total: int, path: str = "") -> None:
+            label = f"Ingestion : {Path(path).name}" if path else "Ingestion"
+            progress((done, total), desc=label)
 
-            progress(0, desc="Ingestion")
-            with ctx.write_lock:
-                report = ctx.assistant.ingest(staged, progress=tick, max_bytes=ctx.max_upload_bytes)
-            rows = render.ingest_rows(report) + rows
-            text = report.summary()
+        progress(0, desc="Ingestion")
+        with ctx.write_lock:  # two users uploading the same name: one after the other
+            staged, refused = stage_uploads(ctx, files)
+            report = ctx.assistant.ingest(staged, progress=tick, max_bytes=ctx.max_upload_bytes) if staged else None
+        rows = (render.ingest_rows(report) if report else []) + list(refused)
+        text = report.summary() if report else ""
         if refused:
             text = (text + " ; " if text else "") + f"{len(refused)} fichier(s) refusé(s)"
         return (f"**{render.esc(text)}.**", rows, *refresh(s, y, b, a))

@@ -150,8 +150,8 @@ def build(ctx: UIContext) -> None:
         with gr.Column(scale=4, min_width=360, elem_id="draft-form"):
             with gr.Row(equal_height=True):
                 gr.Markdown("### Demande de rédaction")
-                example = gr.Button("Exemple : la demande de l'extrait témoin", size="sm", elem_id="d-example",
-                                    scale=0, min_width=240)
+                example = gr.Button("Remplir avec l'exemple", size="sm", elem_id="d-example", scale=0,
+                                    min_width=180)
             w["act_type"] = gr.Radio(ACT_TYPES, value="subvention", label="Type d'acte", elem_id="d-act")
             with gr.Row():
                 w["body"] = gr.Dropdown([("Bureau de la Métropole", "bureau"), ("Conseil de la Métropole", "conseil")],

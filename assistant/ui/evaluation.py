@@ -64,9 +64,10 @@ def build(ctx: UIContext) -> None:
                                        column_widths=["68%", "32%"],
                                        elem_id="e-metrics", max_height=520, scale=2)
                 with gr.Column(scale=3):
-                    intents = gr.Image(label="Taux de réussite par intention", type="filepath", height=250,
-                                       elem_id="e-intents", interactive=False, buttons=["download"])
-                    latency = gr.Image(label="Latence par question", type="filepath", height=250,
+                    # the plots carry their own titles
+                    intents = gr.Image(label="Taux de réussite par intention", show_label=False, type="filepath",
+                                       height=250, elem_id="e-intents", interactive=False, buttons=["download"])
+                    latency = gr.Image(label="Latence par question", show_label=False, type="filepath", height=250,
                                        elem_id="e-latency", interactive=False, buttons=["download"])
     failed = gr.Dataframe(headers=FAILED_HEADERS, value=[], interactive=False, wrap=True, max_height=420,
                           label="Questions en échec", elem_id="e-failed",
@@ -101,9 +102,10 @@ def build(ctx: UIContext) -> None:
         paths = rep.write_reports([result], out / "rapport", question_set=source.name)
         archive = shutil.make_archive(str(out / "rapport-evaluation"), "zip", out / "rapport")
         passed = result.metrics.get("passed", 0)
+        failed = failed_rows(result, questions)
         text = (f"**{passed} / {len(questions)} questions réussies** en {result.seconds:.1f} s "
-                f"(jeu : {render.esc(source.name)}).")
-        return (text, metric_rows(result), failed_rows(result, questions), str(paths["intents_plot"]),
+                f"(jeu : {render.esc(source.name)})." + ("" if failed else " Aucune question en échec."))
+        return (text, metric_rows(result), failed, str(paths["intents_plot"]),
                 str(paths["latency_plot"]), gr.update(value=archive, interactive=True))
 
     go.click(run, [choice, upload, k], [status, metrics, failed, intents, latency, report], concurrency_id="jobs",

@@ -145,7 +145,7 @@ def sources_html(answer: Answer | None, records: dict[str, Deliberation | None],
             f"{obj}"
             f'<div class="src-part">{esc(c.part)} <span class="src-file">— {esc(c.source)}, '
             f"caractères {c.start}–{c.end}</span></div>"
-            f'<blockquote class="src-para">{para}</blockquote>'
+            f'<div class="src-para">{para}</div>'
             f"{extract}</div>"
         )
     rest = answer.citations[max_cards:]
