@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.draft import load_request, make_draft
-from assistant.draft.lint import find_parts, fold_same_length, lint_text, to_fix
+from assistant.draft.lint import find_parts, fold_same_length, lint_file, lint_text, to_fix
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "000_47990de55f73b628.txt"
@@ -77,6 +77,8 @@ def _assert_findings_true(name: str, text: str, truth: dict) -> None:
     for f in lint_text(text):
         if f.rule == "partie-manquante" and "signataire" in f.message:
             assert truth.get("signatory") is None, (name, f.message)
+        elif f.rule == "partie-manquante" and "vote" in f.message:
+            assert truth.get("vote") is None, (name, f.message)
         elif f.rule == "budget-manquant":
             assert f.severity == "avertissement" and truth.get("act_type") in ("avenant", "marche"), (name, f.message)
         else:
@@ -92,6 +94,53 @@ def test_shipped_synthetic_extracts_lint_clean_or_true():
         _assert_findings_true(path.name, path.read_text(encoding="utf-8"), truth)
 
 
+HANDWRITTEN = ROOT / "corpus" / "handwritten"
+
+
+def _true_errors(f, truth: dict) -> bool:
+    """An error finding that the hand-written truth confirms (what is really missing from the file)."""
+    if f.rule == "partie-manquante":
+        return (("signataire" in f.message and truth.get("signatory") is None)
+                or ("vote" in f.message and truth.get("vote") is None)
+                or ("visas" in f.message and truth.get("visas") == 0))
+    if f.rule == "budget-incomplet":  # only "la nature" may be missing, and only where the truth has none
+        missing = f.message.split("il manque ", 1)[1].rstrip(".")
+        return missing == "la nature" and any(b.get("nature") is None for b in truth.get("budget", []))
+    return False
+
+
+def test_handwritten_extracts_have_no_false_error():
+    files = sorted(p for p in HANDWRITTEN.iterdir() if p.suffix in (".txt", ".docx"))
+    assert len(files) >= 18
+    for path in files:
+        truth = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
+        _, findings = lint_file(path)
+        wrong = [(f.rule, f.message) for f in findings if f.severity == "erreur" and not _true_errors(f, truth)]
+        assert not wrong, f"{path.name} : constats non fondés {wrong}"
+
+
+def test_truncated_page_misses_its_vote_and_signatory():
+    """Page 1 of 2 of a Martigues extract: the vote and the signature are on page 2 (true findings)."""
+    _, findings = lint_file(HANDWRITTEN / "qa_martigues_cm_page1_ocr.txt")
+    missing = sorted(f.message for f in findings if f.rule == "partie-manquante")
+    assert len(missing) == 2
+    assert "vote" in missing[0] and "signataire" in missing[1]
+    assert not [f for f in findings if f.rule == "beneficiaire-incoherent"]  # "une subven- tion …" is no name
+
+
+def test_other_layouts_still_show_their_defects():
+    """On layouts unlike the seed, a removed signature or a budget line cut short is still found."""
+    syndicat = (HANDWRITTEN / "qa_syndicat_comite_accord_cadre.txt").read_text(encoding="utf-8")
+    assert not [f for f in lint_text(syndicat) if f.severity == "erreur"]
+    unsigned = syndicat[: syndicat.index("Pour copie conforme")]
+    assert any("signataire" in f.message for f in _rule(lint_text(unsigned), "partie-manquante"))
+    region = (HANDWRITTEN / "qa_region_cp_festivals.txt").read_text(encoding="utf-8")
+    hit = _rule(lint_text(_replace(region, ", nature 6574.", ".")), "budget-incomplet")
+    assert hit[0].message.endswith("il manque la nature.")
+    ciotat = (HANDWRITTEN / "ciotat_cm_subventions.txt").read_text(encoding="utf-8")
+    assert [p.name for p in find_parts(ciotat) if p.name.startswith("article-")] == [f"article-{i}" for i in range(1, 5)]
+
+
 def test_intact_draft_is_clean(draft_text):
     assert lint_text(draft_text) == []
 
@@ -103,6 +152,13 @@ def test_missing_delibere(draft_text):
     broken = _replace(draft_text, "\nDélibère\n", "\n")
     hit = _rule(lint_text(broken), "partie-manquante")
     assert any("Délibère" in f.message for f in hit)
+
+
+def test_missing_vote(draft_text):
+    vote = next(line for line in draft_text.splitlines() if "mise aux voix" in line)
+    broken = _replace(draft_text, vote + "\n", "")
+    hit = [f for f in _rule(lint_text(broken), "partie-manquante") if "vote" in f.message]
+    assert hit and broken[: hit[0].start].endswith("nature 65748.")  # where it belongs: after the articles
 
 
 def test_missing_visas(draft_text):

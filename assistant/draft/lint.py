@@ -6,6 +6,10 @@ character), so every match is a span of the raw text: "Délibére", "Oui le rapp
 
 Rules: partie-manquante, budget-manquant, numerotation, montant-incoherent, beneficiaire-incoherent,
 date-impossible, date-ordre, budget-incomplet, accord-president, accord-participe, signataire-incomplet.
+
+Registers differ ("Réunion du …", a date in words, "Pour copie conforme", dashed decisions): presence
+checks first ask the ingest parser's record (session date, articles, vote, signatory), then fall back to
+text patterns, so a draft the parser cannot read is still checked.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from ..formats import format_date, format_money
+from ..models import Deliberation
 from ..textnorm import match_key
 from .facts import DATE_RE, NUM_DATE_RE, parse_fr_date
 from .precedents import same_name
@@ -65,7 +70,7 @@ _SEQUENCE: list[tuple[str, re.Pattern, str]] = [
     (name, re.compile(pattern, re.MULTILINE), mode)
     for name, pattern, mode in [
         ("titre", r"extrait\s+d[ue]s?\s+registres?", "block"),
-        ("seance", r"^[ \t]*se+ance\s+(?:publique\s+|ordinaire\s+)?du\b", "line"),
+        ("seance", r"^[ \t]*(?:se+ance|reunion)\s+(?:publique\s+|ordinaire\s+)?du\b", "line"),
         ("presences", r"a\s+ouvert\s+la\s+seance|^[ \t]*etaient\s+presents|^[ \t]*presents?\s*:", "block"),
         ("proposition", r"a\s+propose+\s+(?:au|a\s+la)\b[^.]{0,160}?d\W?accepter\s+les\s+conclusions", "sentence"),
         ("code", _CODE_SERVICE, "line"),
@@ -82,9 +87,24 @@ _SEQUENCE: list[tuple[str, re.Pattern, str]] = [
 ]
 _ARTICLE = re.compile(r"^[ \t]*article\s+(\d+|1\s*er|premier)\b[ \t]*(?:er\b)?[ \t]*[:.\-–]?", re.MULTILINE)
 _VOTE = re.compile(r"^[^\n]*(?:mise?s?\s+aux\s+voix|adoptee?s?\s+a\s+l\W?unanimite)", re.MULTILINE)
-_CERTIFIE = re.compile(r"^[ \t]*(?:pour\s+(?:extrait\s+)?)?cer\w{0,3}fie+\S?\s+co\w{0,3}forme", re.MULTILINE)
+_CERTIFIE = re.compile(
+    r"^[ \t]*(?:(?:pour\s+)?(?:extrait\s+)?cer\w{0,3}fie+\S?\s+co\w{0,3}forme|pour\s+(?:extrait|copie)\s+conforme)",
+    re.MULTILINE,
+)
 _GAP_AFTER = {"code": "objet", "code-registre": "objet", "proposition": "objet", "rapporteur": "expose",
               "certifie": "signataire"}
+
+
+def _is_heading(f: str, m: re.Match) -> bool:
+    """"chapitre 65,\narticle 6574." is a budget account, not an article heading."""
+    raw = m.group(1).replace(" ", "")
+    if raw.isdigit() and int(raw) > 99:
+        return False
+    if re.match(r"\s*[:\-–]", f[m.end(1):]):
+        return True
+    start = _line_start(f, m.start())
+    previous = f[_line_start(f, start - 1):start - 1] if start else ""
+    return not previous.rstrip().endswith(",")  # "chapitre 65,\narticle 12." goes on the line above
 
 
 def _line_start(text: str, i: int) -> int:
@@ -126,7 +146,7 @@ def find_parts(text: str) -> list[Part]:
             anchors.append(("en-tete", 0, None))
         anchors.append((name, start, head))
         cursor = head if head is not None else m.end()
-    articles = list(_ARTICLE.finditer(f, cursor))
+    articles = [m for m in _ARTICLE.finditer(f, cursor) if _is_heading(f, m)]
     for i, m in enumerate(articles, 1):
         anchors.append((f"article-{i}", _line_start(f, m.start()), None))
     tail_from = articles[-1].end() if articles else cursor
@@ -204,6 +224,9 @@ def _beneficiaries(text: str, f: str, start: int, end: int) -> list[tuple[str, i
     out = []
     for m in _BENEFICIARY.finditer(f, start, end):
         name = " ".join(text[m.start("name"): m.end("name")].split())
+        # A name is capitalised: "l'association une subven- tion …" is a sentence going on.
+        if not (name[:1].isupper() or name[:1].isdigit() or name[:1] in "«\"'"):
+            continue
         if len(name) >= 3 and not name.lower().startswith(("de la metropole", "metropole")):
             out.append((name, m.start("name"), m.end("name"), re.sub(r"\W+", " ", m.group("form"))))
     return out
@@ -213,12 +236,16 @@ def _beneficiaries(text: str, f: str, start: int, end: int) -> list[tuple[str, i
 
 
 class _Ctx:
-    def __init__(self, text: str, parts: list[Part]):
+    def __init__(self, text: str, parts: list[Part], record: Deliberation | None = None):
         self.text = text
         self.f = fold_same_length(text)
+        self.record = record
         self.parts = parts
         self.by_name = {p.name: p for p in parts}
         self.articles = [p for p in parts if p.name.startswith("article-")]
+        if not self.articles and record and record.articles:  # "- approuve …": the parser's articles
+            self.articles = [Part(name=f"article-{a.number}", label=part_label(f"article-{a.number}"),
+                                  start=a.start, end=a.end) for a in record.articles]
         self.findings: list[Finding] = []
 
     def part_at(self, i: int) -> str | None:
@@ -240,9 +267,20 @@ class _Ctx:
         return max(ends) if ends else 0
 
 
+def _parsed(text: str) -> Deliberation | None:
+    """The ingest parser's record of the text, when it reads as an extract (spans valid in `text`)."""
+    from ..ingest.parser import parse
+
+    try:
+        record = parse(text, id="lint", source="lint")
+    except ValueError:  # NotAnExtract (a draft cut short, a letter): lint goes on with text patterns alone
+        return None
+    return record if record.raw_text == text else None
+
+
 def lint_text(text: str, parts: list[Part] | None = None) -> list[Finding]:
     """All findings for a text (a draft or any extract), sorted by position."""
-    ctx = _Ctx(text, parts if parts is not None else find_parts(text))
+    ctx = _Ctx(text, parts if parts is not None else find_parts(text), _parsed(text))
     for rule in (_missing_parts, _numbering, _budget, _amounts, _beneficiary, _dates, _president,
                  _participles, _signatory):
         rule(ctx)
@@ -255,13 +293,37 @@ _MANDATORY = [
     (("objet",), "l'objet de la délibération", ("code", "proposition", "presences", "seance")),
     (("visas",), "les visas (« Vu … »)", ("assemblee", "raisons", "expose")),
     (("delibere",), "la formule « Délibère »", ("conclusions", "oui", "visas")),
+    (("vote",), "le résultat du vote (« Cette proposition mise aux voix est adoptée »)", ("article-", "delibere")),
     (("signataire",), "le signataire (nom et qualité, après « Certifié conforme »)", ("certifie", "vote")),
 ]
+# Other wordings of a part, anywhere in the text (the parts' sequence only knows the seed's layout).
+_ELSEWHERE = {
+    "titre": re.compile(r"extrait\s+d[ue]s?\s+(?:registres?|proces[\s-]*verba)|registres?\s+des\s+deliberations|"
+                        r"proces[\s-]*verbal\s+des\s+deliberations|^[ \t]*deliberation\s+(?:du|de\s+la|n\W)",
+                        re.MULTILINE),
+    "delibere": re.compile(r"apres\s+en\s+avoir\s+de+libere|^[ \t]*(?:de+libere+|decide|arrete)\b", re.MULTILINE),
+}
+
+
+def _present(ctx: _Ctx, names: tuple[str, ...]) -> bool:
+    if any(n in ctx.by_name for n in names):
+        return True
+    rec = ctx.record
+    if rec is not None:
+        if names == ("seance",) and rec.session_date:
+            return True
+        if names == ("vote",) and rec.vote:
+            return True
+        if names == ("signataire",) and rec.signatory and rec.signatory.name:
+            return True
+    return any(n in _ELSEWHERE and _ELSEWHERE[n].search(ctx.f) for n in names)
 
 
 def _missing_parts(ctx: _Ctx) -> None:
     for names, what, after in _MANDATORY:
-        if not any(n in ctx.by_name for n in names):
+        if not _present(ctx, names):
+            if "article-" in after:
+                after = tuple(a.name for a in ctx.articles) + after
             ctx.add("partie-manquante", "erreur", f"Partie obligatoire absente : {what}.", ctx.expected_at(*after))
     if not ctx.articles:
         ctx.add("partie-manquante", "erreur", "Aucun article (« Article 1 : … ») après « Délibère ».",
@@ -329,14 +391,17 @@ def _budget(ctx: _Ctx) -> None:
         missing = []
         if not re.search(r"budget\s+(?:\w+\s+){0,3}?(?:19|20)\d\d|exercice\s+(?:19|20)\d\d|(?:19|20)\d\d", seg):
             missing.append("l'année (exercice)")
-        if not re.search(r"nature\s*:?\s*[a-z]?\d{2,}", seg):
+        if not re.search(r"nature\s*:?\s*[a-z]?\d{2,}|(?:article|compte)\s*:?\s*\d{3,}", seg):
             missing.append("la nature")
         if not re.search(r"(?:fonction|sous[\s-]*politique|chapitre|programme|operation|article)\s*:?\s*"
                          r"[a-z]{0,2}\d{1,}", seg):
             missing.append("la fonction (ou sous-politique, chapitre)")
         if not re.search(r"budget\s+(?:de\s+l\W|du\s+|des\s+)?(?:princip|annex|general|fonction|invest|primitif|"
                          r"supplementaire|\w+\s+(?:principal|annexe))|section\s+d\W{0,2}\s*(?:fonction|invest)|"
-                         r"budget\s+(?:19|20)\d\d", seg):
+                         r"budget\s+(?:19|20)\d\d|budget\s+de\s+l\Wexercice|"
+                         r"budget\s+(?:regional|departemental|communal|communautaire|metropolitain|syndical)|"
+                         r"budget\s+d[ue]s?\s+(?:l\W)?(?:ccas|c\.c\.a\.s|syndicat|ville|commune|region|departement|"
+                         r"centre\s+communal|communaute|metropole|caisse)", seg):
             missing.append("le budget (principal, annexe, fonctionnement, investissement)")
         if missing:
             ctx.add("budget-incomplet", "erreur",
@@ -541,6 +606,12 @@ def read_text(path: Path | str) -> str:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".docx":
+        from docx import Document
+
+        if Document(str(path)).tables:  # a signature in a table cell: the loader reads tables in order
+            from ..ingest.loaders import load
+
+            return load(path).text
         from .docx_export import docx_text
 
         return docx_text(path)
