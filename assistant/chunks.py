@@ -71,15 +71,15 @@ def chunk_record(rec: Deliberation) -> list[Chunk]:
     if rec.signatory:
         parts.append(("signature", "Signature", rec.signatory.start, rec.signatory.end))
 
-    meta = dict(
-        body=rec.body,
-        session_date=rec.session_date.isoformat() if rec.session_date else None,
-        year=rec.year,
-        act_type=rec.act_type,
-        beneficiaries=rec.beneficiaries,
-        codes=[c.code for c in rec.codes],
-        source=rec.source,
-    )
+    meta = {
+        "body": rec.body,
+        "session_date": rec.session_date.isoformat() if rec.session_date else None,
+        "year": rec.year,
+        "act_type": rec.act_type,
+        "beneficiaries": rec.beneficiaries,
+        "codes": [c.code for c in rec.codes],
+        "source": rec.source,
+    }
     chunks: list[Chunk] = []
     seen: set[str] = set()
     for part, label, start, end in parts:
