@@ -1,0 +1,5 @@
+"""`python -m assistant.cli` = `delib`."""
+
+from . import main
+
+main()
