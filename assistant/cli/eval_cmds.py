@@ -186,7 +186,7 @@ def _run_drafts(settings, path: Path, out: Path | None) -> dict:
     from ..core import Assistant
     from ..evaluation import drafting
 
-    items = drafting.load_draft_set(path)
+    items = drafting.load_draft_set(path, REPO_ROOT)
     a = Assistant(settings)
     try:
         scores = drafting.run_draft_set(a, items, REPO_ROOT)
