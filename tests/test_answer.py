@@ -523,3 +523,21 @@ def test_asking_never_starts_embedding_the_registry(seeded, settings):
     assert a.found and "fonctionnement" in a.answer
     assert any("index sémantique absent" in n for n in a.notes)
     assert "index" not in seeded.__dict__ and not settings.chroma_path.exists()
+
+
+def test_an_explicit_act_type_filter_applies_to_every_answer(tmp_path):
+    """The app's and the CLI's act-type filter narrows amount questions too, not only counts."""
+    from assistant.config import Settings
+    from assistant.core import Assistant
+    from assistant.ingest.pipeline import ingest_paths
+
+    a = Assistant(Settings.load(data_dir=tmp_path))
+    try:
+        ingest_paths([Path(__file__).parent.parent / "corpus" / "000_47990de55f73b628.txt"], a.registry)
+        q = "Qu'est-ce qui a été accordé à la Cité des Métiers en 2019 ?"
+        kept = a.ask(q, filters={"act_type": "subvention", "mode": "lexical"})
+        assert kept.found and "20 000 €" in kept.answer
+        other = a.ask(q, filters={"act_type": "marche", "mode": "lexical"})
+        assert not other.found and not other.citations and "20 000" not in other.answer
+    finally:
+        a.close()

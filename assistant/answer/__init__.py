@@ -57,13 +57,14 @@ def _apply_filters(q: Query, filters: dict) -> None:
         if q.session_date and not ((q.year_from or 0) <= q.session_date.year <= (q.year_to or 9999)):
             q.session_date = None
     if filters.get("act_type"):
-        q.act_type = str(filters["act_type"])
+        q.act_type = q.act_type_filter = str(filters["act_type"])
 
 
 def _retrieval_filters(q: Query, considered: list[str] | None) -> dict:
     out: dict = {}
     if q.intent == "general":  # its years are words of the question, not the session's
-        return {"body": q.body, "deliberation_ids": considered} if q.body or considered is not None else {}
+        out = {"body": q.body, "act_type": q.act_type_filter, "deliberation_ids": considered}
+        return {k: v for k, v in out.items() if v is not None}
     if q.session_date:
         out["date_from"] = out["date_to"] = q.session_date.isoformat()
     elif q.year is not None:
@@ -74,6 +75,8 @@ def _retrieval_filters(q: Query, considered: list[str] | None) -> dict:
         out["year_to"] = q.year_to
     if q.body:
         out["body"] = q.body
+    if q.act_type_filter:
+        out["act_type"] = q.act_type_filter
     if considered is not None:
         out["deliberation_ids"] = considered
     return out

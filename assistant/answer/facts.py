@@ -214,6 +214,8 @@ def select(cat: Catalog, q: Query, *, use_years: bool = True) -> list[Deliberati
         recs = [r for r in recs if _year_ok(r, q, amount_years=money)]
     if q.body:
         recs = [r for r in recs if r.body == q.body]
+    if q.act_type_filter:
+        recs = [r for r in recs if r.act_type == q.act_type_filter]
     return sorted(recs, key=lambda r: (r.session_date.isoformat() if r.session_date else "", r.id))
 
 

@@ -232,6 +232,7 @@ class Query:
     code: str | None = None
     amount_cents: int | None = None
     act_type: str | None = None
+    act_type_filter: str | None = None  # an explicit filter (CLI, app): every answer keeps to that type
     deliberation_ids: list[str] = field(default_factory=list)  # from a follow-up's previous turn
     follow_up: bool = False
     language_evidence: int = 0  # function words seen; 0 = the language is a guess ("2020 ?")

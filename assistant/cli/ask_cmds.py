@@ -49,6 +49,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         year: Annotated[int | None, typer.Option("--year", help="Limiter à une année de séance.")] = None,
         body: Annotated[str | None, typer.Option("--body", help=f"Assemblée : {', '.join(BODIES)}.")] = None,
+        act_type: Annotated[str | None, typer.Option("--act-type", help="Limiter à un type d'acte (subvention, "
+                                                                        "marche, avenant…).")] = None,
         stream: Annotated[bool, typer.Option("--stream", help="Afficher la réponse au fil de sa production "
                                                               "(avec un modèle de langage).")] = False,
         mode: Annotated[
@@ -73,7 +75,8 @@ def register(app: typer.Typer) -> None:
                 err.print(f"Le registre {a.settings.registry_path} est vide : ingérez d'abord des extraits "
                           "(delib ingest corpus/).")
                 raise typer.Exit(1)
-            filters = {k: v for k, v in (("year", year), ("body", body), ("mode", mode)) if v is not None}
+            given = (("year", year), ("body", body), ("act_type", act_type), ("mode", mode))
+            filters = {k: v for k, v in given if v is not None}
             streamed: list[str] = []
 
             def on_token(text: str) -> None:
