@@ -21,14 +21,15 @@ run: install sysdeps  ## Build the registry from corpus/ if absent, then start t
 	@if [ ! -f "$(DATA_DIR)/registry.sqlite" ]; then $(DELIB) --data-dir $(DATA_DIR) ingest corpus/; fi
 	DELIB_DATA_DIR=$(DATA_DIR) $(PY) app.py --host $(HOST) --port $(PORT)
 
-test: install-test sysdeps-test  ## Run the whole test suite
+test: install-test sysdeps-test  ## Run the whole test suite (style first: it takes a second)
+	$(VENV)/bin/ruff check assistant tests eval app.py
 	$(PY) -m pytest -q
 
 test-fast: install-test  ## The fast subset (no model, OCR, server, browser)
 	$(PY) -m pytest -q -m "not slow"
 
 lint: install-test
-	$(VENV)/bin/ruff check assistant tests app.py
+	$(VENV)/bin/ruff check assistant tests eval app.py
 
 bench: install
 	$(PY) eval/bench.py
