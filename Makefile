@@ -17,9 +17,9 @@ export FORCE_CMAKE := 1
 
 .PHONY: run test test-fast lint bench install install-test sysdeps sysdeps-test clean
 
-run: install sysdeps  ## Build the registry from corpus/ if absent, then start the app
-	@if [ ! -f "$(DATA_DIR)/registry.sqlite" ]; then $(DELIB) --data-dir $(DATA_DIR) ingest corpus/; fi
-	DELIB_DATA_DIR=$(DATA_DIR) $(PY) app.py --host $(HOST) --port $(PORT)
+# app.py builds the registry and the dense index from corpus/ first when the registry is empty.
+run: install sysdeps  ## Start the app (on the embedded defaults)
+	$(PY) app.py --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT) --corpus corpus
 
 test: install-test sysdeps-test  ## Run the whole test suite (style first: it takes a second)
 	$(VENV)/bin/ruff check assistant tests eval app.py
