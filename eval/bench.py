@@ -125,8 +125,10 @@ def _bench_ask(a: Assistant, questions) -> dict:
         t0 = time.perf_counter()
         a.ask(q.question)
         lat.append((time.perf_counter() - t0) * 1000)
+    slowest = sorted(zip(lat, (q.id for q in standalone)), reverse=True)[:5]
     return {"questions": len(lat), "ask_p50_ms": metrics.percentile(lat, 50),
-            "ask_p95_ms": metrics.percentile(lat, 95)}
+            "ask_p95_ms": metrics.percentile(lat, 95),
+            "slowest": [{"id": qid, "ms": round(ms, 1)} for ms, qid in slowest]}
 
 
 def synthetic_corpus(out_dir: Path, n: int, seed: int) -> Path:
@@ -153,7 +155,8 @@ def print_table(name: str, build_info: dict, result: dict, k: int) -> None:
     ask = result.get("ask") or {}
     if "ask_p50_ms" in ask:
         console.print(f"ask : p50 {ask['ask_p50_ms']:.0f} ms, p95 {ask['ask_p95_ms']:.0f} ms "
-                      f"sur {ask['questions']} questions")
+                      f"sur {ask['questions']} questions ; les plus lentes : "
+                      + ", ".join(f"{s['id']} ({s['ms']:.0f} ms)" for s in ask["slowest"]))
     elif ask:
         console.print(ask.get("error", ""))
     console.print(f"Ingestion : {build_info['ingest_s']:.1f} s ({f(build_info['ingest_docs_per_s'], '{:.1f}')} "
@@ -170,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-ask", action="store_true", help="ne pas mesurer ask")
     p.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench.json")
+    p.add_argument("--work-dir", type=Path, help="garder les registres construits dans ce dossier (sinon temporaire)")
     p.add_argument("--data-dir", type=Path, help="registre du corpus livré à réutiliser (ingestion incrémentale) "
                                                  "au lieu d'un dossier temporaire")
     args = p.parse_args(argv)
@@ -180,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios": {},
     }
     with tempfile.TemporaryDirectory(prefix="delib-bench-") as tmp:
+        if args.work_dir:
+            tmp = str(args.work_dir)
         scenarios = [("corpus livré", [args.corpus])]
         if args.synthetic:
             scenarios.append((f"corpus livré + {args.synthetic} synthétiques",
