@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from assistant.formats import MOIS
 from assistant.index import (
     DEFAULT_MODEL_NAME,
     DenseIndex,
@@ -33,20 +34,6 @@ from assistant.registry import Registry
 
 # -- records --------------------------------------------------------------------------------------
 
-MOIS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 BODY_TITLES = {"bureau": "DU BUREAU DE LA METROPOLE", "conseil": "DU CONSEIL DE LA METROPOLE"}
 BODY_NAMES = {"bureau": "Bureau de la Métropole", "conseil": "Conseil de la Métropole"}
 

@@ -6,6 +6,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from ..formats import MOIS as MONTHS  # one list of French month names for the whole package
+
 # --------------------------------------------------------------------------------------------------
 # Small French formatting helpers
 # --------------------------------------------------------------------------------------------------
@@ -15,20 +17,6 @@ def _wordlist(text: str) -> list[str]:
     return text.split()
 
 
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def de_(name: str) -> str:
