@@ -24,7 +24,7 @@ app = typer.Typer(
 
 # Command groups, in the order they appear in --help.
 COMMAND_MODULES = [
-    "ingest_cmds",  # ingest
+    "ingest_cmds",  # ingest, forget, cache clear
     "registry_cmds",  # list, show, stats
     "index_cmds",  # search, reindex
     "ask_cmds",  # ask

@@ -197,9 +197,30 @@ def _table_lines(table) -> list[str]:
 # -- PDFs and images (OCR) -------------------------------------------------------------------------
 
 
+def ocr_cache_key(path: Path) -> str:
+    """A file's entry name in the OCR cache: its bytes' hash and the OCR language."""
+    return f"{file_hash(path)}-{OCR_LANG}"
+
+
+def ocr_cache_entries(cache: Path) -> list[Path]:
+    """Every file of the OCR cache (entries and leftovers of an interrupted write)."""
+    if not cache.is_dir():
+        return []
+    return sorted(p for p in cache.iterdir() if p.is_file() and p.suffix in (".json", ".tmp"))
+
+
+def cached_text_hash(entry: Path) -> str | None:
+    """The record content hash an OCR cache entry leads to (the text `load` would return), or None
+    for a damaged entry."""
+    try:
+        loaded = Loaded.model_validate_json(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return text_hash(clean_text(loaded.text))
+
+
 def _cached_ocr(path: Path, suffix: str, cache: Path | None) -> Loaded:
-    key = f"{file_hash(path)}-{OCR_LANG}" if cache else None
-    cached = cache / f"{key}.json" if cache else None
+    cached = cache / f"{ocr_cache_key(path)}.json" if cache else None
     if cached and cached.is_file():
         try:
             return Loaded.model_validate_json(cached.read_text(encoding="utf-8"))

@@ -12,11 +12,22 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-from .loaders import DEFAULT_MAX_BYTES, LoadError, is_supported, load, text_hash
+from .loaders import (
+    DEFAULT_MAX_BYTES,
+    IMAGE_SUFFIXES,
+    PDF_SUFFIXES,
+    LoadError,
+    cached_text_hash,
+    is_supported,
+    load,
+    ocr_cache_entries,
+    ocr_cache_key,
+    text_hash,
+)
 from .parser import NotAnExtract, parse
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,9 +48,25 @@ class FileResult(BaseModel):
     seconds: float = 0.0
 
 
+class Removed(BaseModel):
+    """A record taken out of the registry (`forget`, `ingest --prune`)."""
+
+    id: str
+    path: str | None = None
+
+
+class CacheCleanup(BaseModel):
+    """What was removed from the OCR cache."""
+
+    files: int = 0
+    bytes: int = 0
+
+
 class IngestReport(BaseModel):
     results: list[FileResult] = Field(default_factory=list)
     ignored: list[str] = Field(default_factory=list)  # files in folders with an unsupported type
+    pruned: list[Removed] = Field(default_factory=list)  # --prune: records whose file has disappeared
+    cache: CacheCleanup | None = None  # --prune: OCR cache entries no record uses any more
 
     @computed_field
     @property
@@ -52,7 +79,7 @@ class IngestReport(BaseModel):
     @property
     def changed(self) -> bool:
         """True when the registry was written (derived indexes then need a sync)."""
-        return any(r.status in ("added", "updated") for r in self.results)
+        return bool(self.pruned) or any(r.status in ("added", "updated") for r in self.results)
 
     @property
     def failed(self) -> int:
@@ -60,8 +87,12 @@ class IngestReport(BaseModel):
 
     def summary(self) -> str:
         c = self.counts
-        return (f"{c['added']} ajouté(s), {c['updated']} mis à jour, {c['unchanged']} inchangé(s), "
+        text = (f"{c['added']} ajouté(s), {c['updated']} mis à jour, {c['unchanged']} inchangé(s), "
                 f"{c['failed']} en échec")
+        if self.pruned:
+            n = len(self.pruned)
+            text += f", {n} {'retirés' if n > 1 else 'retiré'} (fichier disparu)"
+        return text
 
 
 def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
@@ -105,15 +136,23 @@ def ingest_paths(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     ocr_cache: Path | None | Literal["default"] = "default",
+    prune: bool = False,
 ) -> IngestReport:
     """Ingest files and folders into the registry. Never raises for a bad file: see the report.
 
     `ocr_cache`: folder keeping OCR results by file hash; by default `ocr-cache/` next to the registry.
+    `prune`: first remove the records whose file lay under one of the folders given and no longer
+    exists (before ingesting, so that a surviving copy of a removed file is added under its own id),
+    then the OCR cache entries that no record uses any more.
     """
     if ocr_cache == "default":
-        ocr_cache = Path(registry.path).parent / "ocr-cache"
+        ocr_cache = ocr_cache_dir(registry.path)
+    paths = list(paths)
+    pruned = missing_records(registry, [p for p in paths if Path(p).is_dir()]) if prune else []
+    for removed in pruned:
+        registry.delete(removed.id)
     files, ignored = collect_files(paths)
-    report = IngestReport(ignored=ignored)
+    report = IngestReport(ignored=ignored, pruned=pruned)
     total = len(files)
     for done, path in enumerate(files):
         if progress:
@@ -124,7 +163,138 @@ def ingest_paths(
         report.results.append(result)
     if progress:
         progress(total, total, "")
+    if prune and ocr_cache:
+        # A scan that failed (not an extract...) keeps its entry: the next run would OCR it again.
+        keep = {_cache_key(Path(r.path)) for r in report.results if r.status == "failed"}
+        report.cache = prune_ocr_cache(ocr_cache, registry, keep_keys=keep - {None})
     return report
+
+
+# -- forgetting records, pruning and clearing the OCR cache ----------------------------------------
+
+
+def ocr_cache_dir(registry_path: Path | str) -> Path:
+    """Where ingestion keeps OCR results by default: `ocr-cache/` next to the registry file."""
+    return Path(registry_path).parent / "ocr-cache"
+
+
+def record_paths(registry: Registry) -> list[tuple[str, str | None]]:
+    """(id, resolved file path) of every record. Read directly: loading every record would cost
+    seconds on a large registry, and only these two columns are needed."""
+    return [(r[0], r[1]) for r in registry.conn.execute("SELECT id, path FROM deliberations ORDER BY id")]
+
+
+def missing_records(registry: Registry, folders: Iterable[Path | str]) -> list[Removed]:
+    """Records whose file lay under one of `folders` and no longer exists."""
+    roots = [Path(f).resolve() for f in folders]
+    if not roots:
+        return []
+    return [
+        Removed(id=rid, path=path)
+        for rid, path in record_paths(registry)
+        if path and any(Path(path).is_relative_to(root) for root in roots) and not Path(path).exists()
+    ]
+
+
+def resolve_targets(registry: Registry, targets: Iterable[str]) -> tuple[list[Removed], list[str]]:
+    """What `forget` would remove: each target is a record id, else a file path (existing or not)
+    or a folder holding records' files. Returns (records, targets matching nothing)."""
+    rows = record_paths(registry)
+    ids = dict(rows)
+    found: dict[str, Removed] = {}
+    unknown: list[str] = []
+    for target in targets:
+        if target in ids:
+            hits = [target]
+        else:
+            where = Path(target).expanduser().resolve()
+            hits = [rid for rid, path in rows if path and Path(path).is_relative_to(where)]
+        if not hits:
+            unknown.append(target)
+        for rid in hits:
+            found.setdefault(rid, Removed(id=rid, path=ids[rid]))
+    return list(found.values()), unknown
+
+
+class ForgetReport(BaseModel):
+    forgotten: list[Removed] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)  # targets that named no record
+    vectors_deleted: int = 0
+    cache: CacheCleanup = Field(default_factory=CacheCleanup)
+
+
+def forget(
+    registry: Registry,
+    targets: Iterable[str],
+    *,
+    index: Any = None,
+    ocr_cache: Path | None | Literal["default"] = "default",
+) -> ForgetReport:
+    """Remove records (ids, files or folders, see `resolve_targets`) from the registry with their
+    chunks and lexical index rows, their vectors from the dense index when one is given (a
+    `DenseIndex`), and the OCR cache entries no record uses any more."""
+    if ocr_cache == "default":
+        ocr_cache = ocr_cache_dir(registry.path)
+    forgotten, unknown = resolve_targets(registry, targets)
+    for removed in forgotten:
+        registry.delete(removed.id)
+    report = ForgetReport(forgotten=forgotten, unknown=unknown)
+    if index is not None and forgotten:
+        report.vectors_deleted = drop_vectors(index, [r.id for r in forgotten])
+    if ocr_cache and forgotten:
+        report.cache = prune_ocr_cache(ocr_cache, registry)
+    return report
+
+
+def drop_vectors(index: Any, deliberation_ids: list[str]) -> int:
+    """Delete the dense index's vectors of these deliberations (no embedding, no model loaded);
+    returns how many went. `DenseIndex.sync` would do it too, but would also embed whatever else is
+    missing."""
+    before = index.count()
+    for start in range(0, len(deliberation_ids), 100):
+        batch = deliberation_ids[start:start + 100]
+        index.collection.delete(where={"deliberation_id": {"$in": batch}})
+    return before - index.count()
+
+
+def prune_ocr_cache(cache: Path, registry: Registry, *, keep_keys: Iterable[str] = ()) -> CacheCleanup:
+    """Remove the OCR cache entries whose text is in no record of the registry (their file was
+    removed, changed, or forgotten), except the entries named in `keep_keys` (`ocr_cache_key`)."""
+    keep = set(keep_keys)
+    out = CacheCleanup()
+    for entry in ocr_cache_entries(Path(cache)):
+        if entry.stem in keep:
+            continue
+        if entry.suffix == ".json" and (digest := cached_text_hash(entry)) and registry.by_hash(digest):
+            continue
+        out = _remove(entry, out)
+    return out
+
+
+def clear_ocr_cache(cache: Path) -> CacheCleanup:
+    """Remove every OCR cache entry: the next ingestion of a scan runs tesseract again."""
+    out = CacheCleanup()
+    for entry in ocr_cache_entries(Path(cache)):
+        out = _remove(entry, out)
+    return out
+
+
+def _remove(entry: Path, tally: CacheCleanup) -> CacheCleanup:
+    try:
+        size = entry.stat().st_size
+        entry.unlink()
+    except FileNotFoundError:  # removed meanwhile: nothing freed here
+        return tally
+    return CacheCleanup(files=tally.files + 1, bytes=tally.bytes + size)
+
+
+def _cache_key(path: Path) -> str | None:
+    if path.suffix.lower() not in PDF_SUFFIXES | IMAGE_SUFFIXES or not path.is_file():
+        return None
+    try:
+        return ocr_cache_key(path)
+    except OSError:
+        return None
 
 
 def _parser_version() -> str:
