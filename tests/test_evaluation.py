@@ -424,13 +424,11 @@ def test_baseline_splitters_keep_spans():
     from assistant.evaluation import baseline
 
     text = SEED.read_text(encoding="utf-8")
-    for pieces in (baseline.split_documents([("s", "s.txt", text)]),
-                   [type("D", (), {"page_content": p, "metadata": {"start": s, "end": s + len(p)}})
-                    for s, p in baseline._fixed_windows(text, 800, 100)]):
-        assert len(pieces) > 5
-        for d in pieces:
-            assert text[d.metadata["start"]:d.metadata["end"]] == d.page_content
-            assert len(d.page_content) <= 800
+    pieces = baseline.split_documents([("s", "s.txt", text)])
+    assert len(pieces) > 5
+    for d in pieces:
+        assert text[d.metadata["start"]:d.metadata["end"]] == d.page_content
+        assert len(d.page_content) <= 800
 
 
 @pytest.mark.slow

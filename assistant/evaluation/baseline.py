@@ -42,47 +42,20 @@ class _Embeddings:
         return self.embed_documents([text])[0]
 
 
-def _fixed_windows(text: str, size: int, overlap: int) -> list[tuple[int, str]]:
-    """(start, piece) windows of about `size` characters cut at whitespace (used without
-    langchain-text-splitters)."""
-    out, start = [], 0
-    while start < len(text):
-        end = min(len(text), start + size)
-        if end < len(text):
-            cut = text.rfind(" ", start + size // 2, end)
-            end = cut if cut > 0 else end
-        piece = text[start:end]
-        if piece.strip():
-            out.append((start, piece))
-        if end >= len(text):
-            break
-        start = max(end - overlap, start + 1)
-    return out
-
-
 def split_documents(docs: list[tuple[str, str, str]], chunk_size: int = CHUNK_SIZE,
                     overlap: int = CHUNK_OVERLAP) -> list[Any]:
-    """(id, source, raw text) -> LangChain Documents with metadata id, source, start, end.
-
-    RecursiveCharacterTextSplitter (langchain-text-splitters) when installed, else fixed windows."""
+    """(id, source, raw text) -> LangChain Documents with metadata id, source, start, end, cut by
+    LangChain's RecursiveCharacterTextSplitter as a tutorial would."""
     from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    try:
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
-    except ImportError:
-        splitter = None
-    else:
-        splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=overlap,
-                                                  add_start_index=True)
+    splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=overlap, add_start_index=True)
     out = []
     for doc_id, source, text in docs:
-        if splitter is not None:
-            pieces = [(d.metadata["start_index"], d.page_content) for d in splitter.create_documents([text])]
-        else:
-            pieces = _fixed_windows(text, chunk_size, overlap)
-        for start, piece in pieces:
-            meta = {"id": doc_id, "source": source, "start": start, "end": start + len(piece)}
-            out.append(Document(page_content=piece, metadata=meta))
+        for piece in splitter.create_documents([text]):
+            start = piece.metadata["start_index"]
+            meta = {"id": doc_id, "source": source, "start": start, "end": start + len(piece.page_content)}
+            out.append(Document(page_content=piece.page_content, metadata=meta))
     return out
 
 
