@@ -85,6 +85,44 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE VIRTUAL TABLE chunks_fts USING fts5(chunk_id UNINDEXED, content, tokenize='unicode61');
         """,
     ),
+    (
+        # A cheap signature of the registry's state for caches (answer.facts.catalog): a counter bumped
+        # by triggers on every write to a record, whichever connection or process writes, and an id
+        # drawn when the file is made (a registry rebuilt at the same path never reuses a signature).
+        "002_state",
+        """
+        CREATE TABLE registry_state (
+            one INTEGER PRIMARY KEY CHECK (one = 1),
+            instance TEXT NOT NULL,
+            version INTEGER NOT NULL
+        );
+        INSERT INTO registry_state VALUES (1, lower(hex(randomblob(16))), 0);
+        CREATE TRIGGER deliberations_state_insert AFTER INSERT ON deliberations
+        BEGIN UPDATE registry_state SET version = version + 1; END;
+        CREATE TRIGGER deliberations_state_delete AFTER DELETE ON deliberations
+        BEGIN UPDATE registry_state SET version = version + 1; END;
+        CREATE TRIGGER deliberations_state_update AFTER UPDATE ON deliberations
+        WHEN old.record_json IS NOT new.record_json OR old.id IS NOT new.id
+        BEGIN UPDATE registry_state SET version = version + 1; END;
+        CREATE INDEX amounts_beneficiary_key ON amounts(beneficiary_key);
+        CREATE INDEX members_name_key ON members(name_key);
+        CREATE INDEX codes_delib ON codes(deliberation_id);
+        CREATE INDEX beneficiaries_delib ON beneficiaries(deliberation_id);
+        CREATE INDEX deliberations_session ON deliberations(session_date, id);
+        """,
+    ),
+    (
+        # Each record's text as one match key (textnorm.match_key of the raw text, then of the decided
+        # text), so that "which records name X anywhere" is a substring test instead of a parse of every
+        # record. Its own table: read without dragging the records' JSON along. Filled below (_BACKFILLS).
+        "003_match_texts",
+        """
+        CREATE TABLE match_texts (
+            deliberation_id TEXT PRIMARY KEY REFERENCES deliberations(id) ON DELETE CASCADE,
+            text TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 
@@ -123,10 +161,22 @@ class Registry:
         for name, sql in MIGRATIONS:
             if name in done:
                 continue
-            # executescript commits on its own: wrap the migration and its record in one transaction.
-            self.conn.executescript(
-                f"BEGIN;\n{sql}\nINSERT INTO _migrations VALUES ('{name}', '{_now()}');\nCOMMIT;"
-            )
+            # executescript commits on its own: the migration, its backfill and its record in one transaction.
+            self.conn.executescript(f"BEGIN;\n{sql}")
+            try:
+                if name in _BACKFILLS:
+                    _BACKFILLS[name](self.conn)
+                self.conn.execute("INSERT INTO _migrations VALUES (?, ?)", (name, _now()))
+                self.conn.commit()
+            except BaseException:
+                self.conn.rollback()
+                raise
+
+    def state(self) -> str:
+        """A signature of the registry's content: it changes with every record added, changed or deleted
+        (by any connection), and differs between two registry files. One indexed read."""
+        row = self.conn.execute("SELECT instance, version FROM registry_state").fetchone()
+        return f"{row[0]}:{row[1]}"
 
     def schema_version(self) -> str:
         row = self.conn.execute("SELECT name FROM _migrations ORDER BY name DESC LIMIT 1").fetchone()
@@ -207,6 +257,7 @@ class Registry:
             "INSERT INTO beneficiaries VALUES (?,?,?)",
             [(rec.id, b, textnorm.match_key(b)) for b in rec.beneficiaries],
         )
+        c.execute("INSERT INTO match_texts VALUES (?, ?)", (rec.id, match_text(rec.raw_text, decided_text(rec))))
         for ch in chunks:
             c.execute(
                 "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -238,6 +289,18 @@ class Registry:
         """True when another file already holds this id."""
         row = self.conn.execute("SELECT path FROM deliberations WHERE id = ?", (deliberation_id,)).fetchone()
         return bool(row) and row[0] != path
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Deliberation]:
+        """The records of `ids` that exist, by id (one query per 500 ids)."""
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, Deliberation] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            rows = self.conn.execute(
+                f"SELECT id, record_json FROM deliberations WHERE id IN ({','.join('?' * len(part))})", part
+            )
+            out.update((r[0], Deliberation.model_validate_json(r[1])) for r in rows)
+        return out
 
     def ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM deliberations ORDER BY session_date, id")]
@@ -306,6 +369,87 @@ class Registry:
         )
         return [r[0] for r in rows]
 
+    # -- selections for answers (answer.facts): ids in SQL, records read only for what is left -----
+
+    def find_ids(
+        self,
+        *,
+        year: int | None = None,
+        amount_year: bool = False,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        session_date: str | None = None,
+        body: str | None = None,
+        act_type: str | None = None,
+    ) -> set[str]:
+        """Ids of the records matching every given filter. `year`: the session's year, or with
+        `amount_year` also the year an amount is granted for ("pour l'année 2020")."""
+        sql = "SELECT id FROM deliberations d WHERE 1=1"
+        args: list = []
+        if session_date is not None:
+            sql += " AND session_date = ?"
+            args.append(session_date)
+        if year is not None:
+            if amount_year:
+                sql += " AND (year = ? OR EXISTS (SELECT 1 FROM amounts a WHERE a.deliberation_id = d.id AND a.year = ?))"
+                args += [year, year]
+            else:
+                sql += " AND year = ?"
+                args.append(year)
+        if year_from is not None:
+            sql += " AND year >= ?"
+            args.append(year_from)
+        if year_to is not None:
+            sql += " AND year <= ?"
+            args.append(year_to)
+        if body is not None:
+            sql += " AND body = ?"
+            args.append(body)
+        if act_type is not None:
+            sql += " AND act_type = ?"
+            args.append(act_type)
+        return {r[0] for r in self.conn.execute(sql, args)}
+
+    def ids_by_name_keys(self, keys: Iterable[str]) -> set[str]:
+        """Ids of the records with a beneficiary, or an amount's beneficiary, whose match key is in `keys`."""
+        keys = list(set(keys))
+        if not keys:
+            return set()
+        marks = ",".join("?" * len(keys))
+        rows = self.conn.execute(
+            f"SELECT deliberation_id FROM beneficiaries WHERE name_key IN ({marks}) "
+            f"UNION SELECT deliberation_id FROM amounts WHERE beneficiary_key IN ({marks})", keys + keys
+        )
+        return {r[0] for r in rows}
+
+    def match_texts(self) -> dict[str, str]:
+        """id -> the record's match text (`match_text`): the raw text's match key, then the decided text's."""
+        return {r[0]: r[1] for r in self.conn.execute("SELECT deliberation_id, text FROM match_texts")}
+
+    def codes_by_record(self) -> list[tuple[str, str]]:
+        """(deliberation id, code) of every code."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT deliberation_id, code FROM codes")]
+
+    def catalog_rows(self) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(id, object text, signatory's name, president's name) of every record, read inside SQLite."""
+        rows = self.conn.execute(
+            "SELECT id, json_extract(record_json, '$.object.text', '$.signatory.name', '$.president.name') "
+            "FROM deliberations"
+        )
+        return [(r[0], *json.loads(r[1])) for r in rows]
+
+    def member_names(self) -> list[tuple[str, str | None]]:
+        """Distinct (name, proxy) pairs of the attendance lists."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT name, proxy FROM members")]
+
+    def amount_names(self) -> list[tuple[str, str, str | None, str | None]]:
+        """(deliberation id, beneficiary, purpose, article) of the amounts with a beneficiary or a purpose."""
+        rows = self.conn.execute(
+            "SELECT deliberation_id, beneficiary, purpose, article FROM amounts "
+            "WHERE beneficiary IS NOT NULL OR purpose IS NOT NULL"
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
     def amounts(self, ids: Iterable[str] | None = None) -> list[sqlite3.Row]:
         sql = ("SELECT a.*, d.session_date, d.body, d.source FROM amounts a "
                "JOIN deliberations d ON d.id = a.deliberation_id")
@@ -367,6 +511,31 @@ class Registry:
         rows = self.conn.execute(sql, [match, *args, k])
         # bm25() is lower-is-better and negative: flip it so callers can sort descending.
         return [(Chunk.model_validate_json(r[0]), -r[1]) for r in rows]
+
+
+def decided_text(rec: Deliberation) -> str:
+    """The object and the articles: where a deliberation names whom it concerns."""
+    return " ".join([rec.object.text if rec.object else ""] + [a.text for a in rec.articles])
+
+
+def match_text(raw_text: str, decided: str) -> str:
+    """What `match_texts` stores: the match keys of the raw text and of the decided text. A name's key
+    found in a part of the raw text (a sentence) or in the decided text is found in it; the reverse is
+    checked on the record itself."""
+    return textnorm.match_key(raw_text) + "|" + textnorm.match_key(decided)
+
+
+def _backfill_match_texts(conn: sqlite3.Connection) -> None:
+    rows = conn.execute(
+        "SELECT id, json_extract(record_json, '$.raw_text'), json_extract(record_json, '$.object.text'), "
+        "json_extract(record_json, '$.articles') FROM deliberations"
+    ).fetchall()
+    for rec_id, raw, obj, articles in rows:
+        decided = " ".join([obj or ""] + [a["text"] for a in json.loads(articles or "[]")])
+        conn.execute("INSERT INTO match_texts VALUES (?, ?)", (rec_id, match_text(raw, decided)))
+
+
+_BACKFILLS = {"003_match_texts": _backfill_match_texts}
 
 
 def _chunk_filters(filters: dict) -> tuple[str, list]:

@@ -6,6 +6,11 @@ search in each mode and of `ask`, and the ingestion and embedding throughput. Wr
 eval/reports/bench.json.
 
     .venv/bin/python eval/bench.py [--synthetic 10000] [--k 5] [--set eval/questions.yaml]
+    .venv/bin/python eval/bench.py --synthetic 10000 --no-dense --work-dir /tmp/bench10k --reuse
+
+`--no-dense` skips the Chroma index (no embedding: lexical search and `ask` only; the dense weight is 0
+by default, so lexical is what `ask` uses then); `--reuse` keeps a registry already built in the work
+dir instead of ingesting again.
 
 Follow-up questions (with a `context`) are left out of the retrieval figures: alone, their text does not
 say what they ask. Questions whose sources are not in the registry are left out too (and counted).
@@ -53,33 +58,54 @@ def _progress() -> Progress:
                     console=console, transient=True)
 
 
-def build(data_dir: Path, paths: list[Path]) -> dict:
-    """Ingest `paths` into a registry in `data_dir` and embed it; returns the timings."""
+def build(data_dir: Path, paths: list[Path], *, dense: bool = True) -> dict:
+    """Ingest `paths` into a registry in `data_dir` and embed it (unless not `dense`); returns the timings."""
     a = Assistant(Settings.load(data_dir=data_dir))
     try:
         with _progress() as progress:
             t0 = time.perf_counter()
             report = a.ingest(paths, callback(progress, "ingestion"), embed=False)
             t1 = time.perf_counter()
-            a.index.sync(progress=progress)
+            if dense:
+                a.index.sync(progress=progress)
             t2 = time.perf_counter()
         stats = a.registry.stats()
     finally:
         a.close()
     docs = stats["deliberations"]
     return {
-        "documents": docs, "chunks": stats["chunks"], "ingest_s": t1 - t0, "embed_s": t2 - t1,
+        "documents": docs, "chunks": stats["chunks"], "ingest_s": t1 - t0, "embed_s": t2 - t1 if dense else None,
         "ingest_docs_per_s": docs / (t1 - t0) if t1 > t0 else None,
-        "embed_chunks_per_s": stats["chunks"] / (t2 - t1) if t2 > t1 else None,
+        "embed_chunks_per_s": stats["chunks"] / (t2 - t1) if dense and t2 > t1 else None,
         "ingest_summary": report.summary() if hasattr(report, "summary") else str(report),
     }
 
 
-def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool) -> dict:
-    from assistant.index import deliberation_ids
+def reused(data_dir: Path) -> dict | None:
+    """The figures of a registry already built in `data_dir` (--reuse), or None when there is none."""
+    settings = Settings.load(data_dir=data_dir)
+    if not settings.registry_path.exists():
+        return None
+    a = Assistant(settings)
+    try:
+        stats = a.registry.stats()
+    finally:
+        a.close()
+    if not stats["deliberations"]:
+        return None
+    return {"documents": stats["deliberations"], "chunks": stats["chunks"], "ingest_s": None, "embed_s": None,
+            "ingest_docs_per_s": None, "embed_chunks_per_s": None, "ingest_summary": "registre réutilisé"}
+
+
+def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool, *, dense: bool = True) -> dict:
+    from assistant.index import HybridRetriever, deliberation_ids
 
     questions = load_questions(set_path)
-    a = Assistant(Settings.load(data_dir=data_dir))
+    settings = Settings.load(data_dir=data_dir)
+    # Without the dense index, the retriever is lexical only (and `ask` finds no Chroma folder: lexical).
+    a = Assistant(settings) if dense else Assistant(settings, index=None)
+    if not dense:
+        a.__dict__["retriever"] = HybridRetriever(registry=a.registry, dense=None)
     out: dict = {"modes": {}}
     try:
         docs = metrics.RegistryDocs(a.registry)
@@ -90,7 +116,7 @@ def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool) -> dict:
         out["questions_skipped"] = len(questions) - len(usable)
         retriever = a.retriever
         retriever.retrieve(usable[0].question if usable else "subvention", k=k, mode="hybrid")  # warm-up
-        for mode in MODES:
+        for mode in (MODES if dense else ("lexical",)):
             recalls, rrs, lat = [], [], []
             for q in usable:
                 t0 = time.perf_counter()
@@ -107,6 +133,9 @@ def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool) -> dict:
                 "search_p95_ms": metrics.percentile(lat, 95),
             }
         if ask_runs:
+            if not dense:  # `ask` chooses lexical itself when no index was built
+                a.close()
+                a = Assistant(settings)
             out["ask"] = _bench_ask(a, questions)
     finally:
         a.close()
@@ -120,15 +149,16 @@ def _bench_ask(a: Assistant, questions) -> dict:
         return {"error": f"ask indisponible : {exc}"}
     standalone = [q for q in questions if not q.context]
     a.ask(standalone[0].question)  # warm-up: model loading is not an answer's latency
-    lat = []
+    lat, steps = [], []
     for q in standalone:
         t0 = time.perf_counter()
-        a.ask(q.question)
+        answer = a.ask(q.question)
         lat.append((time.perf_counter() - t0) * 1000)
-    slowest = sorted(zip(lat, (q.id for q in standalone)), reverse=True)[:5]
+        steps.append(answer.timings_ms)
+    slowest = sorted(zip(lat, (q.id for q in standalone), steps), key=lambda s: s[0], reverse=True)[:5]
     return {"questions": len(lat), "ask_p50_ms": metrics.percentile(lat, 50),
-            "ask_p95_ms": metrics.percentile(lat, 95),
-            "slowest": [{"id": qid, "ms": round(ms, 1)} for ms, qid in slowest]}
+            "ask_p95_ms": metrics.percentile(lat, 95), "ask_max_ms": max(lat) if lat else None,
+            "slowest": [{"id": qid, "ms": round(ms, 1), "steps_ms": st} for ms, qid, st in slowest]}
 
 
 def synthetic_corpus(out_dir: Path, n: int, seed: int) -> Path:
@@ -159,9 +189,9 @@ def print_table(name: str, build_info: dict, result: dict, k: int) -> None:
                       + ", ".join(f"{s['id']} ({s['ms']:.0f} ms)" for s in ask["slowest"]))
     elif ask:
         console.print(ask.get("error", ""))
-    console.print(f"Ingestion : {build_info['ingest_s']:.1f} s ({f(build_info['ingest_docs_per_s'], '{:.1f}')} "
-                  f"doc/s) ; embeddings : {build_info['embed_s']:.1f} s "
-                  f"({f(build_info['embed_chunks_per_s'], '{:.1f}')} passages/s)")
+    console.print(f"Ingestion : {f(build_info['ingest_s'], '{:.1f}')} s "
+                  f"({f(build_info['ingest_docs_per_s'], '{:.1f}')} doc/s) ; embeddings : "
+                  f"{f(build_info['embed_s'], '{:.1f}')} s ({f(build_info['embed_chunks_per_s'], '{:.1f}')} passages/s)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--synthetic", type=int, default=0, help="ajouter N extraits générés (ex. 10000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-ask", action="store_true", help="ne pas mesurer ask")
+    p.add_argument("--no-dense", action="store_true",
+                   help="sans index dense (pas d'embeddings) : recherche lexicale et ask seulement")
+    p.add_argument("--reuse", action="store_true",
+                   help="réutiliser les registres déjà construits dans --work-dir (pas de nouvelle ingestion)")
+    p.add_argument("--only-synthetic", action="store_true", help="mesurer seulement le scénario --synthetic")
     p.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench.json")
     p.add_argument("--work-dir", type=Path, help="garder les registres construits dans ce dossier (sinon temporaire)")
     p.add_argument("--data-dir", type=Path, help="registre du corpus livré à réutiliser (ingestion incrémentale) "
@@ -186,15 +221,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="delib-bench-") as tmp:
         if args.work_dir:
             tmp = str(args.work_dir)
-        scenarios = [("corpus livré", [args.corpus])]
+        scenarios = [(0, "corpus livré", lambda: [args.corpus])]
         if args.synthetic:
-            scenarios.append((f"corpus livré + {args.synthetic} synthétiques",
-                              [args.corpus, synthetic_corpus(Path(tmp) / "synth", args.synthetic, args.seed)]))
-        for i, (name, paths) in enumerate(scenarios):
+            scenarios.append((1, f"corpus livré + {args.synthetic} synthétiques",
+                              lambda: [args.corpus, synthetic_corpus(Path(tmp) / "synth", args.synthetic, args.seed)]))
+            if args.only_synthetic:
+                scenarios = scenarios[1:]
+        dense = not args.no_dense
+        for i, name, paths in scenarios:
             data_dir = args.data_dir if (args.data_dir and i == 0) else Path(tmp) / f"data{i}"
-            info = build(data_dir, paths)
+            info = reused(data_dir) if args.reuse else None
+            if info is None:
+                info = build(data_dir, paths(), dense=dense)
             info["reused_registry"] = bool(args.data_dir and i == 0)  # then the build timings are incremental
-            result = bench(data_dir, args.set, args.k, not args.no_ask)
+            info["dense_index"] = dense
+            result = bench(data_dir, args.set, args.k, not args.no_ask, dense=dense)
             print_table(name, info, result, args.k)
             report["scenarios"][name] = {"build": info, **result}
     args.out.parent.mkdir(parents=True, exist_ok=True)

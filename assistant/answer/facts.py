@@ -10,60 +10,132 @@ every amount they sum.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import textnorm
 from ..models import Amount, Deliberation
-from ..registry import Registry
+from ..registry import Registry, decided_text
 from .items import Facts, Item, Ref, norm_quote
-from .understand import Query, match_topics
+from .understand import NamePool, Query, TopicPool, match_topics
 from .verify import loose as verify_loose
 
 
-@dataclass
-class Catalog:
-    """The registry's records and names, loaded once per registry state."""
+class Records(dict):
+    """The registry's records by id, each read when first asked for, then kept for this registry state.
 
-    records: list[Deliberation]
+    A dict to its users: `in`, `[]` and `get` see every record of the registry; iterating (or copying)
+    sees the ones read so far, which is what a cache of already read records needs."""
+
+    def __init__(self, registry: Registry, ids: Iterable[str]):
+        super().__init__()
+        self._registry = registry
+        self._ids = frozenset(ids)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids
+
+    def __missing__(self, key: str) -> Deliberation:
+        if key not in self._ids or not self.load([key]):
+            raise KeyError(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default=None):
+        return self[key] if key in self._ids else default
+
+    def load(self, ids: Iterable[str]) -> list[Deliberation]:
+        """The records of `ids` (unknown ones left out), read in one go for those not read yet."""
+        ids = list(ids)
+        missing = [i for i in ids if i in self._ids and not dict.__contains__(self, i)]
+        if missing:
+            self.update(self._registry.get_many(missing))
+        return [dict.__getitem__(self, i) for i in ids if dict.__contains__(self, i)]
+
+
+@dataclass(eq=False)
+class Catalog:
+    """What answers need to know of the whole registry, built once per registry state from SQL: the
+    names understand() matches a question against, and lookups that narrow a selection to a few ids
+    before any record is read. Records are read lazily (`by_id`)."""
+
     names: list[tuple[str, str]]  # beneficiaries (as printed, match key)
     persons: list[tuple[str, str]]  # members, presidents and signatories
     topics: list[tuple[str, str]]  # amounts' purposes and objects
-    by_id: dict[str, Deliberation] = field(default_factory=dict)
+    by_id: Records
+    registry: Registry
+    ordered_ids: list[str] = field(default_factory=list)  # every id, oldest session first
+    object_keys: dict[str, str] = field(default_factory=dict)  # id -> match key of the object
+    topic_records: dict[str, set[str]] = field(default_factory=dict)  # topic text -> ids
+    code_records: dict[str, set[str]] = field(default_factory=dict)  # code key -> ids
+    _match_texts: dict[str, str] | None = None
 
-    def __post_init__(self) -> None:
-        self.by_id = {r.id: r for r in self.records}
+    @property
+    def records(self) -> list[Deliberation]:
+        """Every record, oldest first (reads the whole registry: selections use `select`)."""
+        return self.by_id.load(self.ordered_ids)
+
+    def naming(self, keys: set[str]) -> set[str]:
+        """Ids of the records that may name one of `keys` (match keys): as a beneficiary, or anywhere
+        in their text. A superset: `select` checks each on the record itself."""
+        ids = self.registry.ids_by_name_keys(keys)
+        if self._match_texts is None:
+            self._match_texts = self.registry.match_texts()
+        texts = self._match_texts
+        wanted = [k for k in keys if k]
+        ids |= {i for i, text in texts.items() if any(k in text for k in wanted)}
+        return ids | {i for i in self.ordered_ids if i not in texts}
+
+    def about_topic(self, topic: str) -> set[str]:
+        """Ids of the records whose object or an amount's purpose holds every word of `topic`."""
+        hits, _ = match_topics(topic, self.topics)
+        return {i for text in hits for i in self.topic_records.get(text, ())}
 
 
 _CATALOGS: dict[str, tuple[str, Catalog]] = {}
 
 
 def catalog(registry: Registry) -> Catalog:
-    """The catalog of `registry`, rebuilt when any chunk changed (the chunk hashes are the signature)."""
-    signature = hashlib.sha256(repr(sorted(registry.chunk_hashes().items())).encode()).hexdigest()
+    """The catalog of `registry`, rebuilt when the registry changed (`Registry.state`: one read)."""
+    signature = registry.state()
     cached = _CATALOGS.get(str(registry.path))
-    if cached and cached[0] == signature:
+    if cached and cached[0] == signature and cached[1].registry is registry:
         return cached[1]
-    records = list(registry.all())
+    ordered = registry.ids()
     names = {(n, k) for n, k in registry.beneficiary_names()}
-    names |= {(a.beneficiary, textnorm.match_key(a.beneficiary)) for r in records for a in r.amounts
-              if a.beneficiary and a.article is not None}
     persons: set[tuple[str, str]] = set()
     topics: set[tuple[str, str]] = set()
-    for r in records:
-        people = [m.name for m in r.present + r.represented + r.excused]
-        people += [m.proxy for m in r.represented if m.proxy]
-        if r.signatory and r.signatory.name:
-            people.append(r.signatory.name)
-        if r.president:
-            people.append(r.president.name)
-        persons |= {(p, textnorm.match_key(p)) for p in people}
-        if r.object:
-            topics.add((clean(r.object.text), textnorm.match_key(r.object.text)))
-        topics |= {(clean(a.purpose), textnorm.match_key(a.purpose)) for a in r.amounts if a.purpose}
-    cat = Catalog(records=records, names=sorted(names), persons=sorted(persons), topics=sorted(topics))
+    topic_records: dict[str, set[str]] = {}
+    object_keys: dict[str, str] = {}
+
+    def topic(rec_id: str, text: str) -> None:
+        shown = clean(text)
+        topics.add((shown, textnorm.match_key(text)))
+        topic_records.setdefault(shown, set()).add(rec_id)
+
+    for rec_id, beneficiary, purpose, article in registry.amount_names():
+        if beneficiary and article is not None:
+            names.add((beneficiary, textnorm.match_key(beneficiary)))
+        if purpose:
+            topic(rec_id, purpose)
+    for name, proxy in registry.member_names():
+        persons.add((name, textnorm.match_key(name)))
+        if proxy:
+            persons.add((proxy, textnorm.match_key(proxy)))
+    for rec_id, obj, signatory, president in registry.catalog_rows():
+        for person in (signatory or None, president):
+            if person is not None:
+                persons.add((person, textnorm.match_key(person)))
+        if obj is not None:
+            topic(rec_id, obj)
+            object_keys[rec_id] = textnorm.match_key(obj)
+    codes: dict[str, set[str]] = {}
+    for rec_id, code in registry.codes_by_record():
+        codes.setdefault(_code_key(code), set()).add(rec_id)
+    cat = Catalog(names=NamePool(sorted(names)), persons=NamePool(sorted(persons)),
+                  topics=TopicPool(sorted(topics)), by_id=Records(registry, ordered), registry=registry,
+                  ordered_ids=ordered, object_keys=object_keys, topic_records=topic_records, code_records=codes)
     _CATALOGS[str(registry.path)] = (signature, cat)
     return cat
 
@@ -176,9 +248,7 @@ def _topic_matches(rec: Deliberation, topic: str) -> bool:
     return bool(match_topics(topic, texts)[0])
 
 
-def _decided_text(rec: Deliberation) -> str:
-    """The object and the articles: where a deliberation names whom it concerns."""
-    return " ".join([rec.object.text if rec.object else ""] + [a.text for a in rec.articles])
+_decided_text = decided_text  # the object and the articles: where a deliberation names whom it concerns
 
 
 def _year_ok(rec: Deliberation, q: Query, amount_years: bool = True) -> bool:
@@ -191,11 +261,44 @@ def _year_ok(rec: Deliberation, q: Query, amount_years: bool = True) -> bool:
     return not (q.year_to is not None and (rec.year is None or rec.year > q.year_to))
 
 
-def select(cat: Catalog, q: Query, *, use_years: bool = True) -> list[Deliberation]:
-    """The deliberations matching every entity of the question, oldest first."""
-    recs = cat.records
+def _money_years(q: Query) -> bool:
+    """Money is asked: an amount's own year ("pour l'année 2020") counts as well as the session's."""
+    return q.intent in ("amount", "beneficiary", "purpose", "total") or (
+        q.intent == "count" and q.act_type == "subvention")
+
+
+def candidates(cat: Catalog, q: Query, *, use_years: bool = True) -> list[str]:
+    """Ids of the records `select` may keep, narrowed in SQL and by the catalog's lookups: a superset
+    of its result (each is checked on the record itself)."""
+    sets: list[set[str]] = []
+    if q.code:
+        sets.append(cat.code_records.get(_code_key(q.code), set()))
+    if q.beneficiaries:
+        sets.append(cat.naming(_name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])))
+    if q.topic:
+        sets.append(cat.about_topic(q.topic))
+    sql: dict = {"body": q.body, "act_type": q.act_type_filter}
+    if q.session_date:
+        sql["session_date"] = q.session_date.isoformat()
+    elif use_years:
+        sql.update(year=q.year, amount_year=_money_years(q), year_from=q.year_from, year_to=q.year_to)
+    if any(v is not None and k != "amount_year" for k, v in sql.items()):
+        sets.append(cat.registry.find_ids(**sql))
+    if not sets:
+        return list(cat.ordered_ids)
+    return list(set.intersection(*sorted(sets, key=len)))  # `select` sorts what it keeps
+
+
+def select(cat: Catalog, q: Query, *, use_years: bool = True, among: set[str] | None = None
+           ) -> list[Deliberation]:
+    """The deliberations matching every entity of the question (and in `among` when given), oldest first."""
     if q.deliberation_ids:
-        recs = [cat.by_id[i] for i in q.deliberation_ids if i in cat.by_id]
+        ids = [i for i in q.deliberation_ids if i in cat.by_id]
+    else:
+        ids = candidates(cat, q, use_years=use_years)
+    if among is not None:
+        ids = [i for i in ids if i in among]
+    recs = cat.by_id.load(ids)
     if q.code:
         key = _code_key(q.code)
         recs = [r for r in recs if any(_code_key(c.code) == key for c in r.codes)]
@@ -209,9 +312,7 @@ def select(cat: Catalog, q: Query, *, use_years: bool = True) -> list[Deliberati
     if q.session_date:
         recs = [r for r in recs if r.session_date == q.session_date]
     elif use_years:
-        money = q.intent in ("amount", "beneficiary", "purpose", "total") or (
-            q.intent == "count" and q.act_type == "subvention")
-        recs = [r for r in recs if _year_ok(r, q, amount_years=money)]
+        recs = [r for r in recs if _year_ok(r, q, amount_years=_money_years(q))]
     if q.body:
         recs = [r for r in recs if r.body == q.body]
     if q.act_type_filter:
@@ -527,7 +628,9 @@ def answer(cat: Catalog, q: Query) -> Facts:
         return Facts()
     if q.intent in ("amount", "beneficiary") and not subject and q.keywords:
         # "Quel montant pour la culture en 2019 ?": the deliberations whose object names it, else passages
-        recs = [r for r in select(cat, q) if r.object and all(
+        wanted = [textnorm.match_key(k) for k in q.keywords]
+        among = {i for i, key in cat.object_keys.items() if all(k in key for k in wanted)}
+        recs = [r for r in select(cat, q, among=among) if r.object and all(
             textnorm.match_key(k) in textnorm.match_key(r.object.text) for k in q.keywords)]
         items = [i for r in recs for i in amount_items(r, q, aggregate=True, names=cat.names)]
         if not items:
@@ -535,7 +638,7 @@ def answer(cat: Catalog, q: Query) -> Facts:
         return Facts(items=items, aggregate="total" if len(items) > 1 and q.intent == "amount" else None,
                      considered=[r.id for r in recs], final=True)
     if q.intent in ("total", "count") or (q.intent in ("amount",) and not subject):
-        recs = select(cat, q)
+        recs = select(cat, q, among=cat.registry.find_ids(act_type=q.act_type) if q.act_type else None)
         if q.act_type:
             recs = [r for r in recs if r.act_type == q.act_type]
         facts = Facts(considered=[r.id for r in recs], final=True)
@@ -550,8 +653,10 @@ def answer(cat: Catalog, q: Query) -> Facts:
     if q.intent in FIELD_INTENTS and not subject and not (q.year or q.year_from or q.year_to or q.body):
         return Facts()
     # A year in a general question is a word of it ("le label obtenu en 2005"), not the session's year.
-    recs = select(cat, q, use_years=q.intent != "general")
-    if q.act_type and q.intent in _AMOUNT_INTENTS and not (q.beneficiaries or q.topic or q.code):
+    of_type = q.act_type and q.intent in _AMOUNT_INTENTS and not (q.beneficiaries or q.topic or q.code)
+    recs = select(cat, q, use_years=q.intent != "general",
+                  among=cat.registry.find_ids(act_type=q.act_type) if of_type else None)
+    if of_type:
         recs = [r for r in recs if r.act_type == q.act_type]  # "les subventions du 14 février"
     facts = Facts(considered=[r.id for r in recs])
     if not recs:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .. import textnorm
 
@@ -372,12 +372,43 @@ def candidate_phrases(question: str, blocked: list[tuple[int, int]]) -> list[tup
     return phrases
 
 
+class NamePool(list):
+    """(name, match key) pairs to match questions against (a list), with the keys kept apart for
+    rapidfuzz's batch scoring: a large registry holds thousands of names."""
+
+    @property
+    def keys(self) -> list[str]:
+        if "_keys" not in self.__dict__:
+            self.__dict__["_keys"] = [k for _, k in self]
+        return self.__dict__["_keys"]
+
+
+class TopicPool(list):
+    """(text, match key) pairs of objects and purposes (a list), with an index from each content stem to
+    the texts holding it: `match_topics` intersects lists instead of stemming every title each time."""
+
+    @property
+    def index(self) -> dict[str, list[int]]:
+        if "_index" not in self.__dict__:
+            index: dict[str, list[int]] = {}
+            for i, (text, _) in enumerate(self):
+                for st in _topic_stems(text):
+                    index.setdefault(st, []).append(i)
+            self.__dict__["_index"] = index
+        return self.__dict__["_index"]
+
+
 def match_names(phrase: str, names: list[tuple[str, str]], threshold: float = 88.0) -> tuple[list[str], float]:
     """Registry names (as printed) matching `phrase`, best score. Partial matching on OCR-robust keys:
     the phrase may be a part of the name, never a few letters of it."""
     key = textnorm.match_key(phrase)
     if len(key) < 4:
         return [], 0.0
+    if isinstance(names, NamePool):
+        # Only names whose partial ratio reaches the threshold can match (a name holding the phrase
+        # scores 100): rapidfuzz finds them in one pass, in C; the rules below decide as for any list.
+        found = process.extract(key, names.keys, scorer=fuzz.partial_ratio, score_cutoff=threshold, limit=None)
+        names = [names[i] for i in sorted(i for _, _, i in found)]
     hits: list[tuple[float, str]] = []
     for name, nkey in names:
         if not nkey:
@@ -412,6 +443,10 @@ def _starts_a_word(key: str, name: str) -> bool:
 @lru_cache(maxsize=8192)
 def topic_stems(text: str) -> frozenset[str]:
     """Content stems of a title or of the words naming it (function and question words dropped)."""
+    return _topic_stems(text)
+
+
+def _topic_stems(text: str) -> frozenset[str]:
     words = textnorm.tokens(text)
     stems = textnorm.stems(" ".join(words), drop_stopwords=False)
     return frozenset(st for w, st in zip(words, stems) if w not in _STOP and len(w) > 2)
@@ -424,6 +459,10 @@ def match_topics(phrase: str, topics: list[tuple[str, str]], threshold: float = 
     want = topic_stems(phrase)
     if not want:
         return [], 0.0
+    if isinstance(topics, TopicPool):  # the texts holding every stem, from the index
+        index = topics.index
+        found = set.intersection(*(set(index.get(st, ())) for st in want))
+        return ([topics[i][0] for i in sorted(found)], 100.0) if found else ([], 0.0)
     hits = [text for text, _ in topics if want <= topic_stems(text)]
     return (hits, 100.0) if hits else ([], 0.0)
 
