@@ -364,8 +364,9 @@ def test_on_token_receives_the_answer_without_llm(seeded):
 def test_llm_hook_gets_the_registry_answer_and_passages(seeded, monkeypatch):
     calls = {}
 
-    def generate(llm, question, language, history, facts_answer, passages, on_token=None):
-        calls.update(llm=llm, language=language, facts=facts_answer, passages=passages, history=history)
+    def generate(llm, question, language, history, facts_answer, passages, on_token=None, registry=None):
+        calls.update(llm=llm, language=language, facts=facts_answer, passages=passages, history=history,
+                     registry=registry)
         return facts_answer.model_copy(update={"backend": "fake"})
 
     from assistant.answer import grounded
@@ -376,6 +377,7 @@ def test_llm_hook_gets_the_registry_answer_and_passages(seeded, monkeypatch):
     assert a.backend == "fake" and calls["llm"] == "fake-llm" and calls["language"] == "en"
     assert calls["facts"].found and "EUR 20,000" in calls["facts"].answer
     assert calls["passages"] and all(d.metadata["deliberation_id"] == SEED_ID for d in calls["passages"])
+    assert calls["registry"] is seeded.registry  # for the last check of what the model wrote
 
 
 def test_quotes_and_names_render_cleanly(seed_rec):

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import http.server
 import importlib.resources
-import json
 import re
 import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import wait_for_port
 from langchain_core.documents import Document
 
 from assistant.answer.grounded import generate
@@ -76,7 +75,7 @@ def amount_facts(seed: str, question: str) -> Answer:
     return Answer(question=question, language="fr", found=True, intent="amount",
                   answer="Le Bureau de la Métropole a attribué 20 000 € à la Cité des Métiers le 20 juin 2019 [1].",
                   citations=[Citation(id=SEED_ID, source=f"{SEED_ID}.txt", part="Article 1",
-                                      quote=" ".join(seed[start:end].split()), start=start, end=end)])
+                                      quote=seed[start:end], start=start, end=end)])
 
 
 def not_found(question: str, language: str = "fr") -> Answer:
@@ -100,7 +99,7 @@ def check_final(answer: Answer, texts: dict[str, str], facts: Answer, sources: l
     refs = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
     assert refs <= set(range(1, len(answer.citations) + 1)), answer.answer
     for c in answer.citations:
-        assert " ".join(texts[c.id][c.start:c.end].split()) == c.quote
+        assert texts[c.id][c.start:c.end] == c.quote  # the exact registry text
     # Every number shown is in a cited quote or in the registry's own answer.
     if answer.backend != "none":
         allowed = numbers(" ".join(c.quote for c in answer.citations)) | numbers(facts.answer)
@@ -143,22 +142,8 @@ def llama_server(tmp_path_factory):
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                tail = log.read_text(errors="replace")[-2000:]
-                pytest.fail(f"llama_cpp.server exited with code {proc.returncode}"
-                            f"{' (Illegal instruction: rebuild llama-cpp-python with the Makefile CMAKE_ARGS)' if proc.returncode == -4 else ''}"
-                            f":\n{tail}")
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2) as resp:
-                    if resp.status == 200 and json.load(resp)["data"]:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer on {url} in 180 s:\n{log.read_text()[-2000:]}")
-            time.sleep(0.2)
+        wait_for_port("127.0.0.1", port, proc, 180, log=log, url=f"{url}/models", hints={
+            -4: "Illegal instruction: rebuild llama-cpp-python with the Makefile CMAKE_ARGS"})
         print(f"\nllama_cpp.server ready on {url} in {time.perf_counter() - start:.2f} s")
         yield url
     finally:

@@ -25,6 +25,10 @@ from .verify import Checker
 __all__ = ["answer_from_items", "ask"]
 
 MAX_READ_WHOLE = 12  # deliberations read sentence by sentence when the question names them
+_NO_LLM_FOR_REFUSAL = {
+    "fr": "Le registre ne contient pas la réponse à cette question précise : le modèle n'a pas été sollicité.",
+    "en": "The registry holds no answer to this precise question: the model was not asked.",
+}
 
 
 def _ms(t0: float) -> float:
@@ -200,12 +204,19 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         question=question, language=q.language, answer=text, found=bool(kept), citations=citations,
         intent=q.intent, entities=q.entities(), timings_ms=timings, notes=notes, retrieved=retrieved,
     )
-    if llm is not None:
-        from . import grounded  # owned by the LLM helper
+    if llm is not None and not answer.found and q.intent != "general":
+        # The registry has no answer to a precise question (an amount, a date, who…): a model given the
+        # same passages could only guess. Open questions are still given to it.
+        answer.notes.append(_NO_LLM_FOR_REFUSAL["en" if q.language == "en" else "fr"])
+        if on_token is not None:
+            on_token(answer.answer)
+    elif llm is not None:
+        from . import grounded
 
         t0 = time.perf_counter()
         passages = extractive.to_documents(retrieval) if retrieval else []
-        answer = grounded.generate(llm, question, q.language, history, answer, passages, on_token)
+        answer = grounded.generate(llm, question, q.language, history, answer, passages, on_token,
+                                   registry=assistant.registry)
         answer.timings_ms["llm"] = _ms(t0)
     elif on_token is not None:
         on_token(answer.answer)

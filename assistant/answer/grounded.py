@@ -216,35 +216,69 @@ class Source:
                 kept.append(m.group(0))
         clean = "".join(kept) if self.injected else self.raw
         self.facts = extract_facts(clean)
+        if self.session_date:  # a passage may be cited for its deliberation's session date
+            try:
+                y, m, d = (int(x) for x in self.session_date[:10].split("-"))
+                self.facts.dates.add((y, m, d))
+            except ValueError:
+                pass
         self.text = clean.replace("<", "‹").replace(">", "›").strip()
         return self
 
-    def quote_for(self, sentence: str) -> tuple[str, int, int]:
-        """The span of this source that best supports `sentence`: the source sentence holding most of its
-        figures, then most of its word stems. The whole source when nothing stands out."""
-        want = extract_facts(sentence).allowed()
-        stems = set(textnorm.stems(sentence))
-        best, best_score = None, (-1, -1)
+    def _pieces(self) -> list[tuple[int, int]]:
+        """The source's sentences as spans of `raw` (whitespace trimmed), injected instructions left out."""
+        out = []
         for m in _SENTENCE_IN_SOURCE.finditer(self.raw):
             piece = m.group(0)
             if not piece.strip() or any(piece.strip() in inj for inj in self.injected):
                 continue
-            have = extract_facts(piece).allowed()
-            score = (len(have.numbers & want.numbers) + len(have.dates & want.dates),
-                     len(set(textnorm.stems(piece)) & stems))
-            if score > best_score:
-                best, best_score = m, score
-        weak = best_score[0] == 0 and best_score[1] < 2
-        if best is None or weak and not self.injected:  # (never quote an injected instruction back)
-            return self.raw, self.start, self.end
-        lead = len(best.group(0)) - len(best.group(0).lstrip())
-        s, e = best.start() + lead, best.start() + len(best.group(0).rstrip())
+            lead = len(piece) - len(piece.lstrip())
+            out.append((m.start() + lead, m.start() + len(piece.rstrip())))
+        return out
+
+    def _support(self, sentence: str) -> list[tuple[int, int]]:
+        """The fewest source sentences holding the figures of `sentence` (greedy), else the one sharing the
+        most word stems with it; [] when nothing stands out."""
+        want = extract_facts(sentence)
+        need: list = list(dict.fromkeys(want.numbers)) + sorted(want.dates) + sorted(want.months)
+        pieces = [(s, e, extract_facts(self.raw[s:e]).allowed()) for s, e in self._pieces()]
+
+        def held(fig, have: Allowed) -> bool:
+            if isinstance(fig, frozenset):
+                return bool(fig & have.numbers)
+            return fig in (have.dates if len(fig) == 3 else have.months)
+
+        chosen: list[tuple[int, int]] = []
+        while need and pieces:
+            best = max(pieces, key=lambda p: sum(held(f, p[2]) for f in need))
+            if not any(held(f, best[2]) for f in need):
+                break
+            need = [f for f in need if not held(f, best[2])]
+            chosen.append(best[:2])
+            pieces.remove(best)
+        if chosen:
+            return chosen
+        stems = set(textnorm.stems(sentence))
+        scored = [(len(set(textnorm.stems(self.raw[s:e])) & stems), (s, e)) for s, e, _ in pieces]
+        score, span = max(scored, default=(0, None))
+        return [span] if span and score >= 2 else []
+
+    def quote_for(self, *sentences: str) -> tuple[str, int, int]:
+        """The span of this source that supports `sentences`: from the first to the last source sentence
+        needed (see `_support`). The whole source when nothing stands out, unless it held an injected
+        instruction (never quoted back)."""
+        spans = [span for sentence in sentences for span in self._support(sentence)]
+        if not spans:
+            if not self.injected:
+                return self.raw, self.start, self.end
+            spans = self._pieces()[:1] or [(0, len(self.raw))]
+        s, e = min(a for a, _ in spans), max(b for _, b in spans)
         return self.raw[s:e], self.start + s, self.start + e
 
-    def citation(self, sentence: str) -> Citation:
-        quote, start, end = self.quote_for(sentence)
-        # Whitespace runs (the scan's line breaks) shown as one space, as the no-LLM answers do.
-        return Citation(id=self.id, source=self.source, part=self.part, quote=" ".join(quote.split()),
+    def citation(self, *sentences: str) -> Citation:
+        quote, start, end = self.quote_for(*sentences)
+        # The exact registry text, as the no-LLM answers give it (displays fold its line breaks).
+        return Citation(id=self.id, source=self.source, part=self.part, quote=quote,
                         start=start, end=end,
                         body_label=self.body_label, session_date=self.session_date, code=self.code,
                         object=self.object)
@@ -384,33 +418,88 @@ def _cited(sentence: str) -> list[int]:
     return nums
 
 
+# Capitalised words that are not names: sentence openers, months and days, institutional words an English
+# answer translates (the sources say "Métropole", "Conseil"…). Folded.
+_NOT_NAMES = frozenset(["the", "a", "an", "it", "its", "this", "that", "these", "those", "they", "there", "he", "she", "we", "you", "i", "in", "on", "at", "for", "by", "of", "to", "and", "or", "but", "yes", "no", "not", "according", "however", "also", "both", "each", "its", "their", "his", "her", "with", "from", "as", "after", "before", "during", "since", "under", "while", "when", "if", "le", "la", "les", "un", "une", "des", "du", "de", "et", "ou", "mais", "oui", "non", "en", "au", "aux", "par", "pour", "sur", "dans", "ce", "cette", "ces", "il", "elle", "ils", "elles", "on", "selon", "ainsi", "enfin", "cependant", "eur", "euro", "euros", "metropolis", "metropolitan", "council", "board", "region", "regional", "department", "departmental", "city", "town", "municipal", "mayor", "president", "chairman", "deputy", "member", "members", "article", "articles", "deliberation", "resolution", "session", "meeting", "committee", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]) | frozenset(_MONTHS)
+_CAPITALISED = re.compile(r"(?<![\w'’\-])([A-ZÀ-Ý][\w'’\-]+)")
+_AFTER_OPENING = re.compile(r"(?:^|[.!?:;«\"(\[\n]\s*)$")
+# Words that say nothing of the sources' content, and the mark of a sentence about the question itself
+# ("La question est…", "The question is…": what a small model writes when it has nothing to say).
+_META = frozenset(textnorm.stems("question questions réponse réponses source sources registre demande "
+                                 "answer sources registry asked"))
+_QUESTION_STEM = textnorm.stems("question")[0]
+
+
+def _names(sentence: str) -> list[str]:
+    """The capitalised words of a sentence that may be names (not the sentence's opening word)."""
+    out = []
+    for m in _CAPITALISED.finditer(sentence):
+        if _AFTER_OPENING.search(sentence[: m.start()]):
+            continue
+        word = m.group(1).strip("'’-")
+        if len(word) >= 3 and textnorm.fold(word) not in _NOT_NAMES:
+            out.append(word)
+    return out
+
+
+def _looping(sentence: str) -> bool:
+    """A small model's loop inside one sentence ("Question : Question : Question…")."""
+    words = textnorm.tokens(sentence)
+    if len(words) < 8:
+        return False
+    top = max(words.count(w) for w in set(words))
+    return top / len(words) > 0.3
+
+
 @dataclass
 class Removed:
     sentence: str
-    missing: list[str]  # the figures not found in the cited sources
+    missing: list[str]  # the figures not found in the cited sources (or the names, for "name")
+    kind: str = "figures"  # figures | name | unsupported | echo
 
 
 @dataclass
 class Verifier:
-    """Checks the model's sentences one by one as they arrive; renumbers the citations of those it keeps."""
+    """Checks the model's sentences one by one as they arrive; renumbers the citations of those it keeps.
+
+    A sentence is kept when it cites (or can be given) a source that holds every figure it states, when
+    its names occur in the sources, and when it says something beyond the question. Figures of the
+    registry's own answer that no source holds (totals, counts it computed) are allowed anywhere."""
 
     sources: list[Source]
-    facts_text: str | None = None  # the registry's own answer: its figures are always allowed
+    facts_text: str | None = None  # the registry's own answer
     exact_money: set[str] | None = None  # exact intents: amounts must be the registry's
+    question: str = ""
     kept: list[str] = field(default_factory=list)
     removed: list[Removed] = field(default_factory=list)
     bad_refs: set[int] = field(default_factory=set)
     order: dict[int, int] = field(default_factory=dict)  # source n -> final citation number
-    cited_sentence: dict[int, str] = field(default_factory=dict)  # source n -> first sentence citing it
-    attributed: int = 0  # sentences with figures but no citation, given the source that holds them
+    cited_sentences: dict[int, list[str]] = field(default_factory=dict)  # source n -> sentences citing it
+    attributed: int = 0  # sentences without a citation, given the source that holds them
+    repeats: int = 0  # consecutive sentences said already (a small model looping)
     _seen: set[str] = field(default_factory=set)
 
     def __post_init__(self):
         self.by_n = {s.n: s for s in self.sources}
-        self.base = extract_facts(self.facts_text).allowed() if self.facts_text else Allowed()
+        everywhere = Allowed()
+        for src in self.sources:
+            everywhere.add(src.facts)
+        # Only what the registry computed itself (in no source) is allowed without a source.
+        derived = extract_facts(self.facts_text) if self.facts_text else Facts()
+        self.base = Allowed(
+            numbers={n for c in derived.numbers if not c & everywhere.numbers for n in c},
+            money={n for c in derived.money if not c & everywhere.numbers for n in c},
+            dates=derived.dates - everywhere.dates,
+            months={m for m in derived.months if m not in everywhere.months},
+        )
+        self.question_stems = set(textnorm.stems(self.question))
+        vocab = " ".join([self.question, self.facts_text or ""]
+                         + [" ".join([s.text, s.body_label or "", s.object or "", s.code or ""]) for s in self.sources])
+        self.vocab = set(textnorm.tokens(vocab)) | set(textnorm.stems(vocab))
+        self.source_stems = {s.n: set(textnorm.stems(s.text)) for s in self.sources}
 
     def _missing(self, facts: Facts, sources: list[int]) -> list[str]:
-        """The figures of a sentence found neither in these sources nor in the registry's answer."""
+        """The figures of a sentence found neither in these sources nor among the registry's own."""
         allowed = Allowed(set(self.base.numbers), set(self.base.money), set(self.base.dates),
                           set(self.base.months))
         for n in sources:
@@ -422,6 +511,23 @@ class Verifier:
             missing += [_shown(c) + " €" for c in facts.money if not c & self.exact_money]
         return list(dict.fromkeys(missing))
 
+    def _unknown_names(self, body: str) -> list[str]:
+        return [w for w in _names(body)
+                if not ({textnorm.fold(w)} | set(textnorm.tokens(w)) | set(textnorm.stems(w))) & self.vocab]
+
+    def _best_source(self, body: str) -> int | None:
+        """For a sentence without figures nor citation: the source sharing most of its word stems."""
+        stems = set(textnorm.stems(body)) - _META
+        if len(stems) < 2:
+            return None
+        share, n = max(((len(stems & self.source_stems[s.n]) / len(stems), -s.n) for s in self.sources),
+                       default=(0, 0))
+        return -n if share >= 0.6 else None
+
+    def _drop(self, body: str, missing: list[str], kind: str) -> str:
+        self.removed.append(Removed(body, missing, kind))
+        return ""
+
     def feed(self, sentence: str) -> str:
         """The sentence as it may be shown (citations renumbered), or "" when it is dropped."""
         sentence = _TAG.sub("", sentence)  # small models echo the prompt's markup
@@ -430,26 +536,38 @@ class Verifier:
             return ""
         key = textnorm.fold(_strip_cites(body))
         if key in self._seen:  # small models loop: say it once
+            self.repeats += 1
             return ""
+        self._seen.add(key)
+        self.repeats = 0
+        words = set(textnorm.stems(_strip_cites(body)))
+        content = words - _META
+        restated = content <= self.question_stems and ("?" in body or len(content) < 2)
+        if _looping(body) or _QUESTION_STEM in words or restated:
+            return self._drop(body, [], "echo")  # says nothing beyond the question
         refs = _cited(body)
         valid = [n for n in dict.fromkeys(refs) if n in self.by_n]
         self.bad_refs |= {n for n in refs if n not in self.by_n}
         facts = extract_facts(body)
         missing = self._missing(facts, valid)
-        if not valid and (facts.numbers or facts.dates or facts.months):
-            # Figures without a citation: cite the first source (registry first) that holds them all.
-            found = next((s.n for s in self.sources if not self._missing(facts, [s.n])), None)
-            if found is not None:
-                valid, missing = [found], []
-                self.attributed += 1
-                sentence = _END_PUNCT.sub(lambda m: f" [{found}]{m.group(1)}{m.group(2)}", sentence, count=1)
+        if not valid:
+            figures = facts.numbers or facts.dates or facts.months
+            # Without a citation: cite the first source (registry first) that holds all its figures, or,
+            # without figures, the source that holds most of its words.
+            found = (next((s.n for s in self.sources if not self._missing(facts, [s.n])), None) if figures
+                     else self._best_source(body))
+            if found is None:
+                return self._drop(body, missing, "figures" if missing else "unsupported")
+            valid, missing = [found], []
+            self.attributed += 1
+            sentence = _END_PUNCT.sub(lambda m: f" [{found}]{m.group(1)}{m.group(2)}", sentence, count=1)
         if missing:
-            self.removed.append(Removed(body, missing))
-            return ""
-        self._seen.add(key)
+            return self._drop(body, missing, "figures")
+        if unknown := self._unknown_names(_strip_cites(body)):
+            return self._drop(body, unknown, "name")
         for n in valid:
             self.order.setdefault(n, len(self.order) + 1)
-            self.cited_sentence.setdefault(n, body)
+            self.cited_sentences.setdefault(n, []).append(body)
 
         def renumber(m: re.Match) -> str:
             ids = [self.order[n] for n in dict.fromkeys(_cited(m.group(0))) if n in self.order]
@@ -480,7 +598,7 @@ class Verifier:
                                     end=src.end, body_label=src.body_label, session_date=src.session_date,
                                     code=src.code, object=src.object))
             else:
-                out.append(src.citation(self.cited_sentence[n]))
+                out.append(src.citation(*self.cited_sentences[n]))
         return out
 
 
@@ -492,6 +610,8 @@ _NOTES = {
                    "citées ({figs}).",
         "bad_refs": "Renvoi(s) à des sources inexistantes supprimé(s) : {refs}.",
         "attributed": "{n} phrase(s) sans renvoi : la source qui contient leurs chiffres a été ajoutée.",
+        "unsupported": "{n} phrase(s) retirée(s) de la réponse du modèle : sans appui dans les sources.",
+        "names": "{n} phrase(s) retirée(s) de la réponse du modèle : noms absents des sources ({names}).",
         "injection": "Un passage contenait une instruction adressée au modèle ; elle a été ignorée.",
         "fallback": "Réponse du modèle écartée : {why}. Voici la réponse composée sans modèle.",
         "why_error": "{msg}",
@@ -499,6 +619,8 @@ _NOTES = {
         "why_nothing": "aucune de ses phrases n'a pu être vérifiée",
         "why_uncited": "elle ne cite aucune source",
         "why_exact": "elle ne reprend pas exactement les faits du registre ({figs})",
+        "why_polarity": "elle ne dit pas oui ou non comme le registre",
+        "why_check": "la vérification finale contre le registre a échoué ({problems})",
         "no_sources": "Aucune source à fournir au modèle : réponse composée sans modèle.",
         "llm": "Réponse rédigée par le modèle {label} à partir des sources citées, chiffres vérifiés.",
     },
@@ -507,6 +629,8 @@ _NOTES = {
                    "cited ({figs}).",
         "bad_refs": "Reference(s) to sources that do not exist removed: {refs}.",
         "attributed": "{n} sentence(s) without a reference: the source holding their figures was added.",
+        "unsupported": "{n} sentence(s) removed from the model's answer: not supported by the sources.",
+        "names": "{n} sentence(s) removed from the model's answer: names not found in the sources ({names}).",
         "injection": "A passage contained an instruction addressed to the model; it was ignored.",
         "fallback": "The model's answer was set aside: {why}. Here is the answer composed without a model.",
         "why_error": "{msg}",
@@ -514,6 +638,8 @@ _NOTES = {
         "why_nothing": "none of its sentences could be verified",
         "why_uncited": "it cites no source",
         "why_exact": "it does not keep the registry's exact facts ({figs})",
+        "why_polarity": "it does not say yes or no as the registry does",
+        "why_check": "the final check against the registry failed ({problems})",
         "no_sources": "No source to give the model: answer composed without a model.",
         "llm": "Answer written by the model {label} from the sources cited, figures verified.",
     },
@@ -538,16 +664,53 @@ def _fallback(facts_answer: Answer | None, question: str, language: str, notes: 
     })
 
 
+_NEGATION = re.compile(r"\b(?:non|ne|pas|aucune?|jamais|ni|not|no|none|never|nobody)\b|\bn'|n't\b")
+_SURNAME = re.compile(r"\b[A-ZÀ-Ý][A-ZÀ-Ý'’\-]{2,}\b")
+MAX_REPEATS = 3  # sentences said again in a row: the model is looping, stop reading it
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(textnorm.fold(_strip_cites(text).replace("’", "'"))))
+
+
+def _lost_facts(facts_text: str, text: str) -> list[str]:
+    """What an exact registry answer states that `text` does not: its numbers, dates and the names it
+    prints in capitals (surnames, codes)."""
+    have, need = extract_facts(text).allowed(), extract_facts(facts_text)
+    lost = [_shown(c) for c in need.numbers if not c & have.numbers]
+    lost += [f"{d:02d}/{m:02d}/{y}" for y, m, d in sorted(need.dates - have.dates)]
+    lost += [f"{m:02d}/{y}" for y, m in sorted(need.months - have.months)]
+    words = set(textnorm.tokens(text))
+    lost += [w for w in dict.fromkeys(_SURNAME.findall(_strip_cites(facts_text)))
+             if not set(textnorm.tokens(w)) <= words]
+    return list(dict.fromkeys(lost))
+
+
+def _final_check(registry, sentences: list[str], citations: list[Citation], allowed: list[str]) -> list[str]:
+    """The registry's own check (`verify.Checker`, as for answers without a model), sentence by sentence:
+    every citation is the registry's text at its span, and every number, date and article of a sentence
+    is in the quotes it cites (or computed by the registry)."""
+    from .verify import Checker
+
+    checker = Checker(registry)
+    problems: list[str] = []
+    for sentence in sentences:
+        cites = [citations[n - 1] for n in dict.fromkeys(_cited(sentence)) if 0 < n <= len(citations)]
+        problems += checker.check_text(_strip_cites(sentence), cites, allowed)
+    return list(dict.fromkeys(problems))
+
+
 def generate(llm, question: str, language: str, history: Sequence[tuple[str, str] | dict] | None,
              facts_answer: Answer | None, passages: Sequence[Any],
              on_token: Callable[[str], None] | None = None, *,
-             on_raw: Callable[[str], None] | None = None) -> Answer:
+             on_raw: Callable[[str], None] | None = None, registry=None) -> Answer:
     """An answer phrased by `llm` (an `assistant.llm.Backend`) from the registry facts and the passages.
 
     `on_token` receives the verified text as it is produced, sentence by sentence (citations renumbered
     as in the final answer). The returned Answer is authoritative: when it falls back to `facts_answer`,
-    a note says so and consumers replace what was streamed. `on_raw` receives the model's raw text
-    pieces (debugging, tests). Never raises for a backend failure.
+    a note says so and consumers replace what was streamed. With `registry`, the answer is checked a last
+    time against the registry's texts (`verify.Checker`) and set aside on any problem. `on_raw` receives
+    the model's raw text pieces (debugging, tests). Never raises for a backend failure.
     """
     from ..llm import LLMError
 
@@ -566,7 +729,7 @@ def generate(llm, question: str, language: str, history: Sequence[tuple[str, str
             if s.from_registry:
                 base.add(s.facts)
         exact_money = base.money
-    verifier = Verifier(sources, facts_text=facts_text, exact_money=exact_money)
+    verifier = Verifier(sources, facts_text=facts_text, exact_money=exact_money, question=question)
     notes = [say["injection"]] if any(s.injected for s in sources) else []
 
     def emit(sentence: str) -> None:
@@ -576,9 +739,11 @@ def generate(llm, question: str, language: str, history: Sequence[tuple[str, str
 
     start = time.perf_counter()
     raw, buf = [], ""
+    stream = None
     try:
         messages = build_messages(question, lang, history or [], sources, facts_text)
-        for piece in llm.stream(messages):
+        stream = llm.stream(messages)
+        for piece in stream:
             if not raw:
                 timings["llm_first_token"] = round((time.perf_counter() - start) * 1000, 1)
             raw.append(piece)
@@ -588,6 +753,9 @@ def generate(llm, question: str, language: str, history: Sequence[tuple[str, str
             while (cut := _boundary(buf)) is not None:
                 emit(buf[:cut])
                 buf = buf[cut:]
+            if verifier.repeats >= MAX_REPEATS:
+                buf = ""
+                break
         if buf.strip():
             for sentence in split_sentences(buf):
                 emit(sentence)
@@ -596,34 +764,50 @@ def generate(llm, question: str, language: str, history: Sequence[tuple[str, str
         msg = str(exc).rstrip(".")
         why = say["why_error"].format(msg=msg[:1].lower() + msg[1:])
         return _fallback(facts_answer, question, lang, notes + [say["fallback"].format(why=why)], timings)
+    finally:
+        if stream is not None and hasattr(stream, "close"):
+            stream.close()  # a looping model is not read to its last token
     timings["llm"] = round((time.perf_counter() - start) * 1000, 1)
 
-    if verifier.removed:
-        figs = ", ".join(dict.fromkeys(f"« {f} »" for r in verifier.removed for f in r.missing))
-        notes.append(say["removed"].format(n=len(verifier.removed), figs=figs))
+    by_kind: dict[str, list[Removed]] = {}
+    for r in verifier.removed:
+        by_kind.setdefault(r.kind, []).append(r)
+    if figures := by_kind.get("figures"):
+        figs = ", ".join(dict.fromkeys(f"« {f} »" for r in figures for f in r.missing))
+        notes.append(say["removed"].format(n=len(figures), figs=figs))
+    if named := by_kind.get("name"):
+        names = ", ".join(dict.fromkeys(f"« {f} »" for r in named for f in r.missing))
+        notes.append(say["names"].format(n=len(named), names=names))
+    if unsupported := by_kind.get("unsupported", []) + by_kind.get("echo", []):
+        notes.append(say["unsupported"].format(n=len(unsupported)))
     if verifier.attributed:
         notes.append(say["attributed"].format(n=verifier.attributed))
     if verifier.bad_refs:
         notes.append(say["bad_refs"].format(refs=", ".join(f"[{n}]" for n in sorted(verifier.bad_refs))))
     why = None
+    citations = verifier.citations(registry_too=exact)
     if not "".join(raw).strip():
         why = say["why_empty"]
     elif not verifier.kept:
         why = say["why_nothing"]
     elif not verifier.order:
         why = say["why_uncited"]
-    elif exact:
-        have = extract_facts(verifier.text).allowed()
-        need = extract_facts(facts_text or "")
-        lost = [_shown(c) for c in need.money if not c & have.money and not c & have.numbers]
-        lost += [f"{d:02d}/{m:02d}/{y}" for y, m, d in sorted(need.dates - have.dates)]
-        if lost:
-            why = say["why_exact"].format(figs=", ".join(lost))
+    elif exact and (lost := _lost_facts(facts_text or "", verifier.text)):
+        why = say["why_exact"].format(figs=", ".join(lost))
+    elif exact and _negated(facts_text or "") != _negated(verifier.text):
+        why = say["why_polarity"]
+    elif registry is not None:
+        from .verify import numbers as verified_numbers
+
+        # Figures the registry computed (totals, counts) and no source states: allowed, as without a model.
+        derived = [n for n in verified_numbers(_strip_cites(facts_text or ""))
+                   if n not in {m for s in sources for m in verified_numbers(s.raw)}]
+        if problems := _final_check(registry, verifier.kept, citations, derived):
+            why = say["why_check"].format(problems=" ; ".join(problems[:3]))
     if why:
         return _fallback(facts_answer, question, lang, notes + [say["fallback"].format(why=why)], timings)
 
     base = facts_answer or Answer(question=question, language=lang, answer="", found=False)
-    citations = verifier.citations(registry_too=exact)
     label = getattr(llm, "label", str(llm))
     return base.model_copy(update={
         "question": question,
