@@ -238,6 +238,18 @@ def _member_status_sentence(item: Item, lang: str) -> str:
     return f"{d['name']} is listed as {label}{proxy} {where}."
 
 
+def vote_label(kind: str, n: int, lang: str) -> str:
+    """The word for `n` abstentions or votes against ("abstentions" or "against"), agreeing with n:
+    "1 abstention", "2 abstentions", "1 voix contre", "2 voix contre"; "1 vote against", "2 votes
+    against". In French 0 and 1 take the singular, in English only 1."""
+    many = n > 1 if lang == "fr" else n != 1
+    if kind == "abstentions":
+        return "abstentions" if many else "abstention"
+    if lang == "fr":
+        return "voix contre"  # the registers' own word, invariable
+    return "votes against" if many else "vote against"
+
+
 def _vote_sentence(item: Item, lang: str) -> str:
     d, rec = item.data, item.rec
     date = _date(rec, lang)
@@ -250,16 +262,10 @@ def _vote_sentence(item: Item, lang: str) -> str:
     if d.get("unanimous"):
         head += " à l'unanimité" if fr else " unanimously"
     extra = []
-    for key, count_key, fr_label, en_label in (("abstentions", "abstention_count", "abstention(s)", "abstention"),
-                                               ("against", "against_count", "vote(s) contre", "vote against")):
+    for key, count_key in (("abstentions", "abstention_count"), ("against", "against_count")):
         names, count = d.get(key) or [], d.get(count_key)
         if names or count:
-            if fr:
-                label = fr_label
-            else:  # English plurals: "2 abstentions", "1 vote against", "votes against: X and Y"
-                plural = (count or len(names)) != 1
-                label = en_label.replace("abstention", "abstentions").replace("vote ", "votes ") if plural \
-                    else en_label
+            label = vote_label(key, count or len(names), lang)
             text = f"{count} {label}" if count else label
             if names:
                 text += " : " + _names(names, lang) if fr else ": " + _names(names, lang)

@@ -26,15 +26,17 @@ def _cut(text: str, n: int) -> str:
 
 
 def _vote_line(vote) -> str:
-    """"adoptée ; 2 abstention(s) (X, Y) ; 3 contre" from the parsed vote."""
+    """"adoptée ; 2 abstentions (X, Y) ; 1 voix contre (Z)" from the parsed vote."""
+    from ..answer.compose import vote_label
+
     parts = ["adoptée" if vote.adopted else "non adoptée" if vote.adopted is False else "résultat non lu"]
     if vote.unanimous:
         parts[0] += " à l'unanimité"
-    for label, names, count in (("abstention(s)", vote.abstentions, vote.abstention_count),
-                                ("contre", vote.against, vote.against_count)):
+    for kind, names, count in (("abstentions", vote.abstentions, vote.abstention_count),
+                               ("against", vote.against, vote.against_count)):
         n = count if count is not None else len(names) or None
         if n:
-            parts.append(f"{n} {label}" + (f" ({', '.join(names)})" if names else ""))
+            parts.append(f"{n} {vote_label(kind, n, 'fr')}" + (f" ({', '.join(names)})" if names else ""))
     return " ; ".join(parts)
 
 
