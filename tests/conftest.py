@@ -7,7 +7,11 @@ and images without any text layer (Pillow, a real TrueType font at 300 dpi), a .
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import textwrap
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -70,6 +74,61 @@ def assistant(settings, registry):
     a = Assistant(settings, registry=registry)
     yield a
     a.close()
+
+
+# -- servers on the loopback ----------------------------------------------------------------------
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(
+    host: str,
+    port: int,
+    proc: subprocess.Popen,
+    timeout: float,
+    *,
+    log: Path | None = None,
+    url: str | None = None,
+    hints: dict[int, str] | None = None,
+) -> float:
+    """Wait until the server `proc` accepts connections on host:port and, when `url` is given, answers
+    it with HTTP 200. Fails the test, with the last lines of the server's output (`log`, the file its
+    stdout and stderr go to), when the process exits first or nothing answers within `timeout`
+    seconds; `hints` adds a line for known exit codes. Returns the seconds waited."""
+    args = [str(a) for a in proc.args] if isinstance(proc.args, list | tuple) else [str(proc.args)]
+    name = args[2] if len(args) > 2 and args[1] == "-m" else Path(args[0]).name  # "llama_cpp.server", "chroma"
+    started = time.monotonic()
+
+    def tail() -> str:
+        return log.read_text(encoding="utf-8", errors="replace")[-2000:] if log and log.is_file() else "(pas de journal)"
+
+    while True:
+        if proc.poll() is not None:
+            hint = (hints or {}).get(proc.returncode, "")
+            pytest.fail(f"{name} exited with code {proc.returncode}{f' ({hint})' if hint else ''}:\n{tail()}")
+        if _answers(host, port, url):
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            pytest.fail(f"{name} did not answer on {host}:{port}{f' ({url})' if url else ''} "
+                        f"in {timeout:g} s:\n{tail()}")
+        time.sleep(0.2)
+
+
+def _answers(host: str, port: int, url: str | None) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            pass
+        if url is None:
+            return True
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status == 200
+    except OSError:  # refused, reset, timed out, HTTP error while the server starts
+        return False
 
 
 # -- document makers -------------------------------------------------------------------------------

@@ -6,14 +6,12 @@ DELIB_CHROMA_URL points the settings at it; results must be those of the embedde
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import free_port, wait_for_port
 from test_index import RECORDS, fill
 
 from assistant.config import Settings
@@ -30,17 +28,11 @@ QUERIES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     exe = Path(sys.executable).parent / "chroma"
     assert exe.exists(), f"chroma executable not found next to {sys.executable}"
-    port = _free_port()
+    port = free_port()
     folder = tmp_path_factory.mktemp("chroma-server")
     log = (folder / "server.log").open("wb")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
@@ -52,23 +44,7 @@ def chroma_server(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"chroma run exited ({proc.returncode}): {(folder / 'server.log').read_text()[-2000:]}"
-                )
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"chroma run did not answer on {url}: {(folder / 'server.log').read_text()[-2000:]}"
-                )
-            time.sleep(0.3)
+        wait_for_port("127.0.0.1", port, proc, 60, log=folder / "server.log", url=f"{url}/api/v2/heartbeat")
         yield url
     finally:
         proc.terminate()
@@ -142,7 +118,7 @@ def test_server_gives_the_results_of_the_embedded_chroma(chroma_server, tmp_path
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):
-    settings = Settings.load(env={}, data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{_free_port()}")
+    settings = Settings.load(env={}, data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
     with (
         Registry(tmp_path / "registry.sqlite") as registry,
         pytest.raises(RuntimeError, match="ne répond pas"),
