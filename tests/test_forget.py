@@ -72,12 +72,25 @@ def _fts_rows(registry, rid: str) -> int:
         "SELECT count(*) FROM chunks_fts WHERE chunk_id LIKE ?", (f"{rid}:%",)).fetchone()[0]
 
 
+def _linked_rows(registry, rid: str) -> int:
+    """Rows naming the record in any table with a deliberation_id column (members, amounts, chunks...,
+    and whatever table a later migration adds)."""
+    tables = [r[0] for r in registry.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    total = 0
+    for table in tables:
+        columns = {r[1] for r in registry.conn.execute(f"PRAGMA table_info({table})")}
+        if "deliberation_id" in columns:
+            total += registry.conn.execute(
+                f"SELECT count(*) FROM {table} WHERE deliberation_id = ?", (rid,)).fetchone()[0]
+    return total
+
+
 def _traces(registry, rid: str) -> dict:
-    """Everything the registry holds about a record: its row, chunks, FTS rows, lexical hits."""
+    """Everything the registry holds about a record: its row, linked rows, FTS rows, lexical hits."""
     hits = registry.search_lexical("subvention délibération métropole", k=500)
     return {
         "record": registry.get(rid) is not None,
-        "chunks": sum(1 for c in registry.chunks() if c.deliberation_id == rid),
+        "linked": _linked_rows(registry, rid),
         "fts": _fts_rows(registry, rid),
         "hits": sum(1 for c, _ in hits if c.deliberation_id == rid),
     }
@@ -90,7 +103,7 @@ def test_prune_removes_the_records_of_deleted_files_under_the_folder_only(regist
     a, b = _folders(tmp_path)
     assert ingest_paths([a, b], registry).counts["added"] == 4
     gone_a, gone_b = SYNTH[0].stem, SYNTH[2].stem
-    assert _traces(registry, gone_a)["chunks"] and _traces(registry, gone_a)["fts"]
+    assert _traces(registry, gone_a)["linked"] and _traces(registry, gone_a)["fts"]
     (a / SYNTH[0].name).unlink()
     (b / SYNTH[2].name).unlink()
 
@@ -100,7 +113,7 @@ def test_prune_removes_the_records_of_deleted_files_under_the_folder_only(regist
     assert report.changed  # the dense index must be reconciled even though no file changed
     assert report.counts == {"added": 0, "updated": 0, "unchanged": 2, "failed": 0}
     assert report.summary().endswith("1 retiré (fichier disparu)")
-    assert _traces(registry, gone_a) == {"record": False, "chunks": 0, "fts": 0, "hits": 0}
+    assert _traces(registry, gone_a) == {"record": False, "linked": 0, "fts": 0, "hits": 0}
     # b/ was not ingested with --prune: its record stays although its file is gone.
     assert registry.get(gone_b) is not None and registry.get(SEED_ID) is not None
     # Nothing more to prune.
@@ -143,7 +156,7 @@ def test_forget_by_id_by_deleted_file_and_by_folder(registry, tmp_path):
     report = forget(registry, [SEED_ID, str(a / SYNTH[1].name), "rien"])
     assert [r.id for r in report.forgotten] == [SEED_ID, SYNTH[1].stem] and report.unknown == ["rien"]
     for rid in (SEED_ID, SYNTH[1].stem):
-        assert _traces(registry, rid) == {"record": False, "chunks": 0, "fts": 0, "hits": 0}
+        assert _traces(registry, rid) == {"record": False, "linked": 0, "fts": 0, "hits": 0}
     assert registry.ids() and set(registry.ids()) == {SYNTH[0].stem, SYNTH[2].stem}
 
     # A folder: every record whose file was under it, the folder itself being kept on disk.
