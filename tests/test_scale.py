@@ -244,3 +244,13 @@ def test_answers_from_the_narrowed_selection_are_cited_and_found(shipped, questi
         assert text in answer.answer or any(text in (c.part or "") for c in answer.citations), text
     for c in answer.citations:
         assert shipped.registry.get(c.id).raw_text[c.start:c.end] == c.quote
+
+
+def test_topic_stems_as_textnorm_stems_them(shipped):
+    from assistant.answer.understand import _STOP, topic_stems
+
+    cat = facts.catalog(shipped.registry)
+    for text, _ in cat.topics:
+        words = textnorm.tokens(text)
+        stems = textnorm.stems(" ".join(words), drop_stopwords=False)
+        assert topic_stems(text) == frozenset(st for w, st in zip(words, stems) if w not in _STOP and len(w) > 2)

@@ -440,6 +440,11 @@ def _starts_a_word(key: str, name: str) -> bool:
     return any(textnorm.match_key(" ".join(words[i:])).startswith(key) for i in range(len(words)))
 
 
+@lru_cache(maxsize=65536)
+def _stem_word(word: str) -> str:
+    return textnorm.stems(word, drop_stopwords=False)[0]
+
+
 @lru_cache(maxsize=8192)
 def topic_stems(text: str) -> frozenset[str]:
     """Content stems of a title or of the words naming it (function and question words dropped)."""
@@ -448,7 +453,10 @@ def topic_stems(text: str) -> frozenset[str]:
 
 def _topic_stems(text: str) -> frozenset[str]:
     words = textnorm.tokens(text)
-    stems = textnorm.stems(" ".join(words), drop_stopwords=False)
+    # = textnorm.stems(" ".join(words), drop_stopwords=False) (tokens are their own tokens), with each
+    # word's stem computed once: titles share most of their words, and Snowball (pure Python) is what
+    # indexing thousands of titles costs.
+    stems = [_stem_word(w) for w in words]
     return frozenset(st for w, st in zip(words, stems) if w not in _STOP and len(w) > 2)
 
 
