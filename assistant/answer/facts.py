@@ -43,7 +43,10 @@ class Records(dict):
         return dict.__getitem__(self, key)
 
     def get(self, key: str, default=None):
-        return self[key] if key in self._ids else default
+        try:
+            return self[key]
+        except KeyError:  # not in the registry (or deleted since the catalog was made)
+            return default
 
     def load(self, ids: Iterable[str]) -> list[Deliberation]:
         """The records of `ids` (unknown ones left out), read in one go for those not read yet."""
@@ -100,36 +103,44 @@ def catalog(registry: Registry) -> Catalog:
     """The catalog of `registry`, rebuilt when the registry changed (`Registry.state`: one read)."""
     signature = registry.state()
     cached = _CATALOGS.get(str(registry.path))
-    if cached and cached[0] == signature and cached[1].registry is registry:
-        return cached[1]
+    if cached and cached[0] == signature:
+        cat = cached[1]
+        cat.registry = cat.by_id._registry = registry  # the same content, read through the caller's connection
+        return cat
     ordered = registry.ids()
     names = {(n, k) for n, k in registry.beneficiary_names()}
     persons: set[tuple[str, str]] = set()
     topics: set[tuple[str, str]] = set()
     topic_records: dict[str, set[str]] = {}
     object_keys: dict[str, str] = {}
+    seen: dict[str, str] = {}  # texts repeat (purposes, names): each keyed once
+
+    def key(text: str) -> str:
+        if text not in seen:
+            seen[text] = textnorm.match_key(text)
+        return seen[text]
 
     def topic(rec_id: str, text: str) -> None:
         shown = clean(text)
-        topics.add((shown, textnorm.match_key(text)))
+        topics.add((shown, key(text)))
         topic_records.setdefault(shown, set()).add(rec_id)
 
     for rec_id, beneficiary, purpose, article in registry.amount_names():
         if beneficiary and article is not None:
-            names.add((beneficiary, textnorm.match_key(beneficiary)))
+            names.add((beneficiary, key(beneficiary)))
         if purpose:
             topic(rec_id, purpose)
     for name, proxy in registry.member_names():
-        persons.add((name, textnorm.match_key(name)))
+        persons.add((name, key(name)))
         if proxy:
-            persons.add((proxy, textnorm.match_key(proxy)))
+            persons.add((proxy, key(proxy)))
     for rec_id, obj, signatory, president in registry.catalog_rows():
         for person in (signatory or None, president):
             if person is not None:
-                persons.add((person, textnorm.match_key(person)))
+                persons.add((person, key(person)))
         if obj is not None:
             topic(rec_id, obj)
-            object_keys[rec_id] = textnorm.match_key(obj)
+            object_keys[rec_id] = key(obj)
     codes: dict[str, set[str]] = {}
     for rec_id, code in registry.codes_by_record():
         codes.setdefault(_code_key(code), set()).add(rec_id)
