@@ -173,7 +173,7 @@ def _code_key(code: str) -> str:
 
 
 def _name_keys(names: list[str]) -> set[str]:
-    return {textnorm.match_key(n) for n in names}
+    return {key_of(n) for n in names}
 
 
 _LIST_LINE = re.compile(r"(?:^|\n)\s*[-–•]")
@@ -222,14 +222,14 @@ def _amount_matches_beneficiary(rec: Deliberation, amount: Amount, keys: set[str
     sentence when it is not a list ("une subvention de 112 500 euros, soit 37 500 euros pour 2018...");
     an amount printed without any name belongs to the record's beneficiary only when no amount of the
     record names one (else it is a fee, a total, a price...)."""
-    if amount.beneficiary and textnorm.match_key(amount.beneficiary) in keys:
+    if amount.beneficiary and key_of(amount.beneficiary) in keys:
         return True
     segment, sentence = amount_context(rec, amount)
     if _names_in(segment, keys) or (not _LIST_LINE.search(sentence) and _names_in(sentence, keys)):
         return True
     if amount.beneficiary or any(a.beneficiary for a in rec.amounts):
         return False
-    return any(textnorm.match_key(b) in keys for b in rec.beneficiaries)
+    return any(key_of(b) in keys for b in rec.beneficiaries)
 
 
 def _beneficiary_shown(rec: Deliberation, amount: Amount, names: list[tuple[str, str]] | None,
@@ -242,7 +242,7 @@ def _beneficiary_shown(rec: Deliberation, amount: Amount, names: list[tuple[str,
     seg_key = key_of(segment)
     sent_key = key_of(sentence) if not _LIST_LINE.search(sentence) else seg_key
     for name in asked:
-        if textnorm.match_key(name) in sent_key:
+        if key_of(name) in sent_key:
             return name
     found = [n for n, k in (names or []) if len(k) >= 6 and k in seg_key]
     if found:
@@ -253,9 +253,9 @@ def _beneficiary_shown(rec: Deliberation, amount: Amount, names: list[tuple[str,
 
 
 def _topic_matches(rec: Deliberation, topic: str) -> bool:
-    texts = [(clean(a.purpose), textnorm.match_key(a.purpose)) for a in rec.amounts if a.purpose]
+    texts = [(clean(a.purpose), key_of(a.purpose)) for a in rec.amounts if a.purpose]
     if rec.object:
-        texts.append((clean(rec.object.text), textnorm.match_key(rec.object.text)))
+        texts.append((clean(rec.object.text), key_of(rec.object.text)))
     return bool(match_topics(topic, texts)[0])
 
 
@@ -432,7 +432,7 @@ def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
     seen: set[tuple] = set()
     items = []
     for a in sorted(amounts, key=lambda a: (a.article or 0, a.start)):
-        key = (a.cents, textnorm.match_key(a.beneficiary or ""), a.qualifier, a.purpose, a.year)
+        key = (a.cents, key_of(a.beneficiary or ""), a.qualifier, a.purpose, a.year)
         if key in seen:  # the same grant restated in another article (the convention's)
             continue
         seen.add(key)
@@ -510,10 +510,10 @@ def members_items(recs: list[Deliberation], q: Query) -> list[Item]:
             continue
         groups = member_groups(rec)
         if q.person:
-            pkey = textnorm.match_key(q.person)
+            pkey = key_of(q.person)
             for role, members in (("present", rec.present), ("represented", rec.represented),
                                   ("excused", rec.excused)):
-                m = next((m for m in members if textnorm.match_key(m.name) == pkey), None)
+                m = next((m for m in members if key_of(m.name) == pkey), None)
                 if m:
                     end = _extend_list_end(rec.raw_text, m.end) if role == "represented" else m.end
                     proxy = clean(getattr(m, "proxy", None) or "") or None
@@ -642,7 +642,7 @@ def answer(cat: Catalog, q: Query) -> Facts:
         wanted = [textnorm.match_key(k) for k in q.keywords]
         among = {i for i, key in cat.object_keys.items() if all(k in key for k in wanted)}
         recs = [r for r in select(cat, q, among=among) if r.object and all(
-            textnorm.match_key(k) in textnorm.match_key(r.object.text) for k in q.keywords)]
+            key_of(k) in key_of(r.object.text) for k in q.keywords)]
         items = [i for r in recs for i in amount_items(r, q, aggregate=True, names=cat.names)]
         if not items:
             return Facts()
