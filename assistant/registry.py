@@ -157,13 +157,20 @@ class Registry:
             self.conn.execute(
                 "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-        done = {r[0] for r in self.conn.execute("SELECT name FROM _migrations")}
+        done = self._applied()
         for name, sql in MIGRATIONS:
             if name in done:
                 continue
-            # executescript commits on its own: the migration, its backfill and its record in one transaction.
-            self.conn.executescript(f"BEGIN;\n{sql}")
+            # One write transaction for the migration, its backfill and its record; taken first and the
+            # record read again inside it, so that two processes opening an old registry at once apply
+            # it once (the second waits, then finds it done).
+            self.conn.execute("BEGIN IMMEDIATE")
             try:
+                if self.conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                    self.conn.rollback()
+                    continue
+                for statement in _statements(sql):
+                    self.conn.execute(statement)
                 if name in _BACKFILLS:
                     _BACKFILLS[name](self.conn)
                 self.conn.execute("INSERT INTO _migrations VALUES (?, ?)", (name, _now()))
@@ -171,6 +178,9 @@ class Registry:
             except BaseException:
                 self.conn.rollback()
                 raise
+
+    def _applied(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT name FROM _migrations")}
 
     def state(self) -> str:
         """A signature of the registry's content: it changes with every record added, changed or deleted
@@ -523,6 +533,18 @@ def match_text(raw_text: str, decided: str) -> str:
     found in a part of the raw text (a sentence) or in the decided text is found in it; the reverse is
     checked on the record itself."""
     return textnorm.match_key(raw_text) + "|" + textnorm.match_key(decided)
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of an SQL script (a trigger's body keeps its own semicolons)."""
+    out, buf = [], ""
+    for part in script.split(";"):
+        buf += part + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                out.append(buf.strip())
+            buf = ""
+    return out
 
 
 def _backfill_match_texts(conn: sqlite3.Connection) -> None:

@@ -32,7 +32,7 @@ from assistant.answer.understand import (
     match_topics,
     understand,
 )
-from assistant.registry import Registry, decided_text, match_text
+from assistant.registry import MIGRATIONS, Registry, decided_text, match_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -158,7 +158,11 @@ def test_catalog_from_sql_holds_what_the_records_hold(shipped):
 
 
 def test_records_are_read_lazily(shipped):
-    cat = facts.catalog(shipped.registry)
+    first = shipped.registry.ids()[0]
+    copy = shipped.registry.get(first).model_copy(update={"id": "copy", "path": None})
+    assert shipped.registry.save(copy) == "added"
+    cat = facts.catalog(shipped.registry)  # a new state: a new catalog, nothing read yet
+    assert dict(cat.by_id) == {}  # what verify.Checker copies: the records read, not the registry
     rec_id = cat.ordered_ids[3]
     assert rec_id in cat.by_id and "nope" not in cat.by_id
     assert cat.by_id.get("nope") is None
@@ -166,6 +170,8 @@ def test_records_are_read_lazily(shipped):
         cat.by_id["nope"]
     assert cat.by_id[rec_id] == shipped.registry.get(rec_id)
     assert cat.by_id.get(rec_id) is cat.by_id[rec_id]
+    assert list(dict(cat.by_id)) == [rec_id]
+    assert shipped.registry.delete("copy") and shipped.registry.get(first) is not None
 
 
 def test_match_texts_hold_the_records_keys(shipped):
@@ -254,3 +260,15 @@ def test_topic_stems_as_textnorm_stems_them(shipped):
         words = textnorm.tokens(text)
         stems = textnorm.stems(" ".join(words), drop_stopwords=False)
         assert topic_stems(text) == frozenset(st for w, st in zip(words, stems) if w not in _STOP and len(w) > 2)
+
+
+def test_a_migration_another_process_applied_meanwhile_is_skipped(tmp_path, seed_text, monkeypatch):
+    path = tmp_path / "data" / "registry.sqlite"
+    with Registry(path) as reg:
+        reg.save(_parse(seed_text, SEED_ID, SEED_SOURCE))
+        texts, state = reg.match_texts(), reg.state()
+    # As if every migration was still to do when this process looked, and done by another before it wrote.
+    monkeypatch.setattr(Registry, "_applied", lambda self: set())
+    with Registry(path) as reg:
+        assert reg.match_texts() == texts and reg.state() == state
+        assert reg.conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS)
