@@ -102,6 +102,8 @@ def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool, *, dense: bool
 
     questions = load_questions(set_path)
     settings = Settings.load(data_dir=data_dir)
+    if not dense and settings.chroma_path.exists():  # ask would take it for an index to reconcile (embed)
+        raise SystemExit(f"--no-dense : {settings.chroma_path} existe ; choisir un autre --work-dir.")
     # Without the dense index, the retriever is lexical only (and `ask` finds no Chroma folder: lexical).
     a = Assistant(settings) if dense else Assistant(settings, index=None)
     if not dense:
@@ -133,7 +135,7 @@ def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool, *, dense: bool
                 "search_p95_ms": metrics.percentile(lat, 95),
             }
         if ask_runs:
-            if not dense:  # `ask` chooses lexical itself when no index was built
+            if not dense:  # a fresh facade: `ask` finds no Chroma folder and answers as the app does without one
                 a.close()
                 a = Assistant(settings)
             out["ask"] = _bench_ask(a, questions)
