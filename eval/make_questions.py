@@ -98,6 +98,10 @@ def q(id, question, *, expected=None, sources=None, intent, lang, context=None, 
     Q.append(item)
 
 
+# A yes to "was X present?" may be phrased "X figure parmi les présents" or "X était présent" (an LLM);
+# never with a negation or as absent.
+PRESENT_NOT = ["pas présent", "absent", "excusé"]
+
 # -- the seed ------------------------------------------------------------------------------------
 CDM_FR = "Qu'est-ce qui a été accordé à la Cité des Métiers en 2019 ?"
 CDM_EN = "What was granted to Cité des Métiers in 2019?"
@@ -127,7 +131,8 @@ q("seed-excused-en", "Who was absent and excused at the Bureau session of 20 Jun
 q("seed-proxy-fr", "Par qui Martine CESARI était-elle représentée le 20 juin 2019 ?",
   expected=["Daniele GARCIA"], sources=[SEED], intent="members", lang="fr")
 q("seed-present-person-fr", "Martial ALVAREZ était-il présent à la séance du 20 juin 2019 ?",
-  expected=["Martial ALVAREZ", "présents"], sources=[SEED], intent="members", lang="fr")
+  expected=["Martial ALVAREZ", "présents"], alternatives=[["Martial ALVAREZ", "était présent"]],
+  forbidden=list(PRESENT_NOT), sources=[SEED], intent="members", lang="fr")
 q("seed-count-fr", "Combien de membres étaient présents à la séance du Bureau du 20 juin 2019 ?",
   expected=["30"], sources=[SEED], intent="present_count", lang="fr")
 q("seed-count-en", "How many members were present at the Bureau meeting on June 20, 2019?",
@@ -223,7 +228,8 @@ q("proxy-2019-02-14-en", f"Who held the proxy of {rep['name']} at the Bureau ses
 t = T["synth_0108"]
 member = t["present"][3]
 q("present-person-fr", f"{member} était-il présent à la séance du Bureau du 7 janvier 2021 ?",
-  expected=[member, "présents"], sources=[f("synth_0108")], intent="members", lang="fr")
+  expected=[member, "présents"], alternatives=[[member, "était présent"]], forbidden=list(PRESENT_NOT),
+  sources=[f("synth_0108")], intent="members", lang="fr")
 q("excused-2021-01-07-en", "Who was excused at the Bureau meeting of 7 January 2021?",
   expected=t["excused"], sources=[f("synth_0108")], intent="members", lang="en")
 q("unknown-session-fr", "Qui était présent à la séance du Bureau du 3 mars 2015 ?", none=True, intent="members",

@@ -243,6 +243,14 @@ def test_supporting_citation_verified_by_quote_and_totals():
     assert r2.supporting == ["a.txt", "b.txt"]  # b.txt's quote holds the expected "5 000"
 
 
+def test_citation_markers_are_not_numbers_of_the_answer():
+    """An LLM answer cites with [n]: the marker is not a fact, a number inside the sentence still is."""
+    q = Question(id="t", question="Total ?", expected=["25 000 €"], sources=["a.txt"])
+    a = answer("Total : 25 000 € [1][6]. Et 7 autres [2].", True, [cite("d1", 0, 26), cite("d2", 0, 25)],
+               ["d1", "d2"])
+    assert metrics.score(q, a, DOCS).unsupported_numbers == ["7"]
+
+
 def test_invalid_citation_and_error():
     bad = Citation(id="d1", source="a.txt", part="x", quote="Subvention de 30 000", start=0, end=20)
     r = metrics.score(QUESTIONS[0], answer("Cité des Métiers : 20 000 €", True, [bad]), DOCS)

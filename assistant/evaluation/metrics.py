@@ -154,7 +154,11 @@ def unsupported_numbers(answer: Answer, question: Question, docs: Documents) -> 
     for doc_id in {c.id for c in answer.citations}:
         allowed |= matching.source_numbers(docs.text(doc_id) or "")
     allowed |= _derived_numbers(answer)
-    return [n for n in matching.answer_numbers(answer.answer) if n not in allowed]
+    text = _CITATION_MARK.sub(" ", answer.answer)  # "[6]" refers to a citation: not a fact
+    return [n for n in matching.answer_numbers(text) if n not in allowed]
+
+
+_CITATION_MARK = re.compile(r"\[\d+\]")
 
 
 def _citation_scores(answer: Answer, question: Question, docs: Documents) -> tuple[list[str], list[str], int]:
