@@ -27,8 +27,15 @@ class Ref:
     start: int
     end: int
     part: str | None = None  # label ("Article 1"); found from the record's structure when None
+    _citation: Citation | None = field(default=None, init=False, repr=False, compare=False)
 
     def citation(self) -> Citation:
+        """The citation of the span (made once: an answer's items are checked, then cited)."""
+        if self._citation is None:
+            self._citation = self._make_citation()
+        return self._citation
+
+    def _make_citation(self) -> Citation:
         rec = self.rec
         return Citation(
             id=rec.id,
@@ -65,9 +72,16 @@ class Facts:
     """What the registry says about a query: items, plus how they were selected."""
 
     items: list[Item] = field(default_factory=list)
-    aggregate: str | None = None  # "total" | "count" when items are to be summed / counted
+    aggregate: str | None = None  # "total" | "count": items summed / counted; "sessions": a person's sessions
     considered: list[str] = field(default_factory=list)  # deliberation ids looked at, best first
     final: bool = False  # True when the registry settles the question (even with no item)
+
+
+def session_key(rec: Deliberation | None) -> tuple:
+    """What identifies a record's session: its date and body (the record itself when undated)."""
+    if rec is None:
+        return (None,)
+    return (rec.session_date, rec.body) if rec.session_date else (rec.id,)
 
 
 def part_label(rec: Deliberation, start: int, end: int) -> str:
@@ -85,12 +99,13 @@ def part_label(rec: Deliberation, start: int, end: int) -> str:
 
 
 _PARTS: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+_PARTS_MAX = 50_000  # more than the records one answer cites (a total over a large registry cites thousands)
 
 
 def _chunk_parts(rec: Deliberation) -> list[tuple[int, int, str]]:
     key = (rec.id, rec.content_hash)
     if key not in _PARTS:
-        if len(_PARTS) > 2048:
+        if len(_PARTS) > _PARTS_MAX:
             _PARTS.clear()
         _PARTS[key] = [(c.start, c.end, c.part_label) for c in chunk_record(rec)]
     return _PARTS[key]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .. import textnorm
 from ..formats import MOIS, MONTHS
@@ -30,9 +31,13 @@ _EN_DATE = re.compile(rf"\b(\d{{1,2}})\s+({'|'.join(MONTHS)})\s+(\d{{4}})\b", re
 _ARTICLE = re.compile(r"\barticles?\s+(\d+)\b", re.IGNORECASE)
 
 
+_NON_DIGIT = re.compile(r"\D")
+_COMPUTED = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
+
+
 def canonical_number(int_part: str, dec: str | None = None) -> str:
     """ "20 000" -> "20000", ("3", "5") -> "3.50", "004" -> "4"."""
-    digits = re.sub(r"\D", "", int_part)
+    digits = _NON_DIGIT.sub("", int_part)
     value = str(int(digits)) if digits else "0"
     if dec and int(dec) != 0:
         return f"{value}.{dec.ljust(2, '0')}"
@@ -44,18 +49,30 @@ def numbers(text: str) -> list[str]:
     return [canonical_number(m.group(1), m.group(2)) for m in _NUMBER.finditer(text)]
 
 
+# The same quotes and field texts are checked again and again (every item of a long list, then the
+# answer, then the next question): their normal forms are kept.
+@lru_cache(maxsize=1 << 15)
+def number_set(text: str) -> frozenset[str]:
+    """`numbers` of a text as a set (memoised)."""
+    return frozenset(numbers(text))
+
+
+@lru_cache(maxsize=1 << 15)
 def loose(text: str) -> str:
-    """Accent-, case-, space- and punctuation-insensitive form, for "occurs in" checks."""
+    """Accent-, case-, space- and punctuation-insensitive form, for "occurs in" checks (memoised)."""
     return re.sub(r"[^0-9a-z]", "", textnorm.fold(text.replace("’", "'")))
 
 
 class Checker:
-    """Checks texts against the records of the registry (records cached for one answer)."""
+    """Checks texts against the records of the registry (records cached for one answer, with the
+    citations already found valid and each record's field texts)."""
 
     def __init__(self, registry, records: dict[str, Deliberation] | None = None):
         """`records`: records already read from this registry in its current state (a cache)."""
         self.registry = registry
         self._recs: dict[str, Deliberation | None] = dict(records or {})
+        self._valid: set[tuple] = set()  # citations checked and found valid (the records do not change)
+        self._fields: dict[str, list[str]] = {}
 
     def record(self, rec_id: str) -> Deliberation | None:
         if rec_id not in self._recs:
@@ -64,6 +81,9 @@ class Checker:
 
     def check_citation(self, c: Citation) -> str | None:
         """None when the citation is valid, else the reason (in French)."""
+        key = (c.id, c.source, c.start, c.end, c.quote)
+        if key in self._valid:
+            return None
         rec = self.record(c.id)
         if rec is None:
             return f"délibération inconnue : {c.id}"
@@ -73,14 +93,18 @@ class Checker:
             return f"{c.id} : position {c.start}-{c.end} hors du texte"
         if not norm_quote(c.quote) or norm_quote(rec.raw_text[c.start:c.end]) != norm_quote(c.quote):
             return f"{c.id} : la citation ne correspond pas au texte en {c.start}-{c.end}"
+        self._valid.add(key)
         return None
 
     def _field_texts(self, rec: Deliberation) -> list[str]:
-        texts = [rec.raw_text[k.start:k.end] for k in rec.codes]
-        for span in (rec.session_span, rec.present_count_span):
-            if span:
-                texts.append(rec.raw_text[span.start:span.end])
-        return texts
+        """The record's fields a text may restate without quoting them: codes, session, attendance count."""
+        if rec.id not in self._fields:
+            texts = [rec.raw_text[k.start:k.end] for k in rec.codes]
+            for span in (rec.session_span, rec.present_count_span):
+                if span:
+                    texts.append(rec.raw_text[span.start:span.end])
+            self._fields[rec.id] = texts
+        return self._fields[rec.id]
 
     def check_text(self, text: str, citations: Iterable[Citation], allowed: Iterable[str] = ()) -> list[str]:
         """Problems (in French) with `text` given its citations; an empty list means verified."""
@@ -89,20 +113,27 @@ class Checker:
         if problems:
             return problems
         recs = [r for r in {c.id: self.record(c.id) for c in citations}.values() if r]
-        quotes = [c.quote for c in citations]
-        fields = [t for r in recs for t in self._field_texts(r)]
-        quotes_loose = [loose(q) for q in quotes + fields]
-        rest = text
+        sources = list(dict.fromkeys([c.quote for c in citations] + [t for r in recs for t in self._field_texts(r)]))
+        pool: list[str] | None = None  # the loose forms of the sources, made when first needed
 
-        for m in list(_QUOTED.finditer(rest)):
-            seg = loose(m.group(1))
-            if seg and not any(seg in q for q in quotes_loose):
-                problems.append(f"passage cité introuvable dans les sources : « {m.group(1)[:80]} »")
-        rest = _QUOTED.sub(" ", rest)
+        def occurs(seg: str) -> bool:
+            nonlocal pool
+            if pool is None:
+                pool = [loose(t) for t in sources]
+            return any(seg in t for t in pool)
+
+        rest = text
+        if "«" in rest:
+            for m in list(_QUOTED.finditer(rest)):
+                seg = loose(m.group(1))
+                if seg and not occurs(seg):
+                    problems.append(f"passage cité introuvable dans les sources : « {m.group(1)[:80]} »")
+            rest = _QUOTED.sub(" ", rest)
 
         session_dates = {r.session_date for r in recs if r.session_date and r.session_span}
         for pattern, names in ((_FR_DATE, MOIS), (_EN_DATE, MONTHS)):
-            for m in list(pattern.finditer(rest)):
+            dates = list(pattern.finditer(rest))
+            for m in dates:
                 day = 1 if m.group(1).lower() == "1er" else int(m.group(1))
                 month = [n.lower() for n in names].index(m.group(2).lower()) + 1
                 try:
@@ -110,27 +141,34 @@ class Checker:
                 except ValueError:
                     problems.append(f"date impossible : {m.group()}")
                     continue
-                if value not in session_dates and not any(loose(m.group()) in q for q in quotes_loose):
+                if value not in session_dates and not occurs(loose(m.group())):
                     problems.append(f"date non justifiée par les sources : {m.group()}")
-            rest = pattern.sub(" ", rest)
+            if dates:
+                rest = pattern.sub(" ", rest)
 
-        articles = set()
-        for c in citations:
-            rec = self.record(c.id)
-            articles |= {a.number for a in rec.articles if a.start <= c.start and c.end <= a.end} if rec else set()
-            m = re.fullmatch(r"Article (\d+)", c.part)
-            if m:
-                articles.add(int(m.group(1)))
-        for m in list(_ARTICLE.finditer(rest)):
-            if int(m.group(1)) not in articles:
-                problems.append(f"article {m.group(1)} non cité")
-        rest = _ARTICLE.sub(" ", rest)
+        named = list(_ARTICLE.finditer(rest))
+        if named:
+            articles = set()
+            for c in citations:
+                rec = self.record(c.id)
+                articles |= {a.number for a in rec.articles if a.start <= c.start and c.end <= a.end} if rec else set()
+                m = re.fullmatch(r"Article (\d+)", c.part)
+                if m:
+                    articles.add(int(m.group(1)))
+            problems += [f"article {m.group(1)} non cité" for m in named if int(m.group(1)) not in articles]
+            rest = _ARTICLE.sub(" ", rest)
 
-        pool = {n for t in quotes + fields for n in numbers(t)} | {canonical_number(a) for a in allowed}
-        for n in numbers(rest):
-            if n not in pool:
-                problems.append(f"nombre absent des sources citées : {n}")
+        shown = numbers(rest)
+        if shown:
+            known = {_allowed_number(a) for a in allowed}.union(*(number_set(t) for t in sources))
+            problems += [f"nombre absent des sources citées : {n}" for n in shown if n not in known]
         return problems
+
+
+def _allowed_number(value: str) -> str:
+    """A number the code computed ("20000", "1234.50": a total with cents), by value."""
+    m = _COMPUTED.fullmatch(value.strip())
+    return canonical_number(m.group(1), m.group(2)) if m else canonical_number(value)
 
 
 def check_answer(answer, registry, allowed: Iterable[str] = ()) -> list[str]:
