@@ -281,13 +281,18 @@ def test_intents_on_the_seed(seeded, question, intent, expected, part):
     "Combien de délibérations le Bureau a-t-il prises en 2030 ?",
     "Who signed the deliberation on the new stadium in Aix?",
     "Quelle est l'imputation budgétaire de la subvention au Club d'échecs de Gardanne ?",
-    "Jean DUPONT était-il présent ?",
 ])
 def test_unanswerable_questions_are_refused(seeded, question):
     a = _ask(seeded, question)
     assert not a.found, a.answer
     assert a.citations == []
     assert a.answer.startswith(("Je ne trouve", "I found no"))
+
+
+def test_someone_in_no_attendance_list_is_told_so(seeded):
+    a = _ask(seeded, "Jean DUPONT était-il présent ?")  # no session named: every list of the registry
+    assert not a.found and a.citations == []
+    assert a.answer.startswith("Jean DUPONT ne figure dans aucune liste de présence du registre")
 
 
 def test_someone_missing_from_the_attendance_lists(seeded):

@@ -95,12 +95,14 @@ def _citations(items: list[Item]) -> list[Citation]:
     return list(seen.values())
 
 
-def _derived_numbers(q: Query, items: list[Item], max_lines: int) -> list[str]:
+def _derived_numbers(q: Query, items: list[Item], max_lines: int, aggregate: str | None = None) -> list[str]:
     """Numbers the answer computes (totals, counts) or restates from the question (its years)."""
     out = [str(len(items)), str(max(0, len(items) - max_lines))] + [n for i in items for n in i.derived]
     out += [str(c) for c in (q.year, q.year_from, q.year_to) if c is not None]
     totals = composer.totals_by_qualifier(items)
     out += [f"{c // 100}" + (f".{c % 100:02d}" if c % 100 else "") for c in totals.values()]
+    if aggregate == "sessions":  # a person's sessions, per attendance list
+        out += [str(n) for n in composer.session_counts(items).values()]
     return out
 
 
@@ -109,9 +111,11 @@ def answer_from_items(assistant_or_registry, q: Query, items: list[Item], aggreg
                       ) -> tuple[str, list[Citation], list[str], list[Item]]:
     """Verify each item, drop the failures, compose the answer from the rest and check it whole.
 
-    `matched`: deliberations matched the question (for the not-found wording); `records`: the
-    registry's records by id, already read (the catalog). Returns (text, citations, notes, kept
-    items); no kept item means the not-found text."""
+    Every item is verified, shown or not: the counts and totals of an answer are computed over all the
+    kept items. The composed text is then checked against the citations of the items it shows (its other
+    figures being those counts and totals). `matched`: deliberations matched the question (for the
+    not-found wording); `records`: the registry's records by id, already read (the catalog). Returns
+    (text, citations, notes, kept items); no kept item means the not-found text."""
     registry = getattr(assistant_or_registry, "registry", assistant_or_registry)
     checker = Checker(registry, records)
     lang = q.language
@@ -127,10 +131,13 @@ def answer_from_items(assistant_or_registry, q: Query, items: list[Item], aggreg
     if kept:
         text = composer.compose(q, kept, lang, aggregate, max_lines)
         citations = _citations(kept)
-        problems = checker.check_text(text, citations, _derived_numbers(q, kept, max_lines))
+        shown = _citations(composer.shown(kept, max_lines))
+        problems = checker.check_text(text, shown, _derived_numbers(q, kept, max_lines, aggregate))
         if not problems:
             return text, citations, notes, kept
         notes.append("Réponse écartée à la vérification : " + " ; ".join(problems))
+    if aggregate == "sessions" and not items:  # the person is in no attendance list (nothing was dropped)
+        return composer.person_absent(q, lang), [], notes, []
     return composer.not_found(q, lang, records=matched), [], notes, []
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..formats import format_date, format_money
 from ..models import BODY_LABELS, Deliberation
-from .items import Item
+from .items import Item, session_key
 from .understand import Query
 
 _FEMININE_BODIES = ("commission_permanente",)
@@ -367,6 +367,68 @@ def _totals_text(items: list[Item], lang: str) -> str:
     return (" et " if lang == "fr" else " and ").join(parts)
 
 
+# -- a person's sessions (a person asked about without a session) ---------------------------------
+
+_LIST_NAMES = {
+    "fr": {"present": "parmi les présents", "represented": "parmi les absents représentés",
+           "excused": "parmi les absents excusés"},
+    "en": {"present": "present", "represented": "absent and represented", "excused": "absent and excused"},
+}
+
+
+def session_counts(items: list[Item]) -> dict[str, int]:
+    """For a person's sessions: the number of sessions, and of sessions per list (present, represented,
+    excused), computed from the items (one per session and list)."""
+    found = [i for i in items if i.kind == "member_status" and i.data.get("role")]
+    out = {"sessions": len({session_key(i.rec) for i in found})}
+    for role in _LIST_NAMES["fr"]:
+        out[role] = len({session_key(i.rec) for i in found if i.data["role"] == role})
+    return out
+
+
+def _person_session_line(item: Item, lang: str) -> str:
+    """ "20 juin 2019 (Bureau de la Métropole) : parmi les présents" """
+    rec, d = item.rec, item.data
+    date = _date(rec, lang) or ("séance sans date" if lang == "fr" else "undated session")
+    where = f"{date} ({rec.body_label})" if rec.body_label else date
+    label = _LIST_NAMES[lang][d["role"]]
+    if d.get("proxy"):
+        label += f" (procuration à {d['proxy']})" if lang == "fr" else f" (proxy: {d['proxy']})"
+    return f"{where} : {label}" if lang == "fr" else f"{where}: {label}"
+
+
+def _person_sessions_head(q: Query, items: list[Item], lang: str) -> str:
+    n = session_counts(items)
+    name = items[0].data.get("name") or q.person or q.unmatched
+    scope = _scope(q, lang, subject=False, quoted=False)
+    if lang == "fr":
+        sessions = "d'une séance" if n["sessions"] == 1 else f"de {n['sessions']} séances"
+        counts = " ; ".join(f"{_LIST_NAMES['fr'][r].removeprefix('parmi les ')} : {n[r]}" for r in _LIST_NAMES["fr"])
+        order = ", les plus récentes d'abord" if len(items) > 1 else ""
+        return f"{name} figure dans les listes de présence {sessions}{scope or ' du registre'} ({counts}){order}"
+    sessions = "one session" if n["sessions"] == 1 else f"{n['sessions']} sessions"
+    counts = "; ".join(f"{_LIST_NAMES['en'][r]}: {n[r]}" for r in _LIST_NAMES["en"])
+    order = ", latest first" if len(items) > 1 else ""
+    return f"{name} appears in the attendance lists of {sessions}{scope} ({counts}){order}"
+
+
+def person_absent(q: Query, lang: str) -> str:
+    """The person asked about is in no attendance list (of the sessions the question names)."""
+    name = q.person or q.unmatched
+    scope = _scope(q, lang, subject=False, quoted=False)
+    if lang == "fr":
+        where = f" des séances{scope}" if scope else " du registre"
+        return (f"{name} ne figure dans aucune liste de présence{where} "
+                f"(présents, absents représentés, absents excusés).")
+    where = f" of the sessions{scope}" if scope else " in the registry"
+    return f"{name} appears in no attendance list{where} (present, absent and represented, absent and excused)."
+
+
+def shown(items: list[Item], max_lines: int) -> list[Item]:
+    """The items an answer shows a line for (the others are counted, or summed, only)."""
+    return items[:max_lines]
+
+
 def compose(q: Query, items: list[Item], lang: str, aggregate: str | None = None,
             max_lines: int = 50) -> str:
     """The answer's text from verified items (never empty items: that is `not_found`)."""
@@ -388,16 +450,19 @@ def compose(q: Query, items: list[Item], lang: str, aggregate: str | None = None
             head = f"Total{scope} : {total} pour {n} {noun}"
         else:
             head = f"Total{scope}: {total} over {n} {noun}"
-        lines = [_aggregate_line(i, lang) for i in items[:max_lines]]
+        lines = [_aggregate_line(i, lang) for i in shown(items, max_lines)]
+    elif aggregate == "sessions":
+        head = _person_sessions_head(q, items, lang)
+        lines = [_person_session_line(i, lang) for i in shown(items, max_lines)]
     elif aggregate == "count":
         n = len(items)
         if fr:
             head = f"{n} délibération{'s' if n > 1 else ''} trouvée{'s' if n > 1 else ''}{scope}"
         else:
             head = f"{n} deliberation{'s' if n > 1 else ''} found{scope}"
-        lines = [render_item(i, lang) for i in items[:max_lines]]
+        lines = [render_item(i, lang) for i in shown(items, max_lines)]
     else:
-        lines = [render_item(i, lang) for i in items[:max_lines]]
+        lines = [render_item(i, lang) for i in shown(items, max_lines)]
         if len(lines) == 1 and cut <= 0:
             return lines[0]
         head = None

@@ -18,7 +18,7 @@ from functools import lru_cache
 from .. import textnorm
 from ..models import Amount, Deliberation
 from ..registry import Registry, decided_text
-from .items import Facts, Item, Ref, norm_quote
+from .items import Facts, Item, Ref, norm_quote, session_key
 from .understand import NamePool, Query, TopicPool, match_topics
 from .verify import loose as verify_loose
 
@@ -532,6 +532,53 @@ def members_items(recs: list[Deliberation], q: Query) -> list[Item]:
     return items
 
 
+# A name as people write one ("Jean DUPONT", "Jean Dupont", "DUPONT Jean"), and a question asking who.
+_PERSON_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’-]*(?:\s+[A-ZÀ-Þ][\w'’-]*){1,3}$")
+_WHO = re.compile(r"^\W*(?:qui|who|whom)\b")
+
+
+def person_asked(q: Query) -> str | None:
+    """The person a members question asks about without naming a session or a deliberation ("Martial
+    ALVAREZ était-il présent ?"): their sessions are the answer, not every session's lists. A name the
+    registry does not know counts when it looks like a person's and the question is not "who…"."""
+    if q.intent != "members" or q.session_date or q.deliberation_ids or q.code or q.beneficiaries or q.topic \
+            or q.amount_cents:
+        return None
+    if q.person:
+        return q.person
+    if q.unmatched and _PERSON_NAME.match(q.unmatched.strip()) and not _WHO.match(textnorm.fold(q.question)):
+        return q.unmatched.strip()
+    return None
+
+
+def person_sessions(cat: Catalog, q: Query, name: str) -> Facts:
+    """The sessions where `name` is in an attendance list (present, represented, excused), latest first:
+    one item per session and list, citing the name in the list. No item: in no list (final either way).
+    Only the records whose text holds the name are read."""
+    pkey = key_of(name)
+    among = cat.naming({pkey})
+    recs = select(cat, dataclasses.replace(q, person=None, unmatched=None), among=among)
+    found = []
+    for rec in recs:
+        for role, members in (("present", rec.present), ("represented", rec.represented),
+                              ("excused", rec.excused)):
+            m = next((m for m in members if key_of(m.name) == pkey), None)
+            if m is not None:
+                found.append((rec, role, m))
+    found.sort(key=lambda f: (f[0].session_date.isoformat() if f[0].session_date else "", f[0].id), reverse=True)
+    items, seen = [], set()
+    for rec, role, m in found:
+        proxy = clean(getattr(m, "proxy", None) or "") or None
+        key = (session_key(rec), role, proxy)  # deliberations of one session share their lists
+        if key in seen:
+            continue
+        seen.add(key)
+        end = _extend_list_end(rec.raw_text, m.end) if role == "represented" else m.end
+        items.append(Item("member_status", rec, {"name": clean(m.name), "role": role, "proxy": proxy},
+                          [Ref(rec, m.start, end)]))
+    return Facts(items=items, aggregate="sessions", considered=[r.id for r in recs], final=True)
+
+
 def present_count_items(recs: list[Deliberation]) -> list[Item]:
     items = []
     for rec in _one_per_session(recs):
@@ -634,6 +681,8 @@ def answer(cat: Catalog, q: Query) -> Facts:
     not); otherwise the caller may look for passages."""
     subject = bool(q.beneficiaries or q.topic or q.code or q.session_date or q.deliberation_ids
                    or q.amount_cents or q.person)
+    if person := person_asked(q):
+        return person_sessions(cat, q, person)
     # A name the registry's fields do not know: only passages holding all its words may answer.
     if q.unmatched and not subject and q.intent in _AMOUNT_INTENTS + FIELD_INTENTS + ("total", "count"):
         return Facts()
