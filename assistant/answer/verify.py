@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 from .. import textnorm
 from ..formats import MOIS, MONTHS
@@ -29,6 +30,7 @@ _QUOTED = re.compile(r"«\s*(.+?)\s*»", re.DOTALL)
 _FR_DATE = re.compile(rf"\b(1er|\d{{1,2}})\s+({'|'.join(MOIS)})\s+(\d{{4}})\b", re.IGNORECASE)
 _EN_DATE = re.compile(rf"\b(\d{{1,2}})\s+({'|'.join(MONTHS)})\s+(\d{{4}})\b", re.IGNORECASE)
 _ARTICLE = re.compile(r"\barticles?\s+(\d+)\b", re.IGNORECASE)
+_MOIS, _MONTHS = [m.lower() for m in MOIS], [m.lower() for m in MONTHS]
 
 
 _NON_DIGIT = re.compile(r"\D")
@@ -61,6 +63,41 @@ def number_set(text: str) -> frozenset[str]:
 def loose(text: str) -> str:
     """Accent-, case-, space- and punctuation-insensitive form, for "occurs in" checks (memoised)."""
     return re.sub(r"[^0-9a-z]", "", textnorm.fold(text.replace("’", "'")))
+
+
+class _Claims(NamedTuple):
+    """What a text asserts that the sources must hold, in this order of reading: quoted segments (« »),
+    then dates (as shown, and their value: None when impossible), then "article N", then the other numbers."""
+
+    quoted: tuple[str, ...]
+    dates: tuple[tuple[str, dt.date | None], ...]
+    articles: tuple[int, ...]
+    numbers: tuple[str, ...]
+
+
+@lru_cache(maxsize=1 << 15)
+def _claims(text: str) -> _Claims:
+    """The claims of a text (memoised: a long answer's lines are read again by the next question)."""
+    rest, quoted = text, ()
+    if "«" in rest:
+        quoted = tuple(m.group(1) for m in _QUOTED.finditer(rest))
+        rest = _QUOTED.sub(" ", rest)
+    dates = []
+    for pattern, names in ((_FR_DATE, _MOIS), (_EN_DATE, _MONTHS)):
+        found = list(pattern.finditer(rest))
+        for m in found:
+            day = 1 if m.group(1).lower() == "1er" else int(m.group(1))
+            month = names.index(m.group(2).lower()) + 1
+            try:
+                dates.append((m.group(), dt.date(int(m.group(3)), month, day)))
+            except ValueError:
+                dates.append((m.group(), None))
+        if found:
+            rest = pattern.sub(" ", rest)
+    articles = tuple(int(m.group(1)) for m in _ARTICLE.finditer(rest))
+    if articles:
+        rest = _ARTICLE.sub(" ", rest)
+    return _Claims(quoted, tuple(dates), articles, tuple(numbers(rest)))
 
 
 class Checker:
@@ -122,32 +159,20 @@ class Checker:
                 pool = [loose(t) for t in sources]
             return any(seg in t for t in pool)
 
-        rest = text
-        if "«" in rest:
-            for m in list(_QUOTED.finditer(rest)):
-                seg = loose(m.group(1))
-                if seg and not occurs(seg):
-                    problems.append(f"passage cité introuvable dans les sources : « {m.group(1)[:80]} »")
-            rest = _QUOTED.sub(" ", rest)
+        claims = _claims(text)
+        for seg in claims.quoted:
+            if loose(seg) and not occurs(loose(seg)):
+                problems.append(f"passage cité introuvable dans les sources : « {seg[:80]} »")
 
-        session_dates = {r.session_date for r in recs if r.session_date and r.session_span}
-        for pattern, names in ((_FR_DATE, MOIS), (_EN_DATE, MONTHS)):
-            dates = list(pattern.finditer(rest))
-            for m in dates:
-                day = 1 if m.group(1).lower() == "1er" else int(m.group(1))
-                month = [n.lower() for n in names].index(m.group(2).lower()) + 1
-                try:
-                    value = dt.date(int(m.group(3)), month, day)
-                except ValueError:
-                    problems.append(f"date impossible : {m.group()}")
-                    continue
-                if value not in session_dates and not occurs(loose(m.group())):
-                    problems.append(f"date non justifiée par les sources : {m.group()}")
-            if dates:
-                rest = pattern.sub(" ", rest)
+        if claims.dates:
+            session_dates = {r.session_date for r in recs if r.session_date and r.session_span}
+            for shown_date, value in claims.dates:
+                if value is None:
+                    problems.append(f"date impossible : {shown_date}")
+                elif value not in session_dates and not occurs(loose(shown_date)):
+                    problems.append(f"date non justifiée par les sources : {shown_date}")
 
-        named = list(_ARTICLE.finditer(rest))
-        if named:
+        if claims.articles:
             articles = set()
             for c in citations:
                 rec = self.record(c.id)
@@ -155,13 +180,13 @@ class Checker:
                 m = re.fullmatch(r"Article (\d+)", c.part)
                 if m:
                     articles.add(int(m.group(1)))
-            problems += [f"article {m.group(1)} non cité" for m in named if int(m.group(1)) not in articles]
-            rest = _ARTICLE.sub(" ", rest)
+            problems += [f"article {n} non cité" for n in claims.articles if n not in articles]
 
-        shown = numbers(rest)
-        if shown:
-            known = {_allowed_number(a) for a in allowed}.union(*(number_set(t) for t in sources))
-            problems += [f"nombre absent des sources citées : {n}" for n in shown if n not in known]
+        if claims.numbers:
+            computed = {_allowed_number(a) for a in allowed}
+            in_sources = [number_set(t) for t in sources]
+            problems += [f"nombre absent des sources citées : {n}" for n in claims.numbers
+                         if n not in computed and not any(n in ns for ns in in_sources)]
         return problems
 
 
