@@ -163,7 +163,28 @@ def _bench_ask(a: Assistant, questions) -> dict:
     return {"questions": len(lat), "ask_p50_ms": metrics.percentile(lat, 50),
             "ask_p95_ms": metrics.percentile(lat, 95), "ask_max_ms": max(lat) if lat else None,
             "first_ask_ms": first_ms,
-            "slowest": [{"id": qid, "ms": round(ms, 1), "steps_ms": st} for ms, qid, st in slowest]}
+            "slowest": [{"id": qid, "ms": round(ms, 1), "steps_ms": st} for ms, qid, st in slowest],
+            "large": _bench_large(a)}
+
+
+# Questions whose answers grow with the registry (every deliberation, every grant, a person's sessions):
+# the answer verifies every item it counts or sums. Asked twice: first, then again (memoised checks).
+LARGE_QUESTIONS = ("Combien de délibérations ?", "Total des subventions ?", "Martial ALVAREZ était-il présent ?",
+                   "Was Daniel ANTONINI present?", "Jean DUPONT était-il présent ?")
+
+
+def _bench_large(a: Assistant) -> list[dict]:
+    out = []
+    for question in LARGE_QUESTIONS:
+        runs = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            answer = a.ask(question)
+            runs.append((time.perf_counter() - t0) * 1000)
+        out.append({"question": question, "ms": round(runs[0], 1), "again_ms": round(runs[1], 1),
+                    "citations": len(answer.citations), "lines": answer.answer.count("\n") + 1,
+                    "found": answer.found, "steps_ms": answer.timings_ms})
+    return out
 
 
 def synthetic_corpus(out_dir: Path, n: int, seed: int) -> Path:
@@ -192,6 +213,10 @@ def print_table(name: str, build_info: dict, result: dict, k: int) -> None:
         console.print(f"ask : p50 {ask['ask_p50_ms']:.0f} ms, p95 {ask['ask_p95_ms']:.0f} ms "
                       f"sur {ask['questions']} questions ; les plus lentes : "
                       + ", ".join(f"{s['id']} ({s['ms']:.0f} ms)" for s in ask["slowest"]))
+        for r in ask.get("large", []):
+            console.print(f"  « {r['question']} » : {r['ms']:.0f} ms, à nouveau {r['again_ms']:.0f} ms "
+                          f"({r['citations']} citations, {r['lines']} lignes ; vérification "
+                          f"{r['steps_ms'].get('compose_verify', 0):.0f} ms)")
     elif ask:
         console.print(ask.get("error", ""))
     console.print(f"Ingestion : {f(build_info['ingest_s'], '{:.1f}')} s "

@@ -272,3 +272,25 @@ def test_a_migration_another_process_applied_meanwhile_is_skipped(tmp_path, seed
     with Registry(path) as reg:
         assert reg.match_texts() == texts and reg.state() == state
         assert reg.conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_a_bulk_read_leaves_the_collector_on_and_the_records_out_of_its_scans(shipped, monkeypatch):
+    import gc
+
+    monkeypatch.setattr(facts, "BULK_READ", 50)
+    first = shipped.registry.ids()[0]
+    copy = shipped.registry.get(first).model_copy(update={"id": "bulk-copy", "path": None})
+    assert shipped.registry.save(copy) == "added"
+    try:
+        cat = facts.catalog(shipped.registry)  # a new state: nothing read yet
+        assert dict(cat.by_id) == {} and gc.isenabled()
+        frozen = gc.get_freeze_count()
+        small = cat.by_id.load(cat.ordered_ids[:10])  # under the threshold: left to the collector
+        assert len(small) == 10 and gc.get_freeze_count() == frozen
+        records = cat.records
+        assert gc.isenabled() and gc.get_freeze_count() > frozen
+        assert [r.id for r in records] == cat.ordered_ids
+        assert records[-1] == shipped.registry.get(records[-1].id)
+    finally:
+        gc.unfreeze()
+        shipped.registry.delete("bulk-copy")
