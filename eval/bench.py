@@ -8,6 +8,9 @@ eval/reports/bench.json.
     .venv/bin/python eval/bench.py [--synthetic 10000] [--k 5] [--set eval/questions.yaml]
     .venv/bin/python eval/bench.py --synthetic 10000 --no-dense --work-dir /tmp/bench10k --reuse
 
+`ask` is also timed, asked twice, on the questions whose answers grow with the registry (`LARGE_QUESTIONS`:
+every deliberation, every grant, a person's sessions, a person in no list).
+
 `--no-dense` skips the Chroma index (no embedding: lexical search and `ask` only; the dense weight is 0
 by default, so lexical is what `ask` uses then); `--reuse` keeps a registry already built in the work
 dir instead of ingesting again.

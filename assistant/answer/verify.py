@@ -53,7 +53,7 @@ def numbers(text: str) -> list[str]:
 
 # The same quotes and field texts are checked again and again (every item of a long list, then the
 # answer, then the next question): their normal forms are kept.
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 16)
 def number_set(text: str) -> frozenset[str]:
     """`numbers` of a text as a set (memoised)."""
     return frozenset(numbers(text))
