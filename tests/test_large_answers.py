@@ -212,3 +212,14 @@ def test_a_person_whose_every_line_fails_verification_is_not_said_absent(shipped
     text, citations, notes, kept = answer_from_items(shipped, q, found.items, found.aggregate)
     assert not kept and citations == [] and notes
     assert "aucune liste" not in text
+
+
+def test_a_person_follow_up_keeps_the_session_asked_about(shipped):
+    """"Et Daniel ANTONINI ?" after a question about one session: that session, not all of 2021."""
+    first = shipped.ask("Qui était présent à la séance du Bureau du 7 janvier 2021 ?", session="person-follow",
+                        mode="lexical")
+    assert first.found and "Daniel ANTONINI" in first.answer
+    follow = shipped.ask("Et Daniel ANTONINI ?", session="person-follow", mode="lexical")
+    assert follow.found and follow.entities.get("follow_up") is True
+    assert "7 janvier 2021" in follow.answer and "séances" not in follow.answer, follow.answer
+    assert {c.session_date for c in follow.citations} == {"2021-01-07"}

@@ -106,6 +106,8 @@ def resolve(q: Query, previous: dict) -> Query:
             q.session_date = None
     else:
         q.year, q.year_from, q.year_to = prev.year, prev.year_from, prev.year_to
+        if q.session_date is None:  # the session is the period too: "Et Martial ALVAREZ ?"
+            q.session_date = prev.session_date
     # "Qui l'a signée ?": the deliberations the previous answer cited, unless the period changed.
     if not own_subject and not new_period and previous.get("cited"):
         q.deliberation_ids = list(previous["cited"])
