@@ -315,6 +315,10 @@ class Registry:
     def ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM deliberations ORDER BY session_date, id")]
 
+    def paths(self) -> list[tuple[str, str | None]]:
+        """(id, file path) of every record, without reading the records."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT id, path FROM deliberations ORDER BY id")]
+
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM deliberations").fetchone()[0]
 

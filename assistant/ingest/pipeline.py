@@ -179,9 +179,8 @@ def ocr_cache_dir(registry_path: Path | str) -> Path:
 
 
 def record_paths(registry: Registry) -> list[tuple[str, str | None]]:
-    """(id, resolved file path) of every record. Read directly: loading every record would cost
-    seconds on a large registry, and only these two columns are needed."""
-    return [(r[0], r[1]) for r in registry.conn.execute("SELECT id, path FROM deliberations ORDER BY id")]
+    """(id, resolved file path) of every record (not the records: seconds on a large registry)."""
+    return registry.paths()
 
 
 def missing_records(registry: Registry, folders: Iterable[Path | str]) -> list[Removed]:
