@@ -227,3 +227,20 @@ class DocMaker:
 @pytest.fixture(scope="session")
 def docs() -> DocMaker:
     return DocMaker()
+
+
+def bag_of_stems(texts: list[str], dim: int) -> list[list[float]]:
+    """Stand-in embeddings for index tests that are not about the model: a hashed bag of French stems,
+    L2-normalised (deterministic and instant; the real model is tested in the `model` tests)."""
+    import hashlib
+
+    from assistant.textnorm import stems
+
+    out = []
+    for text in texts:
+        vec = [0.0] * dim
+        for stem in stems(text):
+            vec[int(hashlib.md5(stem.encode()).hexdigest(), 16) % dim] += 1.0
+        norm = sum(v * v for v in vec) ** 0.5 or 1.0
+        out.append([v / norm for v in vec])
+    return out

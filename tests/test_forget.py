@@ -6,12 +6,12 @@ Fast tests embed with a small hashed bag of stems (no model); the `model` test u
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import bag_of_stems
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -43,16 +43,7 @@ class HashedStems(Embedder):
         super().__init__("hashed-stems", name=name, batch_size=8)
 
     def _encode(self, texts: list[str], *, query: bool) -> list[list[float]]:
-        from assistant.textnorm import stems
-
-        out = []
-        for text in texts:
-            vec = [0.0] * self.DIM
-            for stem in stems(text):
-                vec[int(hashlib.md5(stem.encode()).hexdigest(), 16) % self.DIM] += 1.0
-            norm = sum(v * v for v in vec) ** 0.5 or 1.0
-            out.append([v / norm for v in vec])
-        return out
+        return bag_of_stems(texts, self.DIM)
 
 
 def _folders(tmp_path: Path) -> tuple[Path, Path]:

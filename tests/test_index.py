@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import bag_of_stems
 
 from assistant.config import Settings
 from assistant.formats import MOIS
@@ -311,18 +312,9 @@ class BagOfStems(Embedder):
         self.embedded: list[str] = []  # every text embedded, to check what sync re-embeds
 
     def _encode(self, texts: list[str], *, query: bool) -> list[list[float]]:
-        from assistant.textnorm import stems
-
         if not query:
             self.embedded.extend(texts)
-        out = []
-        for text in texts:
-            vec = [0.0] * self.DIM
-            for stem in stems(text):
-                vec[int(hashlib.md5(stem.encode()).hexdigest(), 16) % self.DIM] += 1.0
-            norm = sum(v * v for v in vec) ** 0.5 or 1.0
-            out.append([v / norm for v in vec])
-        return out
+        return bag_of_stems(texts, self.DIM)
 
 
 def embedded_index(settings: Settings, registry: Registry, embedder: Embedder, **kw) -> DenseIndex:
