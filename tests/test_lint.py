@@ -95,6 +95,7 @@ def test_shipped_synthetic_extracts_lint_clean_or_true():
 
 
 HANDWRITTEN = ROOT / "corpus" / "handwritten"
+RECEIPT_CHAPTERS = {"024", "013", "70", "73", "74", "75", "76", "77"}  # a receipt's line has no expense nature
 
 
 def _true_errors(f, truth: dict) -> bool:
@@ -103,9 +104,10 @@ def _true_errors(f, truth: dict) -> bool:
         return (("signataire" in f.message and truth.get("signatory") is None)
                 or ("vote" in f.message and truth.get("vote") is None)
                 or ("visas" in f.message and truth.get("visas") == 0))
-    if f.rule == "budget-incomplet":  # only "la nature" may be missing, and only where the truth has none
+    if f.rule == "budget-incomplet":  # only an expense's nature may be missing, where the truth has none
         missing = f.message.split("il manque ", 1)[1].rstrip(".")
-        return missing == "la nature" and any(b.get("nature") is None for b in truth.get("budget", []))
+        return missing == "la nature" and any(b.get("nature") is None and b.get("chapitre") not in RECEIPT_CHAPTERS
+                                              for b in truth.get("budget", []))
     return False
 
 
@@ -143,6 +145,15 @@ def test_other_layouts_still_show_their_defects():
 
 def test_intact_draft_is_clean(draft_text):
     assert lint_text(draft_text) == []
+
+
+def test_markdown_draft_is_clean():
+    """`delib draft --format md` bolds the article heads ("**Article 1 :**"): still articles."""
+    markdown = make_draft(None, load_request(SEED_REQUEST), llm=None).to_markdown()
+    assert "**Article 1 :**" in markdown
+    assert lint_text(markdown) == []
+    broken = _replace(markdown, "**Article 3 :**", "**Article 5 :**")
+    assert broken[_rule(lint_text(broken), "numerotation")[0].start:].startswith("**Article 5")
 
 
 # -- one broken draft per rule -------------------------------------------------------------------------
@@ -278,6 +289,129 @@ def test_findings_carry_line_numbers(draft_text):
     broken = _replace(draft_text, ", nature 65748.", ".")
     finding = _rule(lint_text(broken), "budget-incomplet")[0]
     assert broken.splitlines()[finding.line - 1].startswith("Article 4")
+
+
+# -- receipts are not expenses -------------------------------------------------------------------------
+
+COMMUNE = """EXTRAIT DU REGISTRE DES DELIBERATIONS DU CONSEIL MUNICIPAL
+
+Séance du 24 mars 2022
+
+Objet : {objet}
+
+{expose}
+
+Le Conseil Municipal,
+
+Vu le Code Général des Collectivités Territoriales ;
+
+Après en avoir délibéré, à l'unanimité,
+
+DECIDE :
+
+{articles}
+
+Adopté à l'unanimité.
+
+Pour extrait certifié conforme,
+Le Maire,
+Jean DUPONT
+"""
+
+CESSION = COMMUNE.format(
+    objet="Cession d'un délaissé communal à la SARL Les Jardins du Moulin",
+    expose="La SARL Les Jardins du Moulin a sollicité l'acquisition de ce terrain. Un accord a été "
+           "trouvé au prix de 40 000 €, conforme à l'avis du Domaine.",
+    articles="Article 1 : D'approuver la cession à la SARL Les Jardins du Moulin de la parcelle AK n° 245 "
+             "au prix de 40 000 €.\n\n"
+             "Article 2 : D'autoriser Monsieur le Maire à signer l'acte authentique.\n\n"
+             "Article 3 : De dire que la recette sera inscrite au budget principal de la Commune, "
+             "exercice 2022, chapitre 024.",
+)
+
+FEES = COMMUNE.format(
+    objet="Droits d'occupation du domaine public pour l'année 2022",
+    expose="Il est proposé de fixer les droits d'occupation du domaine public perçus par la Commune.",
+    articles="Article 1 : Les droits d'occupation du domaine public perçus par la Commune sont fixés "
+             "comme suit :\n"
+             "Terrasse ouverte          12,50 € le m² par an\n"
+             "Terrasse fermée           25,00 € le m² par an\n"
+             "Étalage                    8,00 € le m² par an\n\n"
+             "Article 2 : La redevance d'occupation du kiosque, versée à la Commune par son exploitant, "
+             "est fixée à 1 200 € par an.",
+)
+
+
+def test_sale_on_chapter_024_needs_no_nature():
+    """A land sale's receipt is voted on chapitre 024 (produits des cessions), which has no nature."""
+    assert lint_text(CESSION) == []
+    for wording in (("Article 3 : De dire que le produit de la cession sera encaissé au budget principal, "
+                     "exercice 2022, fonction 01."),  # no account: the wording says it is a receipt
+                    ("Article 3 : La recette correspondante sera imputée au budget principal 2022, "
+                     "chapitre 77, nature 775.")):
+        text = CESSION[: CESSION.index("Article 3 :")] + wording + CESSION[CESSION.index("\n\nAdopté"):]
+        assert lint_text(text) == [], wording
+
+
+def test_expense_without_nature_is_still_flagged():
+    """Buying the same parcel is an expense: chapitre 21 without its nature is incomplete."""
+    achat = (CESSION.replace("D'approuver la cession à la SARL Les Jardins du Moulin de",
+                             "D'approuver l'acquisition auprès de la SARL Les Jardins du Moulin de")
+             .replace("la recette sera inscrite au budget principal de la Commune, exercice 2022, chapitre 024",
+                      "la dépense sera imputée au budget principal de la Commune, exercice 2022, chapitre 21"))
+    hit = _rule(lint_text(achat), "budget-incomplet")
+    assert hit[0].message == "Imputation budgétaire incomplète : il manque la nature."
+    assert achat[hit[0].start:hit[0].end].startswith("Article 3 : De dire que la dépense")
+    assert hit[0].line == achat[: hit[0].start].count("\n") + 1 and hit[0].part == "article-3"
+    # A receipt's line without chapitre nor nature is incomplete too, in receipt terms.
+    bare = CESSION.replace(", chapitre 024.", ".")
+    hit = _rule(lint_text(bare), "budget-incomplet")
+    assert hit[0].message.endswith("il manque le chapitre (ou la nature) de la recette.")
+
+
+def test_fees_received_need_no_budget_line():
+    """A fee table and a redevance paid to the Commune: the authority receives the money."""
+    assert lint_text(FEES) == []
+    paid = FEES.replace("versée à la Commune par son exploitant", "versée par la Commune au Syndicat")
+    hit = _rule(lint_text(paid), "budget-manquant")
+    assert hit[0].severity == "avertissement" and paid[: hit[0].start].endswith("1 200 € par an.")
+    # A grant the Commune pays is still an expense without its budget line (an error).
+    grant = FEES.replace("La redevance d'occupation du kiosque, versée à la Commune par son exploitant, "
+                         "est fixée à 1 200 € par an.",
+                         "Une subvention de 1 200 € est attribuée à l'association des commerçants.")
+    assert _rule(lint_text(grant), "budget-manquant")[0].severity == "erreur"
+    asked = grant.replace("Une subvention de 1 200 € est attribuée à l'association des commerçants.",
+                          "Monsieur le Maire est autorisé à solliciter une subvention de 1 200 € "
+                          "auprès du Département.")
+    assert lint_text(asked) == []
+
+
+def test_handwritten_receipts_lint_clean():
+    """The real-layout receipts of the corpus: a cession (chapitre 024), a redevance, fee tables."""
+    for name in ("qa_velaux_cm_cession_ocr.txt", "qa_agglo_cc_convention.docx", "aubagne_cm_tarifs.txt",
+                 "qa_ccas_ca_tarifs_repas.txt"):
+        _, findings = lint_file(HANDWRITTEN / name)
+        assert not [f for f in findings if f.rule.startswith("budget")], (name, findings)
+
+
+def test_sale_draft_worded_as_an_expense():
+    """A generic draft for a sale on chapitre 024: the template's "crédits nécessaires" is flagged, not
+    a missing nature."""
+    request = {
+        "body": "conseil", "session_date": "2022-03-24", "act_type": "autre",
+        "president": {"name": "Martine VASSAL", "civility": "Madame"},
+        "object": "Cession à la SARL Les Jardins du Moulin de la parcelle AK 245",
+        "points": ["La SARL Les Jardins du Moulin a sollicité l'acquisition de ce délaissé"],
+        "articles": [("Est approuvée la cession à la SARL Les Jardins du Moulin de la parcelle AK 245 au prix "
+                      "de 40 000 euros")],
+        "budget": {"budget": "principal", "year": 2022, "chapitre": "024"},
+        "signatory": {"name": "Martine VASSAL", "civility": "Madame", "title": "La Présidente de la Métropole"},
+    }
+    text = make_draft(None, request, llm=None).text
+    findings = lint_text(text)
+    assert not [f for f in findings if f.rule == "budget-incomplet"]
+    hit = _rule(findings, "imputation-recette")
+    assert text[hit[0].start:hit[0].end] == "crédits nécessaires" and "chapitre 024" in hit[0].message
 
 
 # -- CLI -----------------------------------------------------------------------------------------------

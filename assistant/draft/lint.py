@@ -5,7 +5,12 @@ character), so every match is a span of the raw text: "Délibére", "Oui le rapp
 "ao(t" are all recognised. Each finding has a rule, a severity, a French message and a position.
 
 Rules: partie-manquante, budget-manquant, numerotation, montant-incoherent, beneficiaire-incoherent,
-date-impossible, date-ordre, budget-incomplet, accord-president, accord-participe, signataire-incomplet.
+date-impossible, date-ordre, budget-incomplet, imputation-recette, accord-president, accord-participe,
+signataire-incomplet.
+
+Receipts are told from expenses: a budget line on chapitre 024 (produits des cessions), 013, 70-77 or a
+7xxx nature, or worded "la recette sera…", needs no expense nature; an article whose amounts the
+authority receives (a sale price, a fee, a rent, "redevance versée à la Métropole") needs no budget line.
 
 Registers differ ("Réunion du …", a date in words, "Pour copie conforme", dashed decisions): presence
 checks first ask the ingest parser's record (session date, articles, vote, signatory), then fall back to
@@ -85,7 +90,7 @@ _SEQUENCE: list[tuple[str, re.Pattern, str]] = [
         ("delibere", r"^[ \t]*(?:de+\W?li\W?be+\W?re+|decide|arrete)\b", "line"),
     ]
 ]
-_ARTICLE = re.compile(r"^[ \t]*article\s+(\d+|1\s*er|premier)\b[ \t]*(?:er\b)?[ \t]*[:.\-–]?", re.MULTILINE)
+_ARTICLE = re.compile(r"^[ \t]*(?:\*\*|__)?article\s+(\d+|1\s*er|premier)\b[ \t]*(?:er\b)?[ \t]*[:.\-–]?", re.MULTILINE)
 _VOTE = re.compile(r"^[^\n]*(?:mise?s?\s+aux\s+voix|adoptee?s?\s+a\s+l\W?unanimite)", re.MULTILINE)
 _CERTIFIE = re.compile(
     r"^[ \t]*(?:(?:pour\s+)?(?:extrait\s+)?cer\w{0,3}fie+\S?\s+co\w{0,3}forme|pour\s+(?:extrait|copie)\s+conforme)",
@@ -330,7 +335,7 @@ def _missing_parts(ctx: _Ctx) -> None:
                 ctx.expected_at("delibere", "conclusions", "visas"))
 
 
-_ARTICLE_HEAD = re.compile(r"[ \t]*article\s+(\d+|1\s*er|premier)\b")
+_ARTICLE_HEAD = re.compile(r"[ \t]*(?:\*\*|__)?article\s+(\d+|1\s*er|premier)\b")
 
 
 def _article_number(ctx: _Ctx, p: Part) -> int | None:
@@ -364,19 +369,75 @@ def _numbering(ctx: _Ctx) -> None:
 
 
 _BUDGET_WORDS = re.compile(r"credits|budget|imput|nature\s+\d|chapitre\s+\d")
-_SPENDING = re.compile(r"subvention|participation\s+financiere|versement|avenant|marche|" + MONEY.pattern)
+
+# Receipts and expenses (M14/M57): a receipt is imputed on chapitre 024 (produits des cessions, no nature
+# in the vote), 013 or 70-77, or on a 7xxx nature; an expense on 011/012/65…, 20-23 or a 6xxx/2xxx nature.
+_ACCOUNT = r"(?:nature|compte|article)\s*:?\s*"
+_RECEIPT_CODE = re.compile(rf"chapitre\s*:?\s*(?:024|0?13|7[0-7])\b|{_ACCOUNT}7\d{{2,}}")
+_EXPENSE_CODE = re.compile(rf"chapitre\s*:?\s*(?:011|012|6[0-8]|20|204|21|23)\b|{_ACCOUNT}[62]\d{{2,}}")
+_RECEIPT_WORDS = re.compile(r"\brecettes?\b|\bproduits?\b|encaiss|\bpercu|percevoir|perception")
+_EXPENSE_WORDS = re.compile(r"\bdepenses?\b|credits\s+necessaires|\bmandat")
+# Articles where the authority receives the money: a sale, a fee, a rent, a grant it asks for.
+_AUTHORITY = (r"(?:la\s+|le\s+|l\W)?(?:commune|ville|metropole|communaute|region|departement|c\.?c\.?a\.?s|"
+              r"syndicat|caisse|centre\s+communal|collectivite)")
+_RECEIVES = re.compile(
+    r"\brecettes?\b|encaiss|\bpercu|percevoir|perception|\bredevances?\b|\btarifs?\b|\bloyers?\b|"
+    r"droits?\s+(?:d\W|de\s+)(?:occupation|place|entree|stationnement|inscription|voirie|terrasse)|"
+    r"\bcession|\bvente\b|\bced(?:e|er|ee|es|ons)\b|\bproduits?\s+d[eu]|"
+    rf"au\s+profit\s+d[eu]\s+{_AUTHORITY}|versee?s?\s+(?:a|au)\s+{_AUTHORITY}"
+)
+_PAYS = re.compile(
+    r"subvention|participation\s+financiere|acquisition|acquerir|\bachat|avenant|indemni|"
+    r"marche\s+(?:n\W|public|de\s+(?:travaux|services|fournitures|maitrise))|accord[\s-]+cadre|"
+    rf"(?:versee?s?|payee?s?|due?s?|acquittee?s?|prise?s?\s+en\s+charge)\s+par\s+{_AUTHORITY}|"
+    rf"a\s+la\s+charge\s+d[eu]\s+{_AUTHORITY}|"
+    rf"{_AUTHORITY}\s+(?:verse|versera|paie|paiera|payera|s\Wacquitte|s\Wacquittera|prend|prendra)\b"
+)
+_ASKS_FOR_AID = re.compile(r"sollicit|percevoir|recevoir|recue?s?\s+(?:de|du|des)\b|demande\s+d[e\W]\s*(?:aide|subvention)")
+_GRANT = re.compile(r"subvention|participation\s+financiere")
 
 
 def _budget_articles(ctx: _Ctx) -> list[Part]:
     return [p for p in ctx.articles if _BUDGET_WORDS.search(ctx.f, p.start, p.end)]
 
 
+def _receipt_line(seg: str) -> bool:
+    """A budget line for a receipt ("la recette sera inscrite … chapitre 024"), not an expense.
+
+    The accounts decide when they are given (024 and 7x are receipts only), else the wording."""
+    receipt_code, expense_code = _RECEIPT_CODE.search(seg), _EXPENSE_CODE.search(seg)
+    if receipt_code or expense_code:
+        return bool(receipt_code) and not expense_code
+    return bool(_RECEIPT_WORDS.search(seg)) and not _EXPENSE_WORDS.search(seg)
+
+
+def _receives(seg: str) -> bool:
+    """An article whose amounts the authority receives (sale price, fee, rent, aid it asks for)."""
+    if _GRANT.search(seg):
+        return bool(_ASKS_FOR_AID.search(seg))
+    return bool(_RECEIVES.search(seg)) and not _PAYS.search(seg)
+
+
+def _receipt_worded_as_expense(ctx: _Ctx, p: Part, seg: str) -> None:
+    """"Les crédits nécessaires sont inscrits … chapitre 024": a receipt written as an expense."""
+    worded, code = _EXPENSE_WORDS.search(seg), _RECEIPT_CODE.search(seg)
+    if not (worded and code) or _RECEIPT_WORDS.search(seg):
+        return
+    account = " ".join(ctx.text[p.start + code.start():p.start + code.end()].split())
+    words = ctx.text[p.start + worded.start():p.start + worded.end()]
+    ctx.add("imputation-recette", "avertissement",
+            f"Imputation d'une recette ({account}) rédigée comme une dépense (« {words} ») : "
+            "écrire « La recette sera inscrite au budget … ».", p.start + worded.start(), p.start + worded.end())
+
+
 def _budget(ctx: _Ctx) -> None:
     budget_parts = _budget_articles(ctx)
     articles = " ".join(ctx.f[p.start:p.end] for p in ctx.articles)
-    grant = bool(re.search(r"subvention|participation\s+financiere", articles))
-    spending = (grant or bool(MONEY.search(articles))) and not re.search(r"garantie|emprunt|tarif", articles)
-    if spending and not budget_parts and ctx.articles:  # a guarantee or fees spend nothing
+    segs = [ctx.f[p.start:p.end] for p in ctx.articles if p not in budget_parts]
+    grant = any(_GRANT.search(s) and not _receives(s) for s in segs)
+    pays = any(MONEY.search(s) and not _receives(s) for s in segs)
+    spending = (grant or pays) and not re.search(r"garantie|emprunt", articles)
+    if spending and not budget_parts and ctx.articles:  # a guarantee, a sale or fees spend nothing
         if grant:
             ctx.add("budget-manquant", "erreur",
                     "Acte de dépense sans article d'imputation budgétaire (« Les crédits nécessaires sont "
@@ -387,15 +448,24 @@ def _budget(ctx: _Ctx) -> None:
                     "(« Les crédits nécessaires sont inscrits au budget … »).", ctx.articles[-1].end)
     session = _session_date(ctx)
     for p in budget_parts:
+        head = _ARTICLE_HEAD.match(ctx.f, p.start)  # "Article 4 :" is no budget "article 4"
         seg = ctx.f[p.start:p.end]
+        body = seg[head.end() - p.start:] if head else seg
         missing = []
         if not re.search(r"budget\s+(?:\w+\s+){0,3}?(?:19|20)\d\d|exercice\s+(?:19|20)\d\d|(?:19|20)\d\d", seg):
             missing.append("l'année (exercice)")
-        if not re.search(r"nature\s*:?\s*[a-z]?\d{2,}|(?:article|compte)\s*:?\s*\d{3,}", seg):
-            missing.append("la nature")
-        if not re.search(r"(?:fonction|sous[\s-]*politique|chapitre|programme|operation|article)\s*:?\s*"
-                         r"[a-z]{0,2}\d{1,}", seg):
-            missing.append("la fonction (ou sous-politique, chapitre)")
+        nature = re.search(r"nature\s*:?\s*[a-z]?\d{2,}|(?:article|compte)\s*:?\s*\d{3,}", body)
+        fonction = re.search(r"(?:fonction|sous[\s-]*politique|chapitre|programme|operation|article)\s*:?\s*"
+                             r"[a-z]{0,2}\d{1,}", body)
+        if _receipt_line(seg):  # a receipt: its chapitre (024, 70-77) or its 7xxx nature is enough
+            if not (nature or fonction):
+                missing.append("le chapitre (ou la nature) de la recette")
+            _receipt_worded_as_expense(ctx, p, seg)
+        else:
+            if not nature:
+                missing.append("la nature")
+            if not fonction:
+                missing.append("la fonction (ou sous-politique, chapitre)")
         if not re.search(r"budget\s+(?:de\s+l\W|du\s+|des\s+)?(?:princip|annex|general|fonction|invest|primitif|"
                          r"supplementaire|\w+\s+(?:principal|annexe))|section\s+d\W{0,2}\s*(?:fonction|invest)|"
                          r"budget\s+(?:19|20)\d\d|budget\s+de\s+l\Wexercice|"
