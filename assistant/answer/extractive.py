@@ -113,13 +113,16 @@ def sentences(text: str, offset: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e, _ in units(text, offset)]
 
 
-_COLUMN_GAP = re.compile(r"\S[ \t]{3,}\S")
+# Columns: a wide gap (a table printed in columns) or a cell separator (a Word table's " | ", a tab).
+_COLUMN_GAP = re.compile(r"\S(?:[ \t]{3,}|[ \t]+\|[ \t]+|[ \t]*\t[ \t]*)\S")
 
 
 def _table_rows(text: str, s: int, e: int) -> list[tuple[int, int, tuple[int, int] | None]] | None:
-    """The rows of a table printed in columns (lines with wide gaps), each with the header line before
-    them when the block opens with one (a line without figures): the row holding an answer is quoted,
-    not the whole table. None when text[s:e] is not such a table."""
+    """The rows of a table (lines in columns: wide gaps, or cells joined by " | " as the .docx loader
+    renders Word tables), each with the header line before them when the block opens with one (a line
+    without figures): the row holding an answer is quoted, not the whole table. A line out of columns
+    (a sentence after the table) is a unit of its own, without the header. None when text[s:e] is not
+    such a table."""
     lines, pos = [], s
     for line in text[s:e].split("\n"):
         lead = len(line) - len(line.lstrip())
@@ -130,7 +133,7 @@ def _table_rows(text: str, s: int, e: int) -> list[tuple[int, int, tuple[int, in
     if len(lines) < 2 or len(columned) < 2 or len(columned) < len(lines) - 1:
         return None
     header = lines[0] if not re.search(r"\d", text[lines[0][0]:lines[0][1]]) else None
-    return [(ls, le, header) for ls, le in lines if (ls, le) != header]
+    return [(ls, le, header if (ls, le) in columned else None) for ls, le in lines if (ls, le) != header]
 
 
 def units(text: str, offset: int) -> list[tuple[int, int, tuple[int, int] | None]]:

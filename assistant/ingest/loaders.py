@@ -182,11 +182,15 @@ def _load_docx(path: Path) -> Loaded:
 
 
 def _table_lines(table) -> list[str]:
+    """One line per row, cells joined by " | ". A grid (two rows or more: grants, fees) keeps each row on
+    one line, a cell's own line breaks becoming spaces, so a row can be quoted alone; a one-row layout
+    table (a signature block beside the publication note) keeps its cells' lines, as printed."""
+    grid = len(table.rows) >= 2
     lines = []
     for row in table.rows:
         cells: list[str] = []
         for cell in row.cells:  # merged cells come back once per grid column: keep one
-            text = cell.text.strip()
+            text = " ".join(cell.text.split()) if grid else cell.text.strip()
             if text and (not cells or cells[-1] != text):
                 cells.append(text)
         if cells:
