@@ -363,6 +363,13 @@ def test_expense_without_nature_is_still_flagged():
     assert hit[0].message == "Imputation budgétaire incomplète : il manque la nature."
     assert achat[hit[0].start:hit[0].end].startswith("Article 3 : De dire que la dépense")
     assert hit[0].line == achat[: hit[0].start].count("\n") + 1 and hit[0].part == "article-3"
+    # Bought from a seller ("la cession par …"): without its budget article, the price is to be checked.
+    bought = CESSION.replace("la cession à la SARL Les Jardins du Moulin de", "la cession par la SARL Les Jardins "
+                             "du Moulin à la Commune de")
+    bought = bought[: bought.index("\n\nArticle 3 :")] + bought[bought.index("\n\nAdopté"):]
+    assert _rule(lint_text(bought), "budget-manquant")[0].severity == "avertissement"
+    sold = CESSION[: CESSION.index("\n\nArticle 3 :")] + CESSION[CESSION.index("\n\nAdopté"):]
+    assert lint_text(sold) == []
     # A receipt's line without chapitre nor nature is incomplete too, in receipt terms.
     bare = CESSION.replace(", chapitre 024.", ".")
     hit = _rule(lint_text(bare), "budget-incomplet")

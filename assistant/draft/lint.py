@@ -388,6 +388,7 @@ _RECEIVES = re.compile(
 )
 _PAYS = re.compile(
     r"subvention|participation\s+financiere|acquisition|acquerir|\bachat|avenant|indemni|"
+    r"\b(?:cession|vente|cede\w{0,2}|vendu\w{0,2})\s+(?:consentie?s?\s+)?par\b|"  # "la cession par la SCI X à la Commune"
     r"marche\s+(?:n\W|public|de\s+(?:travaux|services|fournitures|maitrise))|accord[\s-]+cadre|"
     rf"(?:versee?s?|payee?s?|due?s?|acquittee?s?|prise?s?\s+en\s+charge)\s+par\s+{_AUTHORITY}|"
     rf"a\s+la\s+charge\s+d[eu]\s+{_AUTHORITY}|"
