@@ -401,9 +401,9 @@ def test_handwritten_receipts_lint_clean():
         assert not [f for f in findings if f.rule.startswith("budget")], (name, findings)
 
 
-def test_sale_draft_worded_as_an_expense():
-    """A generic draft for a sale on chapitre 024: the template's "crédits nécessaires" is flagged, not
-    a missing nature."""
+def test_sale_draft_is_written_as_a_receipt():
+    """A generic draft for a sale on chapitre 024: the template writes a receipt (no expense nature
+    asked for), and lint finds nothing to say about its budget. Worded as an expense, it is flagged."""
     request = {
         "body": "conseil", "session_date": "2022-03-24", "act_type": "autre",
         "president": {"name": "Martine VASSAL", "civility": "Madame"},
@@ -414,7 +414,13 @@ def test_sale_draft_worded_as_an_expense():
         "budget": {"budget": "principal", "year": 2022, "chapitre": "024"},
         "signatory": {"name": "Martine VASSAL", "civility": "Madame", "title": "La Présidente de la Métropole"},
     }
-    text = make_draft(None, request, llm=None).text
+    draft = make_draft(None, request, llm=None)
+    text = draft.text
+    assert "La recette sera inscrite au budget principal 2022 de la Métropole, chapitre 024." in text
+    assert "nature" not in text.split("La recette sera inscrite")[1].split("\n")[0]
+    findings = lint_text(text)
+    assert not [f for f in findings if f.rule in ("budget-incomplet", "imputation-recette", "budget-manquant")]
+    text = text.replace("La recette sera inscrite", "Les crédits nécessaires sont inscrits")
     findings = lint_text(text)
     assert not [f for f in findings if f.rule == "budget-incomplet"]
     hit = _rule(findings, "imputation-recette")

@@ -145,7 +145,17 @@ class BudgetLine(BaseModel):
     def _str(cls, v):
         return None if v is None else str(v)
 
+    @property
+    def receipt(self) -> bool:
+        """A receipt (cession on chapitre 024, revenues on 013 and 70-77, natures 7xxx), not an expense:
+        it is written "La recette sera inscrite…" and needs no expense nature."""
+        chapitre = (self.chapitre or "").strip()
+        return (chapitre in ("024", "013", "13") or bool(re.fullmatch(r"7[0-7]", chapitre))
+                or (self.nature or "").strip().startswith("7"))
+
     def missing(self) -> list[str]:
+        if self.receipt:
+            return [f for f in ("budget", "year") if getattr(self, f) in (None, "")]
         missing = [f for f in ("budget", "year", "nature") if getattr(self, f) in (None, "")]
         if not (self.fonction or self.sous_politique or self.chapitre):
             missing.append("fonction")
