@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.server]
 
@@ -42,12 +42,6 @@ XSS = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">
 # -- the app in a subprocess ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _env(data_dir: Path, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DELIB_")}
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
@@ -57,7 +51,7 @@ def _env(data_dir: Path, **extra: str) -> dict:
 
 class AppServer:
     def __init__(self, data_dir: Path, log: Path, **env: str):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = log
         started = time.perf_counter()

