@@ -336,24 +336,14 @@ class Registry:
         limit: int | None = None,
     ) -> list[dict]:
         """Summaries of the records matching every given filter, oldest first."""
-        sql = "SELECT record_json FROM deliberations WHERE 1=1"
-        args: list = []
-        if year is not None:
-            sql += " AND year = ?"
-            args.append(year)
-        if body:
-            sql += " AND body = ?"
-            args.append(body)
-        if act_type:
-            sql += " AND act_type = ?"
-            args.append(act_type)
+        ids = None
         if beneficiary:
             ids = self.match_beneficiary(beneficiary)
             if not ids:
                 return []
-            sql += f" AND id IN ({','.join('?' * len(ids))})"
-            args.extend(ids)
-        sql += " ORDER BY session_date, id"
+        where, args = _where([("year = ?", year), ("body = ?", body or None), ("act_type = ?", act_type or None)],
+                             ids=("id", ids))
+        sql = f"SELECT record_json FROM deliberations WHERE 1=1{where} ORDER BY session_date, id"
         if limit:
             sql += f" LIMIT {int(limit)}"
         records = [Deliberation.model_validate_json(r[0]) for r in self.conn.execute(sql, args)]
@@ -374,7 +364,7 @@ class Registry:
         if not key:
             return []
         keys = {k for _, k in self.beneficiary_names()}
-        hits = [k for k in keys if key in k or fuzz.partial_ratio(key, k) >= threshold and len(key) >= 4]
+        hits = [k for k in keys if _key_matches(key, k, threshold)]
         if not hits:
             return []
         rows = self.conn.execute(
@@ -398,31 +388,14 @@ class Registry:
     ) -> set[str]:
         """Ids of the records matching every given filter. `year`: the session's year, or with
         `amount_year` also the year an amount is granted for ("pour l'année 2020")."""
-        sql = "SELECT id FROM deliberations d WHERE 1=1"
-        args: list = []
-        if session_date is not None:
-            sql += " AND session_date = ?"
-            args.append(session_date)
-        if year is not None:
-            if amount_year:
-                sql += " AND (year = ? OR EXISTS (SELECT 1 FROM amounts a WHERE a.deliberation_id = d.id AND a.year = ?))"
-                args += [year, year]
-            else:
-                sql += " AND year = ?"
-                args.append(year)
-        if year_from is not None:
-            sql += " AND year >= ?"
-            args.append(year_from)
-        if year_to is not None:
-            sql += " AND year <= ?"
-            args.append(year_to)
-        if body is not None:
-            sql += " AND body = ?"
-            args.append(body)
-        if act_type is not None:
-            sql += " AND act_type = ?"
-            args.append(act_type)
-        return {r[0] for r in self.conn.execute(sql, args)}
+        year_clause = ("(year = ? OR EXISTS (SELECT 1 FROM amounts a WHERE a.deliberation_id = d.id AND a.year = ?))"
+                       if amount_year else "year = ?")
+        where, args = _where([
+            ("session_date = ?", session_date),
+            (year_clause, None if year is None else (year,) * year_clause.count("?")),
+            ("year >= ?", year_from), ("year <= ?", year_to), ("body = ?", body), ("act_type = ?", act_type),
+        ])
+        return {r[0] for r in self.conn.execute(f"SELECT id FROM deliberations d WHERE 1=1{where}", args)}
 
     def ids_by_name_keys(self, keys: Iterable[str]) -> set[str]:
         """Ids of the records with a beneficiary, or an amount's beneficiary, whose match key is in `keys`."""
@@ -564,33 +537,40 @@ def _backfill_match_texts(conn: sqlite3.Connection) -> None:
 _BACKFILLS = {"003_match_texts": _backfill_match_texts}
 
 
-def _chunk_filters(filters: dict) -> tuple[str, list]:
+def _where(conditions: Iterable[tuple[str, object]], *, ids: tuple[str, Iterable[str] | None] = ("", None)
+           ) -> tuple[str, list]:
+    """" AND clause" for each (clause, value) whose value is not None (a tuple fills several "?"), and
+    " AND column IN (…)" when `ids` = (column, ids) gives ids (none: nothing matches)."""
     where, args = "", []
-    if filters.get("year") is not None:
-        where += " AND c.year = ?"
-        args.append(int(filters["year"]))
-    if filters.get("year_from") is not None:
-        where += " AND c.year >= ?"
-        args.append(int(filters["year_from"]))
-    if filters.get("year_to") is not None:
-        where += " AND c.year <= ?"
-        args.append(int(filters["year_to"]))
-    if filters.get("body"):
-        where += " AND c.body = ?"
-        args.append(filters["body"])
-    if filters.get("act_type"):
-        where += " AND c.act_type = ?"
-        args.append(filters["act_type"])
-    if filters.get("deliberation_ids") is not None:
-        ids = list(filters["deliberation_ids"])
-        where += f" AND c.deliberation_id IN ({','.join('?' * len(ids)) or 'NULL'})"
-        args.extend(ids)
+    for clause, value in conditions:
+        if value is not None:
+            where += f" AND {clause}"
+            args += list(value) if isinstance(value, tuple) else [value]
+    column, wanted = ids
+    if wanted is not None:
+        wanted = list(wanted)
+        where += f" AND {column} IN ({','.join('?' * len(wanted)) or 'NULL'})"
+        args += wanted
     return where, args
 
 
-def _beneficiary_matches(query_key: str, name: str | None, threshold: float = 85.0) -> bool:
-    key = textnorm.match_key(name or "")
+def _chunk_filters(filters: dict) -> tuple[str, list]:
+    def number(key: str) -> int | None:
+        return None if filters.get(key) is None else int(filters[key])
+
+    return _where([("c.year = ?", number("year")), ("c.year >= ?", number("year_from")),
+                   ("c.year <= ?", number("year_to")), ("c.body = ?", filters.get("body") or None),
+                   ("c.act_type = ?", filters.get("act_type") or None)],
+                  ids=("c.deliberation_id", filters.get("deliberation_ids")))
+
+
+def _key_matches(query_key: str, key: str, threshold: float = 85.0) -> bool:
+    """A name's match key answers a query's: it holds it, or nearly (fuzzy, for queries of 4+ letters)."""
     return bool(key) and (query_key in key or len(query_key) >= 4 and fuzz.partial_ratio(query_key, key) >= threshold)
+
+
+def _beneficiary_matches(query_key: str, name: str | None, threshold: float = 85.0) -> bool:
+    return _key_matches(query_key, textnorm.match_key(name or ""), threshold)
 
 
 def _summary_for(rec: Deliberation, beneficiary: str | None) -> dict:

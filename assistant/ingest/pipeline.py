@@ -178,11 +178,6 @@ def ocr_cache_dir(registry_path: Path | str) -> Path:
     return Path(registry_path).parent / "ocr-cache"
 
 
-def record_paths(registry: Registry) -> list[tuple[str, str | None]]:
-    """(id, resolved file path) of every record (not the records: seconds on a large registry)."""
-    return registry.paths()
-
-
 def missing_records(registry: Registry, folders: Iterable[Path | str]) -> list[Removed]:
     """Records whose file lay under one of `folders` and no longer exists."""
     roots = [Path(f).resolve() for f in folders]
@@ -190,7 +185,7 @@ def missing_records(registry: Registry, folders: Iterable[Path | str]) -> list[R
         return []
     return [
         Removed(id=rid, path=path)
-        for rid, path in record_paths(registry)
+        for rid, path in registry.paths()
         if path and any(Path(path).is_relative_to(root) for root in roots) and not Path(path).exists()
     ]
 
@@ -198,7 +193,7 @@ def missing_records(registry: Registry, folders: Iterable[Path | str]) -> list[R
 def resolve_targets(registry: Registry, targets: Iterable[str]) -> tuple[list[Removed], list[str]]:
     """What `forget` would remove: each target is a record id, else a file path (existing or not)
     or a folder holding records' files. Returns (records, targets matching nothing)."""
-    rows = record_paths(registry)
+    rows = registry.paths()
     ids = dict(rows)
     found: dict[str, Removed] = {}
     unknown: list[str] = []
