@@ -171,6 +171,14 @@ def _shown(cands: frozenset[str]) -> str:
     return min(cands, key=len)
 
 
+def _absent(facts: Facts, allowed: Allowed) -> list[str]:
+    """The figures of `facts` that `allowed` does not hold, as shown in notes ("20000", "20/06/2019")."""
+    missing = [_shown(c) for c in facts.numbers if not c & allowed.numbers]
+    missing += [f"{d:02d}/{m:02d}/{y}" for y, m, d in sorted(facts.dates - allowed.dates)]
+    missing += [f"{m:02d}/{y}" for y, m in sorted(facts.months - allowed.months)]
+    return missing
+
+
 # -- sources -------------------------------------------------------------------------------------------
 
 # Instructions addressed to a model, found inside a document: dropped from the model's copy (and from
@@ -420,7 +428,16 @@ def _cited(sentence: str) -> list[int]:
 
 # Capitalised words that are not names: sentence openers, months and days, institutional words an English
 # answer translates (the sources say "Métropole", "Conseil"…). Folded.
-_NOT_NAMES = frozenset(["the", "a", "an", "it", "its", "this", "that", "these", "those", "they", "there", "he", "she", "we", "you", "i", "in", "on", "at", "for", "by", "of", "to", "and", "or", "but", "yes", "no", "not", "according", "however", "also", "both", "each", "its", "their", "his", "her", "with", "from", "as", "after", "before", "during", "since", "under", "while", "when", "if", "le", "la", "les", "un", "une", "des", "du", "de", "et", "ou", "mais", "oui", "non", "en", "au", "aux", "par", "pour", "sur", "dans", "ce", "cette", "ces", "il", "elle", "ils", "elles", "on", "selon", "ainsi", "enfin", "cependant", "eur", "euro", "euros", "metropolis", "metropolitan", "council", "board", "region", "regional", "department", "departmental", "city", "town", "municipal", "mayor", "president", "chairman", "deputy", "member", "members", "article", "articles", "deliberation", "resolution", "session", "meeting", "committee", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]) | frozenset(_MONTHS)
+_NOT_NAME_WORDS = """
+the a an it its this that these those they there he she we you i in on at for by of to and or but yes no not
+according however also both each their his her with from as after before during since under while when if
+le la les un une des du de et ou mais oui non en au aux par pour sur dans ce cette ces il elle ils elles
+selon ainsi enfin cependant eur euro euros
+metropolis metropolitan council board region regional department departmental city town municipal mayor
+president chairman deputy member members article articles deliberation resolution session meeting committee
+monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi samedi dimanche
+"""
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | frozenset(_MONTHS)
 _CAPITALISED = re.compile(r"(?<![\w'’\-])([A-ZÀ-Ý][\w'’\-]+)")
 _AFTER_OPENING = re.compile(r"(?:^|[.!?:;«\"(\[\n]\s*)$")
 # Words that say nothing of the sources' content, and the mark of a sentence about the question itself
@@ -504,9 +521,7 @@ class Verifier:
                           set(self.base.months))
         for n in sources:
             allowed.add(self.by_n[n].facts)
-        missing = [_shown(c) for c in facts.numbers if not c & allowed.numbers]
-        missing += [f"{d:02d}/{m:02d}/{y}" for y, m, d in sorted(facts.dates - allowed.dates)]
-        missing += [f"{m:02d}/{y}" for y, m in sorted(facts.months - allowed.months)]
+        missing = _absent(facts, allowed)
         if self.exact_money is not None:
             missing += [_shown(c) + " €" for c in facts.money if not c & self.exact_money]
         return list(dict.fromkeys(missing))
@@ -676,10 +691,7 @@ def _negated(text: str) -> bool:
 def _lost_facts(facts_text: str, text: str) -> list[str]:
     """What an exact registry answer states that `text` does not: its numbers, dates and the names it
     prints in capitals (surnames, codes)."""
-    have, need = extract_facts(text).allowed(), extract_facts(facts_text)
-    lost = [_shown(c) for c in need.numbers if not c & have.numbers]
-    lost += [f"{d:02d}/{m:02d}/{y}" for y, m, d in sorted(need.dates - have.dates)]
-    lost += [f"{m:02d}/{y}" for y, m in sorted(need.months - have.months)]
+    lost = _absent(extract_facts(facts_text), extract_facts(text).allowed())
     words = set(textnorm.tokens(text))
     lost += [w for w in dict.fromkeys(_SURNAME.findall(_strip_cites(facts_text)))
              if not set(textnorm.tokens(w)) <= words]
@@ -797,11 +809,11 @@ def generate(llm, question: str, language: str, history: Sequence[tuple[str, str
     elif exact and _negated(facts_text or "") != _negated(verifier.text):
         why = say["why_polarity"]
     elif registry is not None:
-        from .verify import numbers as verified_numbers
+        from .verify import number_set, numbers
 
         # Figures the registry computed (totals, counts) and no source states: allowed, as without a model.
-        derived = [n for n in verified_numbers(_strip_cites(facts_text or ""))
-                   if n not in {m for s in sources for m in verified_numbers(s.raw)}]
+        stated = frozenset().union(*(number_set(s.raw) for s in sources))
+        derived = [n for n in numbers(_strip_cites(facts_text or "")) if n not in stated]
         if problems := _final_check(registry, verifier.kept, citations, derived):
             why = say["why_check"].format(problems=" ; ".join(problems[:3]))
     if why:
