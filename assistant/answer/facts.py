@@ -526,6 +526,20 @@ def _one_per_session(recs: list[Deliberation]) -> list[Deliberation]:
     return out
 
 
+def _statuses(rec: Deliberation, pkey: str) -> list[Item]:
+    """The person of match key `pkey` in the record's attendance lists (present, represented, excused):
+    one item per list naming them, citing the name (with the proxy, for a represented member)."""
+    items = []
+    for role, members in (("present", rec.present), ("represented", rec.represented), ("excused", rec.excused)):
+        m = next((m for m in members if key_of(m.name) == pkey), None)
+        if m is not None:
+            end = _extend_list_end(rec.raw_text, m.end) if role == "represented" else m.end
+            proxy = clean(getattr(m, "proxy", None) or "") or None
+            items.append(Item("member_status", rec, {"name": clean(m.name), "role": role, "proxy": proxy},
+                              [Ref(rec, m.start, end)]))
+    return items
+
+
 def members_items(recs: list[Deliberation], q: Query) -> list[Item]:
     items = []
     roles = {"absent": ["represented", "excused"]}.get(q.role or "present", [q.role or "present"])
@@ -534,16 +548,8 @@ def members_items(recs: list[Deliberation], q: Query) -> list[Item]:
             continue
         groups = member_groups(rec)
         if q.person:
-            pkey = key_of(q.person)
-            for role, members in (("present", rec.present), ("represented", rec.represented),
-                                  ("excused", rec.excused)):
-                m = next((m for m in members if key_of(m.name) == pkey), None)
-                if m:
-                    end = _extend_list_end(rec.raw_text, m.end) if role == "represented" else m.end
-                    proxy = clean(getattr(m, "proxy", None) or "") or None
-                    items.append(Item("member_status", rec, {"name": clean(m.name), "role": role,
-                                                             "proxy": proxy}, [Ref(rec, m.start, end)]))
-                    break
+            if status := next(iter(_statuses(rec, key_of(q.person))), None):
+                items.append(status)
             else:
                 refs = [g[1] for g in groups.values() if g[1]]
                 items.append(Item("member_status", rec, {"name": q.person, "role": None}, refs))
@@ -582,24 +588,14 @@ def person_sessions(cat: Catalog, q: Query, name: str) -> Facts:
     pkey = key_of(name)
     among = cat.naming({pkey})
     recs = select(cat, dataclasses.replace(q, person=None, unmatched=None), among=among)
-    found = []
-    for rec in recs:
-        for role, members in (("present", rec.present), ("represented", rec.represented),
-                              ("excused", rec.excused)):
-            m = next((m for m in members if key_of(m.name) == pkey), None)
-            if m is not None:
-                found.append((rec, role, m))
-    found.sort(key=lambda f: (f[0].session_date.isoformat() if f[0].session_date else "", f[0].id), reverse=True)
+    found = [item for rec in recs for item in _statuses(rec, pkey)]
+    found.sort(key=lambda i: (i.rec.session_date.isoformat() if i.rec.session_date else "", i.rec.id), reverse=True)
     items, seen = [], set()
-    for rec, role, m in found:
-        proxy = clean(getattr(m, "proxy", None) or "") or None
-        key = (session_key(rec), role, proxy)  # deliberations of one session share their lists
-        if key in seen:
-            continue
-        seen.add(key)
-        end = _extend_list_end(rec.raw_text, m.end) if role == "represented" else m.end
-        items.append(Item("member_status", rec, {"name": clean(m.name), "role": role, "proxy": proxy},
-                          [Ref(rec, m.start, end)]))
+    for item in found:
+        key = (session_key(item.rec), item.data["role"], item.data["proxy"])  # one session shares its lists
+        if key not in seen:
+            seen.add(key)
+            items.append(item)
     return Facts(items=items, aggregate="sessions", considered=[r.id for r in recs], final=True)
 
 
