@@ -402,6 +402,12 @@ def _budget_articles(ctx: _Ctx) -> list[Part]:
     return [p for p in ctx.articles if _BUDGET_WORDS.search(ctx.f, p.start, p.end)]
 
 
+def is_receipt_account(chapitre: str | None, nature: str | None) -> bool:
+    """The accounts of a receipt (chapitre 024, 013, 70-77, a 7xxx nature): the rule `_receipt_line`
+    applies to a budget line's text, for a request's codes (drafts write "La recette sera inscrite…")."""
+    return bool(_RECEIPT_CODE.search(f"chapitre {(chapitre or '').strip()}, nature {(nature or '').strip()}"))
+
+
 def _receipt_line(seg: str) -> bool:
     """A budget line for a receipt ("la recette sera inscrite … chapitre 024"), not an expense.
 

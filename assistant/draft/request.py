@@ -149,9 +149,9 @@ class BudgetLine(BaseModel):
     def receipt(self) -> bool:
         """A receipt (cession on chapitre 024, revenues on 013 and 70-77, natures 7xxx), not an expense:
         it is written "La recette sera inscrite…" and needs no expense nature."""
-        chapitre = (self.chapitre or "").strip()
-        return (chapitre in ("024", "013", "13") or bool(re.fullmatch(r"7[0-7]", chapitre))
-                or (self.nature or "").strip().startswith("7"))
+        from .lint import is_receipt_account  # (lint reads drafts: one rule for both)
+
+        return is_receipt_account(self.chapitre, self.nature)
 
     def missing(self) -> list[str]:
         if self.receipt:
