@@ -201,6 +201,13 @@ _ROLE_LABELS = {
 }
 
 
+# A person's list, as a sentence names it: "X figure parmi les absents représentés", "X is listed as present".
+_LIST_NAMES = {
+    "fr": {"present": "les présents", "represented": "les absents représentés", "excused": "les absents excusés"},
+    "en": _ROLE_LABELS["en"],
+}
+
+
 def _person(m: dict, lang: str) -> str:
     if m.get("proxy"):
         return f"{m['name']} (procuration à {m['proxy']})" if lang == "fr" else f"{m['name']} (proxy: {m['proxy']})"
@@ -227,15 +234,12 @@ def _member_status_sentence(item: Item, lang: str) -> str:
     if lang == "fr":
         if role is None:
             return f"{d['name']} ne figure pas dans les listes de présence {where.replace('à la', 'de la', 1)}."
-        label = {"present": "les présents", "represented": "les absents représentés",
-                 "excused": "les absents excusés"}[role]
         proxy = f" (procuration à {d['proxy']})" if d.get("proxy") else ""
-        return f"{d['name']} figure parmi {label}{proxy} {where}."
+        return f"{d['name']} figure parmi {_LIST_NAMES['fr'][role]}{proxy} {where}."
     if role is None:
         return f"{d['name']} does not appear in the attendance lists {where}."
-    label = {"present": "present", "represented": "absent and represented", "excused": "absent and excused"}[role]
     proxy = f" (proxy: {d['proxy']})" if d.get("proxy") else ""
-    return f"{d['name']} is listed as {label}{proxy} {where}."
+    return f"{d['name']} is listed as {_LIST_NAMES['en'][role]}{proxy} {where}."
 
 
 def vote_label(kind: str, n: int, lang: str) -> str:
@@ -369,11 +373,6 @@ def _totals_text(items: list[Item], lang: str) -> str:
 
 # -- a person's sessions (a person asked about without a session) ---------------------------------
 
-_LIST_NAMES = {
-    "fr": {"present": "parmi les présents", "represented": "parmi les absents représentés",
-           "excused": "parmi les absents excusés"},
-    "en": {"present": "present", "represented": "absent and represented", "excused": "absent and excused"},
-}
 
 
 def session_counts(items: list[Item]) -> dict[str, int]:
@@ -391,7 +390,7 @@ def _person_session_line(item: Item, lang: str) -> str:
     rec, d = item.rec, item.data
     date = _date(rec, lang) or ("séance sans date" if lang == "fr" else "undated session")
     where = f"{date} ({rec.body_label})" if rec.body_label else date
-    label = _LIST_NAMES[lang][d["role"]]
+    label = ("parmi " if lang == "fr" else "") + _LIST_NAMES[lang][d["role"]]
     if d.get("proxy"):
         label += f" (procuration à {d['proxy']})" if lang == "fr" else f" (proxy: {d['proxy']})"
     return f"{where} : {label}" if lang == "fr" else f"{where}: {label}"
@@ -403,7 +402,7 @@ def _person_sessions_head(q: Query, items: list[Item], lang: str) -> str:
     scope = _scope(q, lang, subject=False, quoted=False)
     if lang == "fr":
         sessions = "d'une séance" if n["sessions"] == 1 else f"de {n['sessions']} séances"
-        counts = " ; ".join(f"{_LIST_NAMES['fr'][r].removeprefix('parmi les ')} : {n[r]}" for r in _LIST_NAMES["fr"])
+        counts = " ; ".join(f"{_LIST_NAMES['fr'][r].removeprefix('les ')} : {n[r]}" for r in _LIST_NAMES["fr"])
         order = ", les plus récentes d'abord" if len(items) > 1 else ""
         return f"{name} figure dans les listes de présence {sessions}{scope or ' du registre'} ({counts}){order}"
     sessions = "one session" if n["sessions"] == 1 else f"{n['sessions']} sessions"
