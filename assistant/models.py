@@ -13,7 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 # Bodies we know how to name; anything else is "autre" with its label kept verbatim.
-Body = Literal["bureau", "conseil", "conseil_municipal", "commission_permanente", "autre"]
+# "bureau" and "conseil" without more are a métropole's (the seed's); a bureau communautaire is "bureau" too,
+# its label keeps the printed words.
+Body = Literal["bureau", "conseil", "conseil_municipal", "conseil_communautaire", "commission_permanente",
+               "comite_syndical", "conseil_administration", "autre"]
 
 # Act types the parser classifies an object into (from the object/title and the articles).
 ActType = Literal[
@@ -30,11 +33,19 @@ ActType = Literal[
 
 Qualifier = Literal["TTC", "HT", "net"]
 
+AuthorityType = Literal[
+    "commune", "communaute_communes", "communaute_agglomeration", "communaute_urbaine", "metropole", "ept",
+    "departement", "region", "syndicat", "ccas",
+]
+
 BODY_LABELS: dict[str, str] = {
     "bureau": "Bureau de la Métropole",
     "conseil": "Conseil de la Métropole",
     "conseil_municipal": "Conseil municipal",
+    "conseil_communautaire": "Conseil communautaire",
     "commission_permanente": "Commission permanente",
+    "comite_syndical": "Comité syndical",
+    "conseil_administration": "Conseil d'administration",
     "autre": "Autre assemblée",
 }
 
@@ -125,6 +136,25 @@ class Signatory(BaseModel):
     end: int
 
 
+class Count(BaseModel):
+    """A number printed in the text: "en exercice : 27", "votants : 23"."""
+
+    value: int
+    start: int
+    end: int
+
+
+class Item(BaseModel):
+    """Where a deliberation sits in a document that holds several (a procès-verbal, a list…)."""
+
+    index: int  # 1-based, in document order
+    total: int  # how many items the document holds
+    number: str | None = None  # as printed, without "N°": "2014/26", "DBC 2021-082", "1)"
+    kind: Literal["deliberation", "decision"] = "deliberation"
+    start: int  # the item's span in the document's raw text
+    end: int
+
+
 class Person(BaseModel):
     name: str
     civility: Literal["Madame", "Monsieur"] | None = None
@@ -154,6 +184,17 @@ class Deliberation(BaseModel):
     present: list[Member] = Field(default_factory=list)
     represented: list[Represented] = Field(default_factory=list)
     excused: list[Member] = Field(default_factory=list)
+    # Session facts read once per document and shared by its items (None: not printed).
+    authority_type: AuthorityType | None = None
+    authority_name: str | None = None  # without the type words: "Illats", "Roannais Agglomération"
+    convocation_date: dt.date | None = None
+    convocation_span: Span | None = None
+    secretary: Person | None = None
+    members_in_office: Count | None = None
+    voting_count: Count | None = None
+    represented_count: Count | None = None  # "procurations : 3", "pouvoirs : 3"
+    absent: list[Member] = Field(default_factory=list)
+    item: Item | None = None  # set when the document holds several deliberations
 
     codes: list[Code] = Field(default_factory=list)
     object: Span | None = None  # the title as printed (line breaks kept); `object_line` for display
@@ -170,6 +211,22 @@ class Deliberation(BaseModel):
     signatory: Signatory | None = None
 
     warnings: list[str] = Field(default_factory=list)  # parts the parser could not find, in French
+
+    @property
+    def own_span(self) -> tuple[int, int]:
+        """The record's own text in `raw_text`: its item's span, or the whole text."""
+        return (self.item.start, self.item.end) if self.item else (0, len(self.raw_text))
+
+    @property
+    def own_text(self) -> str:
+        return self.raw_text[slice(*self.own_span)]
+
+    def found_fields(self) -> list[str]:
+        """The fields the parser read in this record (for the ingestion report)."""
+        names = ["authority", "body", "session_date", "convocation_date", "president", "secretary",
+                 "members_in_office", "present_count", "voting_count", "object", "articles", "amounts",
+                 "vote", "signatory"]
+        return [n for n in names if getattr(self, n) not in (None, [], "")]
 
     @property
     def year(self) -> int | None:

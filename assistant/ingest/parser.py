@@ -86,13 +86,34 @@ def ocr_word(word: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+# A text whose line breaks were lost (a web page's copy): the breaks are put back, in the plain copy only,
+# before the words that open a line in a register (a space becomes a newline: offsets do not move).
+LINE_CUES = re.compile(
+    r"[ \t](?=(?:Etaient\s+presents?|Presents?\s*:|PRESENTS?\s*:|Absents?\b|ABSENTS?\b|Excuses?\s*:"
+    r"|Secretaire\b|Pouvoirs?\s*:|Procurations?\s*:|Deliberation\s+n|Decision\s+n|DELIBERATION\b|VU\b|Vu\b"
+    r"|CONSIDERANT|Considerant|DECIDE\b|Decide\b|DELIBERE\b|Article\s+(?:\d|premier|1er|unique)|ARTICLE\s"
+    r"|Objet\s*:|OBJET\b|Rapporteur\s*:|ADOPTEE?S?\b|APPROUVEE?S?\b|PREND\s+ACTE\b|Fait\s+et\s+delibere"
+    r"|Pour\s+(?:copie|extrait)|Certifie|Envoye\s+en\s+prefecture|Nombre\s+de|L'an\s|Le\s+(?:Conseil|Bureau)\b"
+    r"|LE\s+(?:CONSEIL|BUREAU)\b|La\s+Commission\b|LA\s+COMMISSION\b|Le\s+Maire\s*,|Le\s+President\s*,"
+    r"|- (?=[A-Z])|\d?[A-Z]{1,6}\d{4}[-_]\d|[0-9\[]\d\s+(?=[A-Z][a-z])))"
+)
+
+
+def is_collapsed(text: str) -> bool:
+    """A long text with hardly any line break."""
+    return len(text) > 1500 and text.count("\n") < len(text) / 400
+
+
 class _Doc:
     """The raw text, its plain copy, and helpers that turn plain offsets into raw spans."""
 
-    def __init__(self, raw: str) -> None:
+    def __init__(self, raw: str, collapsed: bool | None = None) -> None:
         self.raw = raw
         self.plain = Plain(raw)
         self.text = self.plain.text  # what every pattern is matched against
+        self.collapsed = is_collapsed(self.text) if collapsed is None else collapsed
+        if self.collapsed:
+            self.text = LINE_CUES.sub("\n", self.text)
 
     def trim(self, start: int, end: int, chars: str = " \t\r\n") -> tuple[int, int]:
         while start < end and self.text[start] in chars:
@@ -231,8 +252,11 @@ BODY_PHRASES = [
     ("conseil", r"conseil\s+de\s+la\s+me+tropole|conseil\s+metropolitain"),
     ("conseil_municipal", r"conseil\s+municipal"),
     ("commission_permanente", r"commission\s+permanente"),
-    ("autre", (r"conseil\s+communautaire|comite\s+syndical|conseil\s+departemental|conseil\s+regional"
-               r"|conseil\s+d'administration|bureau\s+communautaire|conseil\s+d'exploitation")),
+    ("conseil_communautaire", r"conseil\s+communautaire"),
+    ("comite_syndical", r"comite\s+syndical"),
+    ("conseil_administration", r"conseil\s+d'administration"),
+    ("bureau_communautaire", r"bureau\s+communautaire"),
+    ("autre", r"conseil\s+departemental|conseil\s+regional|conseil\s+d'exploitation"),
 ]
 BODY = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in BODY_PHRASES), I)
 
@@ -258,6 +282,8 @@ def find_body(doc: _Doc, header_end: int | None = None) -> tuple[str | None, str
         if commission:
             return "commission_permanente", BODY_LABELS["commission_permanente"]
     body = m.lastgroup
+    if body == "bureau_communautaire":
+        return "bureau", "Bureau communautaire"
     label = BODY_LABELS[body] if body != "autre" else doc.value(m.start(), m.end()).lower().capitalize()
     return body, label
 
@@ -1543,6 +1569,12 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
     """Parse one extract. Raises NotAnExtract when the text is not one. Pure: no I/O."""
     doc = _Doc(raw_text or "")
     check_extract(doc)
+    return parse_doc(doc, id=id, source=source, path=path)[0]
+
+
+def parse_doc(doc: _Doc, *, id: str, source: str, path: str | None = None) -> tuple[Deliberation, int]:
+    """The record of one deliberation's text, and where its header ends (plain offset)."""
+    raw_text = doc.raw
     text, n = doc.text, len(doc.text)
 
     # Landmarks. The header ends where the report starts: the rapporteur formula, else the first of
@@ -1609,7 +1641,7 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
         signatory=find_signatory(doc, certification, doc.from_raw(vote.end) if vote else articles_end),
     )
     record.warnings = [msg for field, msg in MANDATORY_WARNINGS.items() if not getattr(record, field)]
-    return record
+    return record, header_end
 
 
 PARTICLES = {"de", "du", "des", "la", "le", "les", "d", "l", "et", "sur", "en", "aux"}

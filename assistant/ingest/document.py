@@ -1,0 +1,169 @@
+"""A document -> its deliberation records.
+
+`read_document` accepts what a person would recognise as a deliberation, a procès-verbal, a compte
+rendu or a list of deliberations, and refuses only a text that is plainly none of these. A document
+holding several deliberations (see `segment`) becomes one record per item: the session's facts are read
+once from the header and shared, each item is parsed within its own span. Every record keeps the whole
+document as its raw text, so that every span of every record quotes the document itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.ingest import session as sess
+from assistant.ingest.parser import (
+    EXTRACT_MARKERS,
+    NotAnExtract,
+    _Doc,
+    classify,
+    find_attendance,
+    find_authority,
+    find_body,
+    find_present_count,
+    find_president,
+    find_session,
+    find_vote,
+    municipal_label,
+    parse_doc,
+)
+from assistant.ingest.segment import Segment, segment
+from assistant.models import Code, Deliberation, Item, Span
+
+__all__ = ["read_document", "NotAnExtract"]
+
+# Words that make a text a register's document: one of them and one sign of a sitting or a decision.
+REGISTER_WORDS = re.compile(
+    r"\bdelib[eé]r|\bproces[- ]verbal|\bcompte[- ]rendu|\bseance\b|\breunion\b|\bconseil\s+(?:municipal|communautaire"
+    r"|d'administration|departemental|regional|de\s+la\s+metropole|metropolitain)|\bbureau\s+(?:communautaire"
+    r"|de\s+la\s+metropole)|\bcommission\s+permanente|\bcomite\s+syndical|\brecueil\s+des\s+actes", re.I)
+SITTING_OR_DECISION = re.compile(
+    r"\bseance\b|\breunion\b|\bconvoqu|\bpresents?\b|\bdecide\b|\bdecident\b|\badopte|\bapprouve|\bunanimite"
+    r"|\bvu\b|\bconsiderant\b|\barticle\s+1|\bordre\s+du\s+jour|\bdeliberations?\b", re.I)
+SESSION_WARNINGS = {
+    "session_date": "Date de séance introuvable.",
+    "body": "Assemblée délibérante (Conseil, Bureau…) introuvable.",
+}
+ITEM_WARNINGS = {
+    "object": "Objet de la délibération introuvable.",
+    "vote": "Résultat du vote introuvable : il reste inconnu.",
+}
+
+
+def check_document(doc: _Doc) -> None:
+    """Raise NotAnExtract for a text that is plainly no register's document (with what was looked for)."""
+    text = doc.text
+    if len(text.strip()) < 40:
+        raise NotAnExtract("Texte vide ou trop court : ce n'est pas un document de registre des délibérations.")
+    words = {m.group().lower() for m in REGISTER_WORDS.finditer(text)}
+    signs = SITTING_OR_DECISION.findall(text)
+    markers = {name for name, pattern in EXTRACT_MARKERS.items() if pattern.search(text)}
+    if (words and len(signs) >= 2) or len(markers) >= 3:
+        return
+    raise NotAnExtract(
+        "Ce texte ne ressemble ni à une délibération, ni à un procès-verbal ou un compte rendu de séance, ni à "
+        "une liste de délibérations (aucune assemblée, séance ou décision reconnue)."
+    )
+
+
+def read_document(raw_text: str, *, id: str, source: str, path: str | None = None) -> list[Deliberation]:
+    """The records of one document: one for a single deliberation, one per item otherwise. Ids: `id` for a
+    single deliberation, `id-01`, `id-02`… for the items of a document that holds several."""
+    doc = _Doc(raw_text or "")
+    check_document(doc)
+    segments = segment(doc)
+    if not segments:
+        rec, header_end = parse_doc(doc, id=id, source=source, path=path)
+        _add_session_facts(rec, doc, header_end, single=True)
+        return [rec]
+    header_end = segments[0].start
+    facts = _session(doc, header_end, id=id, source=source, path=path)
+    records = [_item(doc, seg, i, len(segments), facts, id=id) for i, seg in enumerate(segments, 1)]
+    return records
+
+
+def _session(doc: _Doc, header_end: int, *, id: str, source: str, path: str | None) -> Deliberation:
+    """A record holding only the session's facts, read in the header (copied into every item)."""
+    body, body_label = find_body(doc, header_end)
+    authority = find_authority(doc, body, header_end)
+    date, span = sess.read_session_date(doc, header_end)
+    if date is None:
+        date, span = find_session(doc, header_end)
+    present_count, present_count_span = find_present_count(doc, header_end)
+    present, represented, excused = find_attendance(doc, header_end)
+    rec = Deliberation(
+        id=id, source=source, path=path, raw_text=doc.raw, content_hash="",
+        authority=authority, body=body, body_label=municipal_label(body, authority) or body_label,
+        session_date=date, session_span=span, president=find_president(doc, header_end),
+        present_count=present_count, present_count_span=present_count_span,
+        present=present, represented=represented, excused=excused,
+    )
+    _add_session_facts(rec, doc, header_end, single=False)
+    return rec
+
+
+def _add_session_facts(rec: Deliberation, doc: _Doc, header_end: int, *, single: bool) -> None:
+    """The facts the single-extract parser does not read: authority type and name, convocation date,
+    secretary, counts, absent members; and a session date that must not be the convocation's."""
+    rec.authority_type, rec.authority_name = sess.read_authority(doc, rec.body, header_end, rec.authority)
+    rec.convocation_date, rec.convocation_span = sess.read_convocation(doc, header_end)
+    if single:
+        date, span = sess.read_session_date(doc, header_end)
+        if date and (rec.session_date is None or rec.session_date == rec.convocation_date):
+            rec.session_date, rec.session_span = date, span
+    rec.secretary = sess.read_secretary(doc, header_end)
+    counts = sess.read_counts(doc, header_end)
+    rec.members_in_office = counts.get("members_in_office")
+    rec.voting_count = counts.get("voting_count")
+    rec.represented_count = counts.get("represented_count")
+    rec.absent = sess.read_absent(doc, header_end)
+
+
+SESSION_FIELDS = [
+    "authority", "body", "body_label", "session_date", "session_span", "president", "present_count",
+    "present_count_span", "present", "represented", "excused", "authority_type", "authority_name",
+    "convocation_date", "convocation_span", "secretary", "members_in_office", "voting_count",
+    "represented_count", "absent",
+]
+
+
+def _item(doc: _Doc, seg: Segment, index: int, total: int, facts: Deliberation, *, id: str) -> Deliberation:
+    """One item: parsed within its own span, with the session's facts and its heading's number and title."""
+    s, e = doc.raw_span(seg.start, seg.end)
+    sub = _Doc(doc.raw[s:e], collapsed=doc.collapsed)
+    part, _ = parse_doc(sub, id=id, source=facts.source, path=facts.path)
+    if part.vote is None:  # a compte rendu states the vote anywhere in the item ("ADOPTÉE À L'UNANIMITÉ")
+        part.vote = find_vote(sub, 0, len(sub.text), None)
+    rec = _shift(part, s, doc.raw)
+    for field in SESSION_FIELDS:
+        setattr(rec, field, getattr(facts, field))
+    rec.id = f"{id}-{index:02d}"
+    rec.item = Item(index=index, total=total, number=seg.number, kind=seg.kind, start=s, end=e)
+    if seg.title:
+        ts, te = doc.raw_span(*seg.title)
+        rec.object = Span(text=doc.raw[ts:te], start=ts, end=te)
+        rec.act_type = classify(rec.object.text, rec.articles)
+    if seg.number:
+        ns = s + doc.raw[s:e].find(seg.number)
+        if ns >= s and not any(c.code == seg.number for c in rec.codes):
+            rec.codes.insert(0, Code(code=seg.number, kind="registre", start=ns, end=ns + len(seg.number)))
+    rec.warnings = [msg for field, msg in {**SESSION_WARNINGS, **ITEM_WARNINGS}.items() if not getattr(rec, field)]
+    return rec
+
+
+_OFFSETS = {"start", "end", "sentence_start", "sentence_end"}
+
+
+def _shift(rec: Deliberation, offset: int, raw_text: str) -> Deliberation:
+    """A record parsed from `raw_text[offset:…]`, with its spans moved into `raw_text`."""
+    data = _moved(rec.model_dump(exclude={"raw_text"}), offset)
+    return Deliberation.model_validate({**data, "raw_text": raw_text})
+
+
+def _moved(value, offset: int):
+    if isinstance(value, dict):
+        return {k: (v + offset if k in _OFFSETS and isinstance(v, int) else _moved(v, offset))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_moved(v, offset) for v in value]
+    return value

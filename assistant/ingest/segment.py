@@ -1,0 +1,167 @@
+"""Segmentation: where each deliberation of a document starts, for documents that hold several.
+
+A procès-verbal, a compte rendu or a list of deliberations numbers its items, each with a scheme of its
+own: "N°2014/26 -", "2018.04.09-3", "D2025-012- Objet :", "N° DBC 2021-082 -", "Délibération n°2022-061 -",
+"1DEL2018_001", "1.", "2)", "03 Affiliation…". Candidate headings are read at line starts (in a text
+whose line breaks were lost, `parser._Doc` puts them back before the usual cues), grouped by scheme
+(the number without its last figure: "DBC 2021-", "2014/", an ordinal), and a scheme counts when it
+numbers at least two items. A number printed twice (an agenda at the top, a recapitulation at the end)
+is the item whose text is the longest. What precedes the first item is the session's header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.ingest.parser import _Doc
+
+I, M = re.IGNORECASE, re.MULTILINE
+
+# A numbered act: "N°2014/26 - ", "2014/25 – ", "N° DP 2021-312 du 15 septembre 2021 - ", "D2025-008- Objet :",
+# "Délibération n°2022-061 - ", "Décision n°2022-060 du 5 juillet 2022 :", "1DEL2018_001 ", "2018.04.09 - 12 ".
+CODE_HEAD = re.compile(
+    r"^[ \t]*(?:(?P<word>Deliberation|DELIBERATION|Decision|DECISION|Delib\.?)s?[ \t]*)?"
+    r"(?:N|n)?[ \t]*[°o]?\.?[ \t]*"
+    r"(?P<num>(?:[A-Z]{1,6}[ \t]?)?\d?[A-Z]{0,4}(?:19|20)[\d'l]{2}(?:[ \t]?[-/._][ \t]?[\dIl]{1,4}){1,3}"
+    r"|[A-Z]{1,6}[ \t]?\d{1,4}[-/_]\d{1,4})"
+    r"(?P<sep>[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=[A-Z]))",
+    M,
+)
+# An ordinal: "1. Exercice…", "2) Vote…", "1)Autorisation…", "03 Affiliation…" (the bare form only in a
+# text whose line breaks were lost).
+ORDINAL_HEAD = re.compile(r"^[ \t]*(?P<num>\d{1,2})[ \t]*(?P<sep>[.)][ \t]*|[ \t]+-[ \t]+)(?=[A-Z«\"])", M)
+BARE_ORDINAL_HEAD = re.compile(r"^[ \t]*(?P<num>[0-9\[]\d)[ \t]+(?=[A-Z][a-z])", M)
+MONTHS = re.compile(r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
+                    r"|decembre)\b", I)
+AFTER_NUMBER_NOT_TITLE = re.compile(r"[ \t]*(?:€|euros?\b|%|heures?\b|h\b|ans?\b|m2|m²|ha\b|km\b)", I)
+DECISION_WORD = re.compile(r"^[ \t]*(?:N[°o]?[ \t]*)?(?:Decision|DECISION|DP\b|Arrete|ARRETE)", M)
+SESSION_DOCUMENT = re.compile(
+    r"proces[- ]?verbal|compte[- ]?rendu|ordre\s+du\s+jour|liste\s+des\s+deliberations|sommaire"
+    r"|recueil\s+des\s+actes|deliberations\s+examinees", I)
+# After the last item: the end of the sitting.
+SESSION_END = re.compile(
+    r"^[ \t]*(?:questions\s+diverses\s*$|l'ordre\s+du\s+jour\s+etant\s+epuise|la\s+seance\s+est\s+levee"
+    r"|plus\s+rien\s+n'etant|l'ordre\s+du\s+jour\s+est\s+epuise)", I | M)
+TITLE_LABEL = re.compile(r"[ \t]*(?:Objet|OBJET)[ \t]*:[ \t]*")
+TITLE_END = re.compile(r"[ \t]+(?:Rapporteur|RAPPORTEUR|ADOPTEE?S?|APPROUVEE?S?|PREND\s+ACTE)\b|\n")
+
+
+@dataclass
+class Segment:
+    """One item of a document, in plain offsets of the `_Doc`."""
+
+    start: int
+    end: int
+    number: str | None
+    title: tuple[int, int] | None  # the title's range, after the number
+    kind: str  # "deliberation" | "decision"
+
+
+def _scheme(num: str) -> str:
+    return re.sub(r"[\dIl']+$", "", re.sub(r"[ \t]", "", num))
+
+
+def _value(num: str) -> int | None:
+    m = re.search(r"([\dIl]+)$", num.strip())
+    return int(m.group(1).replace("I", "1").replace("l", "1")) if m else None
+
+
+def _candidates(doc: _Doc, collapsed: bool) -> list[tuple[int, int, str, str]]:
+    """(start, title start, number, scheme) of every heading-like line."""
+    text = doc.text
+    out = []
+    for m in CODE_HEAD.finditer(text):
+        num = m.group("num")
+        after = text[m.end():m.end() + 12]
+        if AFTER_NUMBER_NOT_TITLE.match(text, m.end("num")) or re.fullmatch(r"[0-3]?\d[/.][01]?\d[/.]\d{4}", num):
+            continue
+        if not m.group("word") and not re.search(r"[-/._]", num):
+            continue
+        if m.group("sep").strip() == "" and not re.match(r"[A-Z]", after):
+            continue
+        out.append((m.start(), m.end(), num.strip(), "code:" + _scheme(num)))
+    ordinals = BARE_ORDINAL_HEAD if collapsed else ORDINAL_HEAD
+    for pattern in {ORDINAL_HEAD, ordinals}:
+        for m in pattern.finditer(text):
+            if MONTHS.match(text, m.end()) or AFTER_NUMBER_NOT_TITLE.match(text, m.end("num")):
+                continue
+            num = m.group("num")
+            label = num + (m.group("sep").strip() if pattern is ORDINAL_HEAD else "")
+            out.append((m.start("num"), m.end(), label, "ordinal"))
+    return sorted(set(out))
+
+
+def _chain(cands: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Ordinals that count up from 1 (or 0), in document order: "1.", "2.", "3." … A gap of one or two
+    numbers is allowed (a heading lost to OCR); an ordinal that does not follow is not a heading."""
+    out: list[tuple[int, int, str, str]] = []
+    last = 0
+    for c in cands:
+        value = _value(c[2].rstrip(".)").replace("[", "1"))
+        if value is None:
+            continue
+        if (not out and value <= 2) or (out and last < value <= last + 3):
+            out.append(c)
+            last = value
+        elif out and value == 1:  # an agenda, then the items: start again
+            out.append(c)
+            last = 1
+    return out
+
+
+def segment(doc: _Doc) -> list[Segment]:
+    """The items of a document holding several deliberations, or [] for a single deliberation."""
+    text = doc.text
+    collapsed = getattr(doc, "collapsed", False)
+    cands = _candidates(doc, collapsed)
+    schemes: dict[str, list] = {}
+    for c in cands:
+        schemes.setdefault(c[3], []).append(c)
+    heads = []
+    for scheme, members in schemes.items():
+        if scheme == "ordinal":
+            if not SESSION_DOCUMENT.search(text[:3000]) and len(schemes) == 1:
+                continue
+            members = _chain(members)
+        if len({_value(m[2].replace("[", "1")) for m in members}) >= 2:
+            heads += members
+    heads.sort()
+    if len(heads) < 2:
+        return []
+    # Where a later item starts, the earlier ends; the last ends with the sitting.
+    ends = [h[0] for h in heads[1:]]
+    stop = SESSION_END.search(text, heads[-1][1])
+    ends.append(stop.start() if stop else len(text))
+    # One item per number: a number printed twice (agenda, recapitulation) is the longest occurrence.
+    best: dict[str, tuple[int, int]] = {}
+    for i, h in enumerate(heads):
+        key = h[3] + ":" + re.sub(r"\W", "", h[2])
+        length = ends[i] - h[0]
+        if key not in best or length > best[key][1]:
+            best[key] = (i, length)
+    keep = sorted(i for i, _ in best.values())
+    segments = []
+    for n, i in enumerate(keep):
+        start, title_start, number, _ = heads[i]
+        end = heads[keep[n + 1]][0] if n + 1 < len(keep) else ends[-1] if i == len(heads) - 1 else ends[i]
+        if n + 1 == len(keep):
+            end = max(end, ends[i])
+        label = TITLE_LABEL.match(text, title_start)
+        ts = label.end() if label else title_start
+        te = TITLE_END.search(text, ts, min(end, ts + 400))
+        te_pos = te.start() if te else min(end, ts + 400)
+        # A title in capitals or without a full stop goes on over a second line.
+        if te and text[te.start()] == "\n" and te_pos - ts < 90 and not text[ts:te_pos].rstrip().endswith("."):
+            nxt = TITLE_END.search(text, te_pos + 1, min(end, te_pos + 200))
+            line2 = text[te_pos + 1:nxt.start() if nxt else te_pos + 1]
+            if line2.strip() and (line2.strip().isupper() == text[ts:te_pos].strip().isupper()) and len(line2) < 100:
+                te_pos = nxt.start() if nxt else te_pos
+        title = doc.trim(ts, te_pos) if ts < te_pos else None
+        kind = "decision" if DECISION_WORD.match(text, start) or re.match(r"DP\b", number) else "deliberation"
+        segments.append(Segment(start=start, end=end, number=_number_label(number), title=title, kind=kind))
+    return segments
+
+
+def _number_label(num: str) -> str:
+    return re.sub(r"[ \t]+", " ", num).strip()

@@ -1,0 +1,267 @@
+"""Session facts: what a document says once about its sitting, shared by every deliberation in it.
+
+Each reader takes the document and the end of its header (the text before the first item) and returns
+what it found with its span, or None: the authority's type and name, the session date (in figures, in
+words, with a weekday), the date of convocation (kept apart from the session's), the secretary of the
+session, the counts of members (in office, present, voting, proxies) and the absent members. The header
+readers of `parser` (body, president, attendance lists) serve here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from assistant.ingest.ocrfix import fold
+from assistant.ingest.parser import (
+    CIVILITY,
+    DATE_TEXT,
+    FRENCH_MONTHS,
+    NUMBER_WORDS,
+    _Doc,
+    _list_end,
+    _list_items,
+    _name_item,
+    to_date,
+    words_to_int,
+)
+from assistant.models import Count, Member, Person, Span
+
+I, M = re.IGNORECASE, re.MULTILINE
+WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+MONTH = r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)"
+
+# -- authority ------------------------------------------------------------------------------------
+
+# The type words, most specific first; the name follows them ("Commune d'Illats", "CCAS de X") or, for an
+# intercommunality named after its type ("Roannais Agglomération"), precedes them.
+AUTHORITY_TYPES = [
+    ("ccas", r"centre\s+communal\s+d'action\s+sociale|\bc\.?c\.?a\.?s\.?\b"),
+    ("syndicat", r"syndicat\s+(?:mixte|intercommunal|departemental)[^\n,.]{0,40}?"
+                 r"|\bsivom\b|\bsivu\b|\bsmictom\b|\bsyndicat\b"),
+    ("ept", r"etablissement\s+public\s+territorial"),
+    ("metropole", r"\bmetropole\b"),
+    ("communaute_urbaine", r"communaute\s+urbaine"),
+    ("communaute_agglomeration", r"communaute\s+d'agglomeration|\bagglomeration\b|\bagglo\b"),
+    ("communaute_communes", r"communaute\s+de\s+communes"),
+    ("departement", r"\bdepartement\b|conseil\s+departemental|conseil\s+general"),
+    ("region", r"\bregion\b|conseil\s+regional"),
+    ("commune", r"\bcommune\b|\bville\b|\bmairie\b"),
+]
+# Which bodies each type has: a commune's header often names its département, a CCAS its commune.
+BODY_TYPES = {
+    "conseil_municipal": ("commune",),
+    "conseil_communautaire": ("communaute_agglomeration", "communaute_communes", "communaute_urbaine",
+                              "metropole"),
+    "bureau": ("communaute_agglomeration", "communaute_communes", "communaute_urbaine", "metropole", "ept"),
+    "conseil": ("metropole",),
+    "commission_permanente": ("departement", "region"),
+    "comite_syndical": ("syndicat",),
+    "conseil_administration": ("ccas", "syndicat"),
+}
+NAME = r"(?P<name>[A-Z][\w'’-]*(?:[ \t-]+(?:de\s+la|de\s+l'|d'|de|du|des|sur|en|les|le|la|l')?[ \t]*[A-Z][\w'’-]*)*)"
+NAME_AFTER = r"[ \t]+(?:de\s+la|de\s+l'|d'|de|du|des|DE\s+LA|DE\s+L'|D'|DE|DU|DES)?[ \t]*" + NAME
+
+
+def read_authority(doc: _Doc, body: str | None, header_end: int, authority: Span | None
+                   ) -> tuple[str | None, str | None]:
+    """The authority's type and name. The parser's authority span is read first (its type words give the
+    type); then the header's mentions, the type that fits the body winning."""
+    header = doc.text[:max(header_end, min(len(doc.text), 1500))]
+    fitting = BODY_TYPES.get(body or "", ())
+    found: list[tuple[int, int, str, str | None]] = []  # (not fitting, position, type, name)
+    for kind, pattern in AUTHORITY_TYPES:
+        for m in re.finditer(pattern, header, I):
+            name = _name_after(doc, m.end()) or _name_before(doc, m.start(), kind)
+            if kind == "commune" and not name:
+                continue
+            found.append((kind not in fitting, m.start(), kind, name))
+    if authority is not None:
+        s = doc.from_raw(authority.start)
+        for kind, pattern in AUTHORITY_TYPES:
+            if re.match(rf"\s*(?:{pattern})", doc.text[s:doc.from_raw(authority.end)], I):
+                name = _name_after(doc, s + re.match(rf"\s*(?:{pattern})", doc.text[s:], I).end())
+                found.append((kind not in fitting, -1, kind, name))
+                break
+    if not found:
+        return None, None
+    found.sort(key=lambda f: (f[0], f[3] is None, f[1]))
+    _, _, kind, name = found[0]
+    return kind, name
+
+
+def _name_after(doc: _Doc, pos: int) -> str | None:
+    m = re.compile(NAME_AFTER).match(doc.text, pos)
+    if not m or len(m.group("name")) < 3:
+        return None
+    name = doc.value(m.start("name"), m.end("name"))
+    words = name.split()
+    while words and fold(words[-1]).lower() in {"de", "du", "des", "la", "le", "les", "d", "l", "sur", "en"}:
+        words.pop()
+    return _display(" ".join(words)) if words else None
+
+
+def _name_before(doc: _Doc, pos: int, kind: str) -> str | None:
+    """"Roannais Agglomération", "Guingamp-Paimpol Agglomération": the name printed before the type."""
+    if kind not in ("communaute_agglomeration", "metropole"):
+        return None
+    line = doc.text[doc.line_start(pos):pos]
+    m = re.search(r"([A-Z][\w'’-]+(?:[ \t-]+[A-Z][\w'’-]+)*)[ \t]*$", line)
+    if not m:
+        return None
+    end = doc.text.find("\n", pos)
+    word_end = re.compile(r"\w+").match(doc.text, pos)
+    name_end = word_end.end() if word_end else pos
+    return _display(doc.value(doc.line_start(pos) + m.start(1), name_end)) if end != pos else None
+
+
+def _display(text: str) -> str:
+    """Capitals to title case, particles lower ("SAINT-HILAIRE-DU-HARCOUET" -> "Saint-Hilaire-du-Harcouet")."""
+    if not text.isupper():
+        return text
+    parts = re.split(r"([ '’-])", text.lower())
+    small = {"de", "du", "des", "la", "le", "les", "d", "l", "sur", "en", "et", "aux"}
+    return "".join(p if i and p in small else p.capitalize() for i, p in enumerate(parts))
+
+
+# -- dates ----------------------------------------------------------------------------------------
+
+CONVOCATION_CUE = re.compile(r"convoca|convoque", I)
+# "L'an deux mille dix-huit, le treize décembre", "L'an deux mille vingt et un, le 28 octobre",
+# "L'an deux mille vingt-trois, le mardi 07 février", "L'an deux mille quatorze le six du mois de novembre".
+WORDS_FORMULA = re.compile(
+    rf"\bl'an\s+(?P<year>{NUMBER_WORDS}|(?:19|20)\d\d)\s*,?\s+(?:et\s+)?le\s+(?:{WEEKDAY}\s+)?"
+    rf"(?P<day>{NUMBER_WORDS}|[0-3]?\d(?:er)?)\s+(?:du\s+mois\s+d[e']\s*)?(?P<month>{MONTH})",
+    I,
+)
+# A title: "SEANCE DU 6 NOVEMBRE 2014", "Séance publique du jeudi 28 octobre 2021", "CONSEIL MUNICIPAL DU
+# MARDI 07 FEVRIER 2023", "COMPTE-RENDU DU CONSEIL MUNICIPAL\nDU 13 DECEMBRE 2018", "REUNION DU 10/12/2019".
+TITLE_DATE = re.compile(
+    r"\b(?:seance|reunion|session|conseil\s+municipal|conseil\s+communautaire|comite\s+syndical|bureau"
+    r"|commission\s+permanente|conseil\s+d'administration|assemblee|deliberations?\s+examinees\s+par[^\n]{0,40}?)"
+    r"(?:\s+(?:publique|ordinaire|extraordinaire|pleniere))?[ \t]*\n?[ \t]*(?:du|le|en\s+date\s+du)\s+"
+    rf"(?:{WEEKDAY}\s+)?(?P<date>{DATE_TEXT})",
+    I,
+)
+
+
+def read_session_date(doc: _Doc, header_end: int) -> tuple[dt.date | None, Span | None]:
+    """The session date: the formula "L'an …, le …" first (it is the act's own), then a title. A date
+    in a convocation's sentence ("dûment convoqué le 22 octobre", "Date de convocation : …") is not it."""
+    limit = max(header_end, 0)
+    for m in WORDS_FORMULA.finditer(doc.text, 0, limit):
+        year, day = words_to_int(m.group("year")), words_to_int(re.sub(r"(?i)er$", "", m.group("day")))
+        if year and day:
+            try:
+                date = dt.date(year, FRENCH_MONTHS.index(fold(m.group("month")).lower()) + 1, day)
+            except ValueError:
+                continue
+            return date, doc.span(m.start(), m.end())
+    for m in TITLE_DATE.finditer(doc.text, 0, limit):
+        if _in_convocation(doc, m.start()):
+            continue
+        date = to_date(doc.plain.raw_slice(m.start("date"), m.end("date")))
+        if date:
+            return date, doc.span(m.start(), m.end())
+    return None, None
+
+
+def _in_convocation(doc: _Doc, pos: int) -> bool:
+    return bool(CONVOCATION_CUE.search(doc.text, max(0, pos - 80), pos))
+
+
+CONVOCATION = re.compile(
+    rf"convoca\w*[^\n]{{0,80}}?(?:\n[^\n]{{0,40}}?)?(?:le|du|:)\s*\n?\s*(?:{WEEKDAY}\s+)?(?P<date>{DATE_TEXT})"
+    rf"|convoque\w*\s+(?:[^\n.]{{0,40}}?\s)?le\s+(?:{WEEKDAY}\s+)?(?P<date2>{DATE_TEXT})",
+    I,
+)
+
+
+def read_convocation(doc: _Doc, header_end: int) -> tuple[dt.date | None, Span | None]:
+    """"Date de convocation : 6 décembre 2018", "dûment convoqué le 22 octobre 2014", "La convocation … a été
+    faite le 22 octobre 2021", "Date de l'avis de convocation :\n\n03 avril 2018"."""
+    limit = max(header_end, min(len(doc.text), 3000))
+    for m in CONVOCATION.finditer(doc.text, 0, limit):
+        group = "date" if m.group("date") else "date2"
+        date = to_date(doc.plain.raw_slice(m.start(group), m.end(group)))
+        if date:
+            return date, doc.span(m.start(), m.end())
+    return None, None
+
+
+# -- people ---------------------------------------------------------------------------------------
+
+PERSON = r"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,4}"
+SECRETARY = [
+    # "Secrétaire de séance : Cécile BUZOS", "Secrétaire : Mme Noëlle RELET", "Secrétaire de séance\nMadame A."
+    re.compile(rf"secretaire(?:\s+de\s+(?:la\s+)?seance)?\s*:?[ \t]*\n?[ \t]*(?:{CIVILITY}\s+)?(?P<name>{PERSON})"
+               r"(?=[ \t]*(?:[,.;\n(]|est\b|a\s+ete|$))", I),
+    # "Madame A. SOURDIN est désignée comme secrétaire", "M. X a été élu secrétaire de séance"
+    re.compile(rf"(?:{CIVILITY}\s+)?(?P<name>{PERSON}),?\s+(?:est|a\s+ete)\s+(?:designee?|elue?|nommee?)"
+               r"\s+(?:comme\s+|en\s+qualite\s+de\s+)?secretaire", I),
+    # "Madame Lauris PAUL, désignée, prend place au Bureau" (after the call to name a secretary)
+    re.compile(rf"(?:{CIVILITY})\s+(?P<name>{PERSON}),\s+designee?,\s+prend\s+place", I),
+]
+NOT_A_NAME = re.compile(r"^(?:de|du|des|la|le|les|l'|pour|est|a|au|general|generale|administrati\w*)$", I)
+
+
+def read_secretary(doc: _Doc, header_end: int) -> Person | None:
+    limit = max(header_end, min(len(doc.text), 4000))
+    for pattern in SECRETARY:
+        for m in pattern.finditer(doc.text, 0, limit):
+            name = doc.value(m.start("name"), m.end("name")).strip(" ,.")
+            if not name or NOT_A_NAME.match(name.split()[0]) or not re.search(r"[A-Z]{2}|[A-Z][a-z]", name):
+                continue
+            if re.match(r"(?i)(?:general|de\s+seance|des\s+assemblees|administrati|pendant)", name):
+                continue
+            s, e = doc.raw_span(m.start(), m.end("name"))
+            return Person(name=name, start=s, end=e)
+    return None
+
+
+# -- counts ---------------------------------------------------------------------------------------
+
+COUNT_LABELS = {
+    # "Nombre de conseillers en exercice : 27", "Membres en exercice : 35", "en exercice : 39"
+    "members_in_office": r"en\s+exercice",
+    # "votants : 23", "Nombre de votants : 32", "Votants 23"
+    "voting_count": r"votants",
+    # "procurations : 3", "Pouvoirs : 5", "représentés : 2"
+    "represented_count": r"procurations?|pouvoirs?|representes",
+}
+
+
+def read_counts(doc: _Doc, header_end: int) -> dict[str, Count]:
+    """The counts a header prints after their label ("en exercice : 27") or before it ("27 en exercice")."""
+    limit = max(header_end, min(len(doc.text), 3000))
+    out: dict[str, Count] = {}
+    for field, label in COUNT_LABELS.items():
+        after = re.compile(rf"\b(?:{label})\b[ \t]*(?:[:=]|\bde\b)?[ \t]*(?P<n>\d{{1,3}})\b(?![ \t]*[/.,]\d)", I)
+        before = re.compile(rf"\b(?P<n>\d{{1,3}})[ \t]+(?:conseillers\s+|membres\s+)?(?:{label})\b", I)
+        m = after.search(doc.text, 0, limit) or before.search(doc.text, 0, limit)
+        if m:
+            s, e = doc.raw_span(m.start(), m.end())
+            out[field] = Count(value=int(m.group("n")), start=s, end=e)
+    return out
+
+
+# -- absent members -------------------------------------------------------------------------------
+
+ABSENT_HEAD = re.compile(r"^[ \t]*(?:etaient\s+)?absents?(?:\s+non\s+excuses?)?[ \t]*:?", I | M)
+
+
+def read_absent(doc: _Doc, header_end: int) -> list[Member]:
+    """A plain "Absents :" / "ABSENT : F.BAUDON" list (not "absents excusés", not "absents représentés")."""
+    out: list[Member] = []
+    for head in ABSENT_HEAD.finditer(doc.text, 0, header_end):
+        rest = doc.text[head.end():head.end() + 30]
+        if re.match(r"\s*(?:et\s+)?(?:excuse|represente|ayant)", rest, I):
+            continue
+        start = head.end()
+        end = _list_end(doc, start, min(header_end, doc.line_end(start) + 400))
+        for s, e in _list_items(doc, start, end):
+            item = _name_item(doc, s, e)
+            if item:
+                rs, re_ = doc.raw_span(*item)
+                out.append(Member(name=doc.value(*item), start=rs, end=re_))
+    return out
