@@ -100,12 +100,33 @@ def chunk_record(rec: Deliberation) -> list[Chunk]:
                 **meta,
             )
         )
-    if not chunks:  # an extract we could not structure is still searchable as a whole
-        text = rec.raw_text
-        chunks.append(
-            Chunk(
-                id=f"{rec.id}:texte", deliberation_id=rec.id, part="texte", part_label="Texte",
-                start=0, end=len(text), text=text, content_hash=_hash(text), **meta,
-            )
-        )
+    # A deliberation read from a procès-verbal, or one whose decision has no numbered articles, keeps all its
+    # own text searchable: the passages (paragraph groups of its span) beside the parts found.
+    if rec.item is not None or not rec.articles or not chunks:
+        start, end = rec.own_span
+        for i, (s, e) in enumerate(_passages(rec.raw_text, start, end), 1):
+            text = rec.raw_text[s:e]
+            chunks.append(Chunk(
+                id=f"{rec.id}:texte-{i}", deliberation_id=rec.id, part=f"texte-{i}", part_label="Texte",
+                start=s, end=e, text=text, content_hash=_hash(text), **meta,
+            ))
     return chunks
+
+
+_LINE_OR_SENTENCE = re.compile(r"\n|(?<=[.;:!?])[ \t]+(?=[A-Z0-9«])")
+
+
+def _passages(raw: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of about _EXPOSE_TARGET characters covering raw[start:end], cut at line or sentence ends (a
+    text whose line breaks were lost is cut at its sentences)."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        stop = min(end, pos + _EXPOSE_TARGET)
+        if stop < end:
+            cuts = [m.end() for m in _LINE_OR_SENTENCE.finditer(raw, pos + _EXPOSE_TARGET // 3, stop)]
+            stop = cuts[-1] if cuts else stop
+        if raw[pos:stop].strip():
+            out.append((pos, stop))
+        pos = stop
+    return out

@@ -126,6 +126,47 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
+MIGRATIONS.append((
+    # A document may hold several deliberations (a procès-verbal): its file path is no longer unique to one
+    # record. The table is rebuilt without the UNIQUE constraint (SQLite cannot drop one), foreign keys off.
+    "004_documents",
+    """
+    CREATE TABLE deliberations_new (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        path TEXT,
+        content_hash TEXT NOT NULL,
+        authority TEXT,
+        body TEXT,
+        body_label TEXT,
+        session_date TEXT,
+        year INTEGER,
+        act_type TEXT,
+        object TEXT,
+        code TEXT,
+        record_json TEXT NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    INSERT INTO deliberations_new SELECT * FROM deliberations;
+    DROP TABLE deliberations;
+    ALTER TABLE deliberations_new RENAME TO deliberations;
+    CREATE INDEX deliberations_year ON deliberations(year);
+    CREATE INDEX deliberations_hash ON deliberations(content_hash);
+    CREATE INDEX deliberations_session ON deliberations(session_date, id);
+    CREATE INDEX deliberations_path ON deliberations(path);
+    CREATE TRIGGER deliberations_state_insert AFTER INSERT ON deliberations
+    BEGIN UPDATE registry_state SET version = version + 1; END;
+    CREATE TRIGGER deliberations_state_delete AFTER DELETE ON deliberations
+    BEGIN UPDATE registry_state SET version = version + 1; END;
+    CREATE TRIGGER deliberations_state_update AFTER UPDATE ON deliberations
+    WHEN old.record_json IS NOT new.record_json OR old.id IS NOT new.id
+    BEGIN UPDATE registry_state SET version = version + 1; END;
+    """,
+))
+# Migrations that rebuild a table others refer to: run with foreign keys off (else the DROP cascades).
+_REBUILDS = {"004_documents"}
+
+
 class Registry:
     """The SQLite registry. Use as a context manager or call close()."""
 
@@ -164,6 +205,8 @@ class Registry:
             # One write transaction for the migration, its backfill and its record; taken first and the
             # record read again inside it, so that two processes opening an old registry at once apply
             # it once (the second waits, then finds it done).
+            if name in _REBUILDS:
+                self.conn.execute("PRAGMA foreign_keys=OFF")
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 if self.conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
@@ -178,6 +221,8 @@ class Registry:
             except BaseException:
                 self.conn.rollback()
                 raise
+            finally:
+                self.conn.execute("PRAGMA foreign_keys=ON")
 
     def _applied(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT name FROM _migrations")}
@@ -213,6 +258,28 @@ class Registry:
             self._insert(rec, chunks)
         return "updated" if old else "added"
 
+    def save_document(self, records: list[Deliberation]) -> str:
+        """The records of one document (same path), in one transaction: "added", "updated" or "unchanged".
+        Records of the document that are no longer in it (a procès-verbal re-read into fewer items) go."""
+        path = records[0].path
+        rows = self.conn.execute(
+            "SELECT id, record_json FROM deliberations WHERE (path IS NOT NULL AND path = ?) OR id IN "
+            f"({','.join('?' * len(records))})", (path, *[r.id for r in records]),
+        ).fetchall()
+        old = {row["id"]: row["record_json"] for row in rows}
+        if set(old) == {r.id for r in records} and all(_same_record(old[r.id], r) for r in records):
+            with self.conn:
+                self.conn.executemany("UPDATE deliberations SET record_json = ? WHERE id = ?",
+                                      [(r.model_dump_json(), r.id) for r in records])
+            return "unchanged"
+        chunks = [chunk_record(r) for r in records]
+        with self.conn:
+            for old_id in old:
+                self._delete(old_id)
+            for rec, rec_chunks in zip(records, chunks, strict=True):
+                self._insert(rec, rec_chunks)
+        return "updated" if old else "added"
+
     def delete(self, deliberation_id: str) -> bool:
         with self.conn:
             return self._delete(deliberation_id)
@@ -241,6 +308,7 @@ class Registry:
         members = [("present", m, None) for m in rec.present]
         members += [("represented", m, m.proxy) for m in rec.represented]
         members += [("excused", m, None) for m in rec.excused]
+        members += [("absent", m, None) for m in rec.absent]
         c.executemany(
             "INSERT INTO members VALUES (?,?,?,?,?,?,?)",
             [(rec.id, role, m.name, textnorm.match_key(m.name), proxy, m.start, m.end)
@@ -267,7 +335,7 @@ class Registry:
             "INSERT INTO beneficiaries VALUES (?,?,?)",
             [(rec.id, b, textnorm.match_key(b)) for b in rec.beneficiaries],
         )
-        c.execute("INSERT INTO match_texts VALUES (?, ?)", (rec.id, match_text(rec.raw_text, decided_text(rec))))
+        c.execute("INSERT INTO match_texts VALUES (?, ?)", (rec.id, match_text(rec.own_text, decided_text(rec))))
         for ch in chunks:
             c.execute(
                 "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -287,9 +355,10 @@ class Registry:
         ).fetchone()
         return Deliberation.model_validate_json(row[0]) if row else None
 
-    def by_path(self, path: str) -> Deliberation | None:
-        row = self.conn.execute("SELECT record_json FROM deliberations WHERE path = ?", (path,)).fetchone()
-        return Deliberation.model_validate_json(row[0]) if row else None
+    def by_path(self, path: str) -> list[Deliberation]:
+        """The records read from the file at `path` (one per deliberation it holds), in document order."""
+        rows = self.conn.execute("SELECT record_json FROM deliberations WHERE path = ? ORDER BY id", (path,))
+        return [Deliberation.model_validate_json(r[0]) for r in rows]
 
     def by_hash(self, content_hash: str) -> list[str]:
         rows = self.conn.execute("SELECT id FROM deliberations WHERE content_hash = ?", (content_hash,))

@@ -181,6 +181,13 @@ def _dense_index_if_any(a):
         raise typer.Exit(1) from None
 
 
+# The record fields named in the ingestion table, in French.
+FIELD_LABELS = {
+    "authority": "collectivité", "body": "assemblée", "session_date": "date", "convocation_date": "convocation",
+    "president": "président", "secretary": "secrétaire", "members_in_office": "en exercice",
+    "present_count": "présents", "voting_count": "votants", "object": "objet", "articles": "articles",
+    "amounts": "montants", "vote": "vote", "signatory": "signataire",
+}
 # Past this many files, the table lists only what needs a look (updates, remarks, failures).
 _FULL_TABLE_MAX = 20
 
@@ -202,13 +209,15 @@ def _print_report(report, *, verbose: bool = False) -> None:
              if full and (r.status != "unchanged" or r.message) or r.status in ("updated", "failed")]
     if shown:
         table = Table(show_edge=False)
-        for col in ("fichier", "état", "identifiant", "lecture", "remarque"):
+        for col in ("fichier", "état", "identifiant", "lecture", "délib.", "champs trouvés", "remarque"):
             table.add_column(col, overflow="fold")
         for r in shown:
             # the table already names the file: keep the reason only
-            note = r.message.removeprefix(f"{Path(r.path).name} : ") or "; ".join(r.warnings[:2])
+            note = r.message.removeprefix(f"{Path(r.path).name} : ") or "; ".join(r.warnings[:3])
+            ident = r.id if r.items <= 1 else f"{r.ids[0]} … {r.ids[-1]}"
             table.add_row(escape(Path(r.path).name), f"[{STYLES[r.status]}]{STATUS_LABELS[r.status]}[/]",
-                          r.id or "—", r.method or "—", escape(note))
+                          ident or "—", r.method or "—", str(r.items or "—"),
+                          escape(", ".join(FIELD_LABELS.get(f, f) for f in r.fields)) or "—", escape(note))
         console.print(table)
     for r in report.results:
         if r.status == "failed":

@@ -75,6 +75,9 @@ def read_document(raw_text: str, *, id: str, source: str, path: str | None = Non
     if not segments:
         rec, header_end = parse_doc(doc, id=id, source=source, path=path)
         _add_session_facts(rec, doc, header_end, single=True)
+        if not rec.articles and rec.vote is None and rec.signatory is None:
+            rec.warnings.append("Document incomplet ou tronqué : ni article, ni vote, ni signature trouvés ; "
+                                "ses passages restent consultables.")
         return [rec]
     header_end = segments[0].start
     facts = _session(doc, header_end, id=id, source=source, path=path)

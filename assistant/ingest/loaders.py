@@ -149,8 +149,10 @@ def _decode(data: bytes) -> tuple[str, str]:
 def _check_printable(text: str) -> str:
     if not text:
         return text
-    printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t\f")
-    if printable / len(text) < MIN_PRINTABLE_RATIO:
+    # Control characters and unassigned code points make a binary file; any space (a no-break space, which
+    # str.isprintable() rejects, fills texts copied from PDFs) or a private-use glyph (a PDF's bullet) does not.
+    control = sum(1 for ch in text if not (ch.isprintable() or ch.isspace()) and unicodedata.category(ch) != "Co")
+    if 1 - control / len(text) < MIN_PRINTABLE_RATIO:
         raise LoadError("fichier binaire, pas un texte (trop de caractères de contrôle)")
     return text
 

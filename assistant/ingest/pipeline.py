@@ -28,7 +28,8 @@ from .loaders import (
     ocr_cache_key,
     text_hash,
 )
-from .parser import NotAnExtract, parse
+from ..models import Deliberation
+from .document import NotAnExtract, read_document
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..registry import Registry
@@ -45,6 +46,9 @@ class FileResult(BaseModel):
     message: str = ""  # French; for a failure: "<file> : <reason>"
     method: str | None = None  # how the text was read: text, docx, pdf-text, pdf-ocr, image-ocr...
     warnings: list[str] = Field(default_factory=list)  # parts the parser could not find
+    ids: list[str] = Field(default_factory=list)  # the records read from the file (one per deliberation)
+    items: int = 0  # how many deliberations the file holds
+    fields: list[str] = Field(default_factory=list)  # the fields found in at least one of its records
     seconds: float = 0.0
 
 
@@ -294,10 +298,10 @@ def _cache_key(path: Path) -> str | None:
 def _parser_version() -> str:
     """A digest of the parser's own source: any change to it makes the next ingest re-parse every file
     (the registry then reports "updated" only for records whose fields really changed)."""
-    from . import ocrfix, parser
+    from . import document, ocrfix, parser, segment, session
 
     digest = hashlib.sha256()
-    for module in (parser, ocrfix):
+    for module in (parser, ocrfix, segment, session, document):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -308,30 +312,30 @@ PARSER_VERSION = _parser_version()
 def ingest_file(
     path: Path, registry: Registry, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr_cache: Path | None = None
 ) -> FileResult:
-    """One file, never raising: every error becomes a failed result naming the file and the reason."""
+    """One file, never raising: every error becomes a failed result naming the file and the reason. A
+    document holding several deliberations gives several records, written in one transaction."""
     key = str(path.resolve())
     try:
         loaded = load(path, max_bytes=max_bytes, ocr_cache=ocr_cache)
         content_hash = text_hash(loaded.text)
         old = registry.by_path(key)
-        fresh = old is not None and old.parser_version == PARSER_VERSION
-        if fresh and old.content_hash == content_hash:  # fast path: no parsing
-            return FileResult(path=str(path), status="unchanged", id=old.id, method=loaded.method)
-        if old is None:
+        fresh = bool(old) and all(r.parser_version == PARSER_VERSION for r in old)
+        if fresh and old[0].content_hash == content_hash:  # fast path: no parsing
+            return _result(path, "unchanged", old, loaded.method)
+        if not old:
             twins = registry.by_hash(content_hash)
             if twins:  # the same content under another name: re-ingesting it is a no-op
                 note = f"{path.name} : contenu identique à « {twins[0]} », déjà enregistré"
-                return FileResult(path=str(path), status="unchanged", id=twins[0], method=loaded.method,
-                                  message=note)
-        record_id = old.id if old is not None else record_id_for(path, registry)
-        rec = parse(loaded.text, id=record_id, source=path.name, path=key)
-        if reason := incomplete(rec):
-            return _failed(path, reason)
+                result = _result(path, "unchanged", [], loaded.method)
+                result.id, result.message = twins[0], note
+                return result
+        base = _base_id(old) if old else record_id_for(path, registry)
+        records = read_document(loaded.text, id=base, source=path.name, path=key)
         # The hash the skip above compares with, whatever the parser computed.
-        rec = rec.model_copy(update={"content_hash": content_hash, "path": key, "parser_version": PARSER_VERSION})
-        status = registry.save(rec)
-        return FileResult(path=str(path), status=status, id=rec.id, method=loaded.method,
-                          warnings=list(rec.warnings))
+        update = {"content_hash": content_hash, "path": key, "parser_version": PARSER_VERSION}
+        records = [r.model_copy(update=update) for r in records]
+        status = registry.save_document(records)
+        return _result(path, status, records, loaded.method)
     except (LoadError, NotAnExtract) as exc:
         return _failed(path, str(exc))
     except Exception as exc:  # noqa: BLE001 - a parser bug, a database error...: the batch goes on
@@ -339,14 +343,18 @@ def ingest_file(
         return _failed(path, f"erreur inattendue {type(exc).__name__} : {reason}")
 
 
-def incomplete(rec) -> str | None:
-    """Why a parsed record is too incomplete to store, or None. The parser accepts anything that
-    looks like an extract; a file cut before its decision part (no article, no vote, no signature)
-    has no fact worth keeping and is reported as truncated. Other gaps stay as record warnings."""
-    if not rec.articles and rec.vote is None and rec.signatory is None:
-        return ("extrait incomplet ou tronqué : ni article, ni résultat de vote, ni signature "
-                "après l'exposé")
-    return None
+def _base_id(records: list[Deliberation]) -> str:
+    """The id a document's records were made from: "stem" for one record, "stem" of "stem-01"… otherwise."""
+    first = records[0]
+    return first.id.rsplit("-", 1)[0] if first.item is not None else first.id
+
+
+def _result(path: Path, status: Status, records: list[Deliberation], method: str | None) -> FileResult:
+    """What the report says of a file: its records, the fields found, the warnings (one per distinct text)."""
+    warnings = list(dict.fromkeys(w for r in records for w in r.warnings))
+    found = list(dict.fromkeys(f for r in records for f in r.found_fields()))
+    return FileResult(path=str(path), status=status, id=records[0].id if records else None, method=method,
+                      ids=[r.id for r in records], items=len(records), fields=found, warnings=warnings)
 
 
 def record_id_for(path: Path, registry: Registry) -> str:
