@@ -596,9 +596,11 @@ def _statements(script: str) -> list[str]:
 def _backfill_match_texts(conn: sqlite3.Connection) -> None:
     rows = conn.execute(
         "SELECT id, json_extract(record_json, '$.raw_text'), json_extract(record_json, '$.object.text'), "
-        "json_extract(record_json, '$.articles') FROM deliberations"
+        "json_extract(record_json, '$.articles'), json_extract(record_json, '$.item.start'), "
+        "json_extract(record_json, '$.item.end') FROM deliberations"
     ).fetchall()
-    for rec_id, raw, obj, articles in rows:
+    for rec_id, raw, obj, articles, start, end in rows:
+        raw = raw[start:end] if start is not None else raw  # an item of a procès-verbal: its own text
         decided = " ".join([obj or ""] + [a["text"] for a in json.loads(articles or "[]")])
         conn.execute("INSERT INTO match_texts VALUES (?, ?)", (rec_id, match_text(raw, decided)))
 

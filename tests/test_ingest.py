@@ -71,7 +71,7 @@ def test_seed_is_added_with_its_key_fields(registry, seed_path):
 def test_same_content_again_is_a_noop_without_parsing(registry, seed_path, seed_text, tmp_path, monkeypatch):
     ingest_paths([seed_path], registry)
     before = db_dump(registry)
-    monkeypatch.setattr("assistant.ingest.pipeline.parse", _no_parse)
+    monkeypatch.setattr("assistant.ingest.pipeline.read_document", _no_parse)
     report = ingest_paths([seed_path, seed_path], registry)  # and the same file twice in one call
     assert [(r.status, r.id) for r in report.results] == [("unchanged", SEED_ID)]
     assert not report.changed
@@ -125,7 +125,6 @@ def test_bad_inputs_fail_one_by_one_and_leave_the_registry_alone(registry, seed_
     (bad / "02_aleatoire.txt").write_bytes(random.Random(7).randbytes(20_000))
     with (bad / "03_enorme.txt").open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)
-    (bad / "04_tronque.txt").write_text(seed_text[: len(seed_text) // 3], encoding="utf-8")
     (bad / "05_pas_un_extrait.txt").write_text(NOT_AN_EXTRACT, encoding="utf-8")
     (bad / "06_tronque.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
     (bad / "07_aleatoire.docx").write_bytes(random.Random(8).randbytes(5000))
@@ -133,18 +132,28 @@ def test_bad_inputs_fail_one_by_one_and_leave_the_registry_alone(registry, seed_
     report = ingest_paths([bad], registry)
 
     reasons = {Path(r.path).name: r.message for r in report.results}
-    assert [r.status for r in report.results] == ["failed"] * 7
-    assert report.failed == 7 and not report.changed
+    assert [r.status for r in report.results] == ["failed"] * 6
+    assert report.failed == 6 and not report.changed
     assert reasons["01_vide.txt"] == "01_vide.txt : fichier vide"
     assert reasons["02_aleatoire.txt"].startswith("02_aleatoire.txt : fichier binaire")
     assert reasons["03_enorme.txt"] == "03_enorme.txt : fichier trop volumineux (50,0 Mo ; limite 20,0 Mo)"
-    assert reasons["04_tronque.txt"].startswith("04_tronque.txt : extrait incomplet ou tronqué : ni article")
     assert reasons["05_pas_un_extrait.txt"].startswith(
-        "05_pas_un_extrait.txt : ce texte ne ressemble pas à un extrait de registre des délibérations")
+        "05_pas_un_extrait.txt : ce texte ne ressemble ni à une délibération")
     assert reasons["06_tronque.pdf"].startswith("06_tronque.pdf : PDF illisible ou tronqué")
     assert reasons["07_aleatoire.docx"].startswith("07_aleatoire.docx : document Word (.docx) illisible")
     assert all("\n" not in message for message in reasons.values())
     assert db_dump(registry) == before
+
+
+def test_a_truncated_extract_is_kept_with_a_warning(registry, seed_text, tmp_path):
+    """A document cut before its decision is stored and searchable, with a warning, not refused."""
+    path = tmp_path / "04_tronque.txt"
+    path.write_text(seed_text[: len(seed_text) // 3], encoding="utf-8")
+    [result] = ingest_paths([path], registry).results
+    assert result.status == "added"
+    assert any(w.startswith("Document incomplet ou tronqué") for w in result.warnings)
+    rec = registry.get(result.id)
+    assert rec.vote is None and registry.chunks([rec.id])
 
 
 def test_a_good_file_after_bad_ones_is_still_ingested(registry, seed_text, tmp_path):

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import SEED_ID
+from conftest import SEED_ID, SHIPPED_SETS
 
 from assistant.answer import answer_from_items, compose, facts
 from assistant.answer.understand import understand
@@ -28,7 +28,7 @@ def shipped(tmp_path_factory):
     from assistant.core import Assistant
 
     a = Assistant(Settings.load(data_dir=tmp_path_factory.mktemp("large") / "data", llm_backend="none"))
-    report = a.ingest([ROOT / "corpus"], embed=False)
+    report = a.ingest(SHIPPED_SETS, embed=False)
     assert report.failed == 0, report.summary()
     yield a
     a.close()

@@ -27,7 +27,7 @@ from assistant.ingest.parser import (
     municipal_label,
     parse_doc,
 )
-from assistant.ingest.segment import Segment, segment
+from assistant.ingest.segment import Segment, read_number, segment
 from assistant.models import Code, Deliberation, Item, Span
 
 __all__ = ["read_document", "NotAnExtract"]
@@ -75,6 +75,10 @@ def read_document(raw_text: str, *, id: str, source: str, path: str | None = Non
     if not segments:
         rec, header_end = parse_doc(doc, id=id, source=source, path=path)
         _add_session_facts(rec, doc, header_end, single=True)
+        number = read_number(doc) if not rec.codes else None
+        if number:
+            s, e = doc.raw_span(number[1], number[2])
+            rec.codes.append(Code(code=number[0], kind="registre", start=s, end=e))
         if not rec.articles and rec.vote is None and rec.signatory is None:
             rec.warnings.append("Document incomplet ou tronqué : ni article, ni vote, ni signature trouvés ; "
                                 "ses passages restent consultables.")

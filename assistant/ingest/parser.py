@@ -1323,6 +1323,7 @@ VOTE_LINE = re.compile(
     r"(?:mise?\s+aux\s+voix\s+)?(?:est|a\s+ete)|mise?\s+aux\s+voix|adopte|rejete|a\s+[lI1]'unanimite|[lI1]'unanimite|unanimite"
     r"|a\s+la\s+majorite|pour\s*:|contre\s*:|abstentions?\b|se\s+sont\s+abstenus|s'est\s+abstenu|ont\s+vote"
     r"|votes?\s*(?:contre|pour)?\s*:|vote\s+contre|resultat\s+du\s+vote|votants?\s*:|suffrages"
+    r"|pour\s*:?\s*\d+\s*[-,/;]\s*contre"
     r"|le\s+(?:conseil|bureau|commission)[^\n]{0,60}\badopte|ne\s+prend\s+pas\s+part|n'a\s+pas\s+pris\s+part"
     r"|n'ont\s+pas\s+pris\s+part|\d+\s+voix)",
     I | M,
@@ -1346,6 +1347,11 @@ FOR_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix|votes?)\s+pour\b|\bpour\s*:\s*(?P<
 # "12 voix contre 15" is 12 for and 15 against: no count of votes against is read from it.
 AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b(?!\s*\d)|\bcontre\s*:\s*(?P<n2>\d+)", I)
 ABSTENTION_COUNT = re.compile(r"(?P<n>\d+)\s+abstentions?\b|\babstentions?\s*:\s*(?P<n2>\d+)", I)
+
+
+FOR_AGAINST_ABSTENTION = re.compile(
+    r"\bpour\s*:?\s*(?P<for>\d+)\s*[-,/;]\s*contre\s*:?\s*(?P<against>\d+)"
+    r"(?:\s*[-,/;]\s*abstentions?\s*:?\s*(?P<abst>\d+))?", I)
 
 
 def _names(doc: _Doc, start: int, end: int) -> list[str]:
@@ -1398,6 +1404,12 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
     elif re.search(r"adopte|approuve|unanimite|a\s+la\s+majorite|\bdecide\b", low):  # "VOTE : UNANIMITÉ"
         adopted = True
     vote = Vote(adopted=adopted, unanimous="unanimite" in low, start=0, end=0)
+    triple = FOR_AGAINST_ABSTENTION.search(block)  # "Pour 28 – Contre 3 – Abstention 2"
+    if triple:
+        vote.against_count = int(triple.group("against"))
+        vote.abstention_count = int(triple.group("abst")) if triple.group("abst") else None
+        if adopted is None:
+            vote.adopted = int(triple.group("for")) > vote.against_count
     for m in VOTE_NAMES.finditer(doc.text, vs, ve):
         count = m.group("n") or m.group("count")
         names_s = m.end()

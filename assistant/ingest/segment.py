@@ -25,7 +25,7 @@ CODE_HEAD = re.compile(
     r"(?:N|n)?[ \t]*[°o]?\.?[ \t]*"
     r"(?P<num>(?:[A-Z]{1,6}[ \t]?)?\d?[A-Z]{0,4}(?:19|20)[\d'l]{2}(?:[ \t]?[-/._][ \t]?[\dIl]{1,4}){1,3}"
     r"|[A-Z]{1,6}[ \t]?\d{1,4}[-/_]\d{1,4})"
-    r"(?P<sep>[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=[A-Z]))",
+    r"(?P<sep>[ \t]*\n?[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=[A-Z]))",
     M,
 )
 # An ordinal: "1. Exercice…", "2) Vote…", "1)Autorisation…", "03 Affiliation…" (the bare form only in a
@@ -63,7 +63,7 @@ def _scheme(num: str) -> str:
 
 
 def _value(num: str) -> int | None:
-    m = re.search(r"([\dIl]+)$", num.strip())
+    m = re.search(r"([\dIl]+)\W*$", num.strip())
     return int(m.group(1).replace("I", "1").replace("l", "1")) if m else None
 
 
@@ -155,7 +155,11 @@ def segment(doc: _Doc) -> list[Segment]:
         if te and text[te.start()] == "\n" and te_pos - ts < 90 and not text[ts:te_pos].rstrip().endswith("."):
             nxt = TITLE_END.search(text, te_pos + 1, min(end, te_pos + 200))
             line2 = text[te_pos + 1:nxt.start() if nxt else te_pos + 1]
-            if line2.strip() and (line2.strip().isupper() == text[ts:te_pos].strip().isupper()) and len(line2) < 100:
+            line1 = text[ts:te_pos].strip()
+            goes_on = (line1.isupper() and line2.strip().isupper()) or re.search(
+                r"(?:\b(?:de|du|des|la|le|les|a|au|aux|et|en|sur|pour|d'|l')|[-,])$", line1, I
+            ) or line2.strip()[:1].islower()
+            if line2.strip() and goes_on and len(line2) < 100:
                 te_pos = nxt.start() if nxt else te_pos
         title = doc.trim(ts, te_pos) if ts < te_pos else None
         kind = "decision" if DECISION_WORD.match(text, start) or re.match(r"DP\b", number) else "deliberation"
@@ -165,3 +169,26 @@ def segment(doc: _Doc) -> list[Segment]:
 
 def _number_label(num: str) -> str:
     return re.sub(r"[ \t]+", " ", num).strip()
+
+
+# "Délibération n° 2023-17", "N° 2022 7 4", "Délib. n°01-02", "DELIBERATION N°PACU/17-2023"
+NUMBER_CUE = re.compile(
+    r"(?:\bdeliberation|\bdelib\.?|^|(?<=\s))[ \t]*n[ \t]*[°o]\.?[ \t]*"
+    r"(?P<num>[A-Z]{0,6}[ /]?\d[\w]*(?:[ \t]?[-/._ ][ \t]?\d+){0,3})",
+    I | M,
+)
+
+
+def read_number(doc: _Doc, limit: int = 4000) -> tuple[str, int, int] | None:
+    """The number of a single deliberation, with its plain range: a numbered heading, else "n° …" outside
+    the visas (which cite other deliberations' numbers)."""
+    for start, _, number, scheme in _candidates(doc, getattr(doc, "collapsed", False)):
+        if scheme != "ordinal" and start < limit:
+            pos = doc.text.find(number, start)
+            return _number_label(number), pos, pos + len(number)
+    for m in NUMBER_CUE.finditer(doc.text, 0, min(limit, len(doc.text))):
+        line = doc.text[doc.line_start(m.start()):m.start()]
+        if re.match(r"[ \t]*(?:vu|considerant)\b", line, I) or re.search(r"\b(?:loi|article|decret|arrete)\s*$", line, I):
+            continue
+        return _number_label(m.group("num")).strip(" .-"), m.start("num"), m.end("num")
+    return None

@@ -236,7 +236,7 @@ def read_counts(doc: _Doc, header_end: int) -> dict[str, Count]:
     limit = max(header_end, min(len(doc.text), 3000))
     out: dict[str, Count] = {}
     for field, label in COUNT_LABELS.items():
-        after = re.compile(rf"\b(?:{label})\b[ \t]*(?:[:=]|\bde\b)?[ \t]*(?P<n>\d{{1,3}})\b(?![ \t]*[/.,]\d)", I)
+        after = re.compile(rf"\b(?:{label})\b[ \t]*(?:[:=]|\bde\b)?[ \t]*\n?[ \t]*(?P<n>\d{{1,3}})\b(?![ \t]*[/.,]\d)", I)
         before = re.compile(rf"\b(?P<n>\d{{1,3}})[ \t]+(?:conseillers\s+|membres\s+)?(?:{label})\b", I)
         m = after.search(doc.text, 0, limit) or before.search(doc.text, 0, limit)
         if m:

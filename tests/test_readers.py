@@ -1,0 +1,151 @@
+"""The document readers one by one, on short texts in the forms real registers print: vote forms, a date
+in words, a convocation date kept apart, "X à Y" proxies, a plain "Absents :" list, a text whose line
+breaks were lost, a plain text with no-break spaces, a procès-verbal split into its items."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ingest.document import read_document
+from assistant.ingest.loaders import load
+
+HEADER = """COMMUNE DE SAINT-EXEMPLE
+COMPTE-RENDU DU CONSEIL MUNICIPAL
+DU 13 DECEMBRE 2018
+L'an deux mille dix-huit, le treize décembre, le Conseil municipal de la commune, dûment
+convoqué le 6 décembre 2018, s'est réuni à la Mairie, sous la présidence de Monsieur
+Paul MARTIN, Maire.
+Nombre de conseillers en exercice : 19 - Présents : 15 - Votants : 17
+Présents : Paul MARTIN, Anne DURAND, Luc PETIT
+Pouvoirs : Marie ROUX à Anne DURAND, Jean BLANC à Luc PETIT
+Absents : Louis NOIR, Claire VERT
+Secrétaire de séance : Anne DURAND
+"""
+
+
+def _one(body: str):
+    text = HEADER + body
+    [rec] = read_document(text, id="t", source="t.txt")
+    return rec
+
+
+def _session_of(text: str):
+    return read_document(text, id="t", source="t.txt")[0]
+
+
+@pytest.mark.parametrize("line, adopted, unanimous, against, abstention", [
+    ("Pour 28 – Contre 3 – Abstention 2", True, False, 3, 2),
+    ("Adoptée par 22 voix pour et 3 abstentions.", True, False, None, 3),
+    ("Adopté à l'unanimité.", True, True, None, None),
+    ("Adopté à l'unanimité des membres présents.", True, True, None, None),
+    ("Délibération adoptée par 14 voix POUR", True, False, None, None),
+    ("La proposition est rejetée par 12 voix contre et 5 voix pour.", False, False, 12, None),
+])
+def test_vote_forms(line, adopted, unanimous, against, abstention):
+    rec = _one("OBJET : Achat d'un tracteur\nLe Conseil municipal, après en avoir délibéré,\n"
+               f"DECIDE d'acheter un tracteur pour 20 000 € HT.\n{line}\n")
+    assert rec.vote is not None
+    assert (rec.vote.adopted, rec.vote.unanimous) == (adopted, unanimous)
+    assert rec.vote.against_count == against
+    assert rec.vote.abstention_count == abstention
+
+
+def test_named_abstainers():
+    rec = _one("OBJET : Tarifs\nLe Conseil municipal, après en avoir délibéré, DECIDE de fixer les tarifs.\n"
+               "Adopté par 12 voix pour, 2 abstentions : M. Jean BLANC, Mme Claire VERT\n")
+    assert rec.vote.abstention_count == 2
+    assert rec.vote.abstentions == ["Jean BLANC", "Claire VERT"]
+
+
+def test_no_vote_stays_unknown():
+    rec = _one("OBJET : Information\nLe Maire présente le rapport annuel du délégataire.\n")
+    assert rec.vote is None
+    assert any("vote" in w.lower() for w in rec.warnings)
+
+
+def test_session_facts_of_the_header():
+    rec = _one("OBJET : Tarifs\nLe Conseil municipal, après en avoir délibéré, DECIDE.\nAdopté à l'unanimité.\n")
+    assert str(rec.session_date) == "2018-12-13"  # the date in words, not the convocation's
+    assert str(rec.convocation_date) == "2018-12-06"
+    assert rec.secretary.name == "Anne DURAND"
+    assert (rec.members_in_office.value, rec.present_count, rec.voting_count.value) == (19, 15, 17)
+    assert (rec.authority_type, rec.authority_name) == ("commune", "Saint-Exemple")
+    assert rec.body == "conseil_municipal"
+    assert [(m.name, m.proxy) for m in rec.represented] == [("Marie ROUX", "Anne DURAND"), ("Jean BLANC", "Luc PETIT")]
+    assert [m.name for m in rec.absent] == ["Louis NOIR", "Claire VERT"]
+    for field in (rec.convocation_span, rec.secretary, rec.members_in_office):
+        assert rec.raw_text[field.start:field.end]
+
+
+def test_date_in_words_with_a_figure_day_and_a_weekday():
+    rec = _session_of("DELIBERATION BUREAU COMMUNAUTAIRE\nL'an deux mille vingt-trois, le mardi 07 février, le "
+                      "Bureau communautaire de X Agglomération dûment convoqué le 31 janvier 2023 s'est assemblé.\n"
+                      "OBJET : Cession d'un terrain\nLe Bureau, après en avoir délibéré, DECIDE de céder.\n"
+                      "Adopté à l'unanimité.\n")
+    assert str(rec.session_date) == "2023-02-07"
+    assert str(rec.convocation_date) == "2023-01-31"
+
+
+def test_convocation_date_is_never_the_session_date():
+    rec = _session_of("Commune de Pierreville\nDate de convocation : 26 mars 2025\nConseil municipal du 3 avril 2025\n"
+                      "OBJET : Subventions\nLe Conseil municipal, après en avoir délibéré, DECIDE.\nAdopté à l'unanimité.\n")
+    assert str(rec.session_date) == "2025-04-03"
+    assert str(rec.convocation_date) == "2025-03-26"
+
+
+def test_a_proces_verbal_becomes_one_record_per_item():
+    text = HEADER + """ORDRE DU JOUR
+1) Tarifs de la cantine
+2) Subvention au comité des fêtes
+DÉLIBÉRATIONS
+1) Tarifs de la cantine
+Le Conseil municipal, après en avoir délibéré, fixe le repas à 3,50 €.
+Adopté par 15 voix pour et 2 contre.
+2) Subvention au comité des fêtes
+Le Conseil municipal décide d'attribuer une subvention de 500 € au Comité des fêtes.
+Adopté à l'unanimité.
+QUESTIONS DIVERSES
+Néant.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [r.id for r in records] == ["pv-01", "pv-02"]
+    first, second = records
+    assert first.item.number == "1)" and first.object_line == "Tarifs de la cantine"
+    assert (first.vote.adopted, first.vote.unanimous, first.vote.against_count) == (True, False, 2)
+    assert second.vote.unanimous and [a.cents for a in second.amounts] == [50000]
+    for rec in records:  # session facts shared, every span inside the item or the header
+        assert str(rec.session_date) == "2018-12-13" and rec.secretary.name == "Anne DURAND"
+        assert rec.item.start < rec.vote.start < rec.item.end
+        assert rec.raw_text == text
+    assert "QUESTIONS DIVERSES" not in second.own_text
+
+
+def test_a_one_line_document_is_read():
+    text = " ".join(("DELIBERATION DU CONSEIL MUNICIPAL SEANCE du 9 décembre 2022 L'an deux mille vingt-deux, "
+                     "le neuf décembre, le Conseil Municipal de la Ville de Mazerolles dûment convoqué le 2 décembre "
+                     "2022 s'est réuni sous la présidence de Monsieur Louis MARTIN, Maire. Nombre de conseillers en "
+                     "exercice : 27 Présents : 20 Votants : 23 Secrétaire de séance : Louis DURAND "
+                     "OBJET : Mesures de sobriété énergétique " + "Le Maire rappelle les enjeux. " * 60 +
+                     "Le Conseil Municipal, après en avoir délibéré, DECIDE d'adopter les mesures. "
+                     "Adopté à l'unanimité. Fait et délibéré les jour, mois et an susdits.").split())
+    assert "\n" not in text
+    [rec] = read_document(text, id="one", source="one.txt")
+    assert str(rec.session_date) == "2022-12-09" and str(rec.convocation_date) == "2022-12-02"
+    assert rec.secretary.name == "Louis DURAND"
+    assert (rec.members_in_office.value, rec.voting_count.value) == (27, 23)
+    assert rec.vote.unanimous
+
+
+def test_plain_text_with_no_break_spaces_is_not_binary(tmp_path):
+    """A PDF's text copied with a no-break space between every word was refused as "fichier binaire"."""
+    path = tmp_path / "cr.txt"
+    path.write_text(("Compte rendu du conseil municipal du 28 octobre 2022\u00a0:\u00a0" * 20).replace(" ", "\u00a0"),
+                    encoding="utf-8")
+    assert load(path).text.count("\u00a0") > 100
+
+
+def test_plainly_no_register_document_is_refused():
+    from assistant.ingest.document import NotAnExtract
+
+    with pytest.raises(NotAnExtract, match="ne ressemble ni"):
+        read_document("Facture n° 2023-114\nArticle 1 : tondeuse 300 €\nTotal TTC : 360 €\n" * 3, id="f", source="f")
