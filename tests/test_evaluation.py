@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import SHIPPED_SETS
 
 from assistant.evaluation import drafting, matching, metrics, report, runner
 from assistant.evaluation.questions import Question, QuestionSetError, load_questions
@@ -416,7 +417,7 @@ def test_shipped_set_meets_thresholds(tmp_path):
     settings = Settings.load(data_dir=tmp_path / "data")
     a = Assistant(settings)
     try:
-        a.ingest([ROOT / "corpus"])
+        a.ingest(SHIPPED_SETS)
     finally:
         a.close()
     result = runner.run_config(questions, runner.load_config(limits.get("config", "hybrid")), settings,

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED_SETS
 
 from assistant.answer.verify import check_answer
 from assistant.config import Settings
@@ -60,7 +61,7 @@ def test_question_sample_with_the_local_model_invents_nothing(tmp_path):
     settings = Settings.load(data_dir=tmp_path / "data")
     a = Assistant(settings)
     try:
-        a.ingest([ROOT / "corpus"], embed=False)
+        a.ingest(SHIPPED_SETS, embed=False)
     finally:
         a.close()
     config = runner.load_config("llm").model_copy(update={"mode": "lexical"})

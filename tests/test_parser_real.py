@@ -128,7 +128,7 @@ def test_real_documents_accuracy_per_field(capsys):
 @pytest.mark.parametrize("name", CASES)
 def test_real_document_is_read(name):
     """Every real document is accepted, and every record quotes the document itself."""
-    records, truth = _read(name)
+    records, _ = _read(name)
     assert records
     for rec in records:
         for span in (rec.object, rec.session_span, rec.vote):

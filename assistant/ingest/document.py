@@ -30,16 +30,16 @@ from assistant.ingest.parser import (
 from assistant.ingest.segment import Segment, read_number, segment
 from assistant.models import Code, Deliberation, Item, Span
 
-__all__ = ["read_document", "NotAnExtract"]
+__all__ = ["NotAnExtract", "read_document"]
 
 # Words that make a text a register's document: one of them and one sign of a sitting or a decision.
 REGISTER_WORDS = re.compile(
     r"\bdelib[eé]r|\bproces[- ]verbal|\bcompte[- ]rendu|\bseance\b|\breunion\b|\bconseil\s+(?:municipal|communautaire"
     r"|d'administration|departemental|regional|de\s+la\s+metropole|metropolitain)|\bbureau\s+(?:communautaire"
-    r"|de\s+la\s+metropole)|\bcommission\s+permanente|\bcomite\s+syndical|\brecueil\s+des\s+actes", re.I)
+    r"|de\s+la\s+metropole)|\bcommission\s+permanente|\bcomite\s+syndical|\brecueil\s+des\s+actes", re.IGNORECASE)
 SITTING_OR_DECISION = re.compile(
     r"\bseance\b|\breunion\b|\bconvoqu|\bpresents?\b|\bdecide\b|\bdecident\b|\badopte|\bapprouve|\bunanimite"
-    r"|\bvu\b|\bconsiderant\b|\barticle\s+1|\bordre\s+du\s+jour|\bdeliberations?\b", re.I)
+    r"|\bvu\b|\bconsiderant\b|\barticle\s+1|\bordre\s+du\s+jour|\bdeliberations?\b", re.IGNORECASE)
 SESSION_WARNINGS = {
     "session_date": "Date de séance introuvable.",
     "body": "Assemblée délibérante (Conseil, Bureau…) introuvable.",

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
+from ..models import Deliberation
+from .document import NotAnExtract, read_document
 from .loaders import (
     DEFAULT_MAX_BYTES,
     IMAGE_SUFFIXES,
@@ -28,8 +30,6 @@ from .loaders import (
     ocr_cache_key,
     text_hash,
 )
-from ..models import Deliberation
-from .document import NotAnExtract, read_document
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..registry import Registry
