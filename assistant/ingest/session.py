@@ -37,8 +37,8 @@ MONTH = r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|
 # intercommunality named after its type ("Roannais Agglomération"), precedes them.
 AUTHORITY_TYPES = [
     ("ccas", r"centre\s+communal\s+d'action\s+sociale|\bc\.?c\.?a\.?s\.?\b"),
-    ("syndicat", r"syndicat\s+(?:mixte|intercommunal|departemental)[^\n,.]{0,40}?"
-                 r"|\bsivom\b|\bsivu\b|\bsmictom\b|\bsyndicat\b"),
+    ("syndicat", (r"syndicat\s+(?:mixte|intercommunal|departemental)[^\n,.]{0,40}?"
+                  r"|\bsivom\b|\bsivu\b|\bsmictom\b|\bsyndicat\b")),
     ("ept", r"etablissement\s+public\s+territorial"),
     ("metropole", r"\bmetropole\b"),
     ("communaute_urbaine", r"communaute\s+urbaine"),
