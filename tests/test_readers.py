@@ -149,3 +149,20 @@ def test_plainly_no_register_document_is_refused():
 
     with pytest.raises(NotAnExtract, match="ne ressemble ni"):
         read_document("Facture n° 2023-114\nArticle 1 : tondeuse 300 €\nTotal TTC : 360 €\n" * 3, id="f", source="f")
+
+
+def test_an_unread_vote_is_quoted_never_asserted():
+    """A vote line whose result the parser cannot read gives no "adoptée" in an answer: it is quoted."""
+    from assistant.answer import compose, facts
+
+    rec = _one("OBJET : Tarifs\nLe Conseil municipal, après en avoir délibéré, fixe les tarifs.\n"
+               "Mise aux voix : Contre 3 - Abstention 2\n")
+    assert rec.vote is not None and rec.vote.adopted is None
+    [item] = facts.vote_items([rec])
+    for lang in ("fr", "en"):
+        text = compose._vote_sentence(item, lang)
+        assert "adopt" not in text.lower().replace("not adopted", "")
+        assert "Contre 3 - Abstention 2" in text
+    assert "ni abstention" not in compose._vote_sentence(item, "fr")
+    no_vote = _one("OBJET : Information\nLe Maire présente le rapport annuel.\n")
+    assert no_vote.vote is None and facts.vote_items([no_vote]) == []

@@ -7,6 +7,8 @@ ones in English ("EUR 20,000", "20 June 2019"). Names, titles and purposes are q
 
 from __future__ import annotations
 
+import re
+
 from ..formats import format_date, format_money
 from ..models import BODY_LABELS, Deliberation
 from .items import Item, session_key
@@ -259,6 +261,12 @@ def _vote_sentence(item: Item, lang: str) -> str:
     date = _date(rec, lang)
     when = f" ({date})" if date else ""
     fr = lang == "fr"
+    said = " ".join(rec.raw_text[item.refs[0].start:item.refs[0].end].split()) if item.refs else ""
+    if d.get("adopted") is None:  # a vote the parser did not read: quoted, never asserted
+        return (f"Le résultat du vote de la {_delib(rec, 'fr')}{when} n'a pas pu être lu avec certitude ; "
+                f"le registre indique : « {said} »." if fr else
+                f"The result of the vote on {_delib(rec, 'en')}{when} could not be read with certainty; "
+                f"the register says: “{said}”.")
     if d.get("adopted") is False:
         head = f"La {_delib(rec, 'fr')}{when} n'a pas été adoptée" if fr else f"{_cap(_delib(rec, 'en'))}{when} was not adopted"
     else:
@@ -276,7 +284,7 @@ def _vote_sentence(item: Item, lang: str) -> str:
             extra.append(text)
     if extra:
         head += (" ; " + " ; ".join(extra)) if fr else ("; " + "; ".join(extra))
-    elif not d.get("unanimous"):
+    elif not d.get("unanimous") and not re.search(r"(?i)contre|abstention|abstenu", said):
         head += (" (le registre ne mentionne ni abstention ni vote contre)" if fr
                  else " (no abstention or vote against is recorded)")
     return head + "."
