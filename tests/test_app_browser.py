@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED_SETS
 from conftest import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.server]
@@ -97,7 +98,7 @@ def built_data(tmp_path_factory) -> Path:
     started = time.perf_counter()
     # `delib ingest` exits 1 when a file fails: corpus/ holds deliberately broken extracts
     done = subprocess.run([str(Path(sys.executable).parent / "delib"), "--data-dir", str(data), "ingest", "--json",
-                           str(CORPUS)], check=False, cwd=ROOT, env=_env(data), capture_output=True, text=True)
+                           *map(str, SHIPPED_SETS)], check=False, cwd=ROOT, env=_env(data), capture_output=True, text=True)
     try:
         counts = json.loads(done.stdout)["counts"]
     except (ValueError, KeyError):
