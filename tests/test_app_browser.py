@@ -19,8 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED_SETS
-from conftest import free_port
+from conftest import SHIPPED_SETS, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.server]
 
