@@ -186,7 +186,7 @@ class Deliberation(BaseModel):
     excused: list[Member] = Field(default_factory=list)
     # Session facts read once per document and shared by its items (None: not printed).
     authority_type: AuthorityType | None = None
-    authority_name: str | None = None  # without the type words: "Illats", "Roannais Agglomération"
+    authority_name: str | None = None  # without the type words: "Saint-Exemple", "Exemple Agglomération"
     convocation_date: dt.date | None = None
     convocation_span: Span | None = None
     secretary: Person | None = None

@@ -370,12 +370,16 @@ def test_cli_prune_and_forget_with_the_shipped_model(data_dir, tmp_path, setting
 
 @pytest.mark.slow
 @pytest.mark.ocr
-def test_a_scan_removed_from_the_folder_loses_its_ocr_cache_entry(registry, tmp_path, docs, seed_text):
-    """Real tesseract: a scanned page that is no extract (its head only) fails but keeps its cache
-    entry while the file is there; once deleted, --prune removes the entry."""
+def test_a_scan_removed_from_the_folder_loses_its_ocr_cache_entry(registry, tmp_path, docs):
+    """Real tesseract: a scanned page that is no register's document (a neighbourhood meeting's notes; an
+    extract's head alone is now a partial document, kept) fails but keeps its cache entry while the file is
+    there; once deleted, --prune removes the entry."""
     folder = tmp_path / "scans"
     folder.mkdir()
-    page = docs.image("\n".join(seed_text.splitlines()[:12]), folder / "page.png")
+    notes = ("Compte rendu de la réunion de quartier du 3 mars 2020\n\nLes habitants présents ont évoqué la "
+             "propreté des rues,\nle stationnement devant l'école et les horaires de la médiathèque.\n"
+             "Le prochain rendez-vous est fixé au mois de juin, salle des fêtes.")
+    page = docs.image(notes, folder / "page.png")
     key = ocr_cache_key(page)
     first = ingest_paths([folder], registry, prune=True)
     assert first.counts["failed"] == 1

@@ -32,11 +32,15 @@ from assistant.models import Code, Deliberation, Item, Span
 
 __all__ = ["NotAnExtract", "read_document"]
 
-# Words that make a text a register's document: one of them and one sign of a sitting or a decision.
+# Words that make a text a register's document (a deliberation, or an assembly that deliberates: a "compte
+# rendu de réunion" alone is no such document): one of them and two signs of a sitting or a decision.
 REGISTER_WORDS = re.compile(
-    r"\bdelib[eé]r|\bproces[- ]verbal|\bcompte[- ]rendu|\bseance\b|\breunion\b|\bconseil\s+(?:municipal|communautaire"
+    r"\bdelib[eé]r|\bconseil\s+(?:municipal|communautaire"
     r"|d'administration|departemental|regional|de\s+la\s+metropole|metropolitain)|\bbureau\s+(?:communautaire"
-    r"|de\s+la\s+metropole)|\bcommission\s+permanente|\bcomite\s+syndical|\brecueil\s+des\s+actes", re.IGNORECASE)
+    r"|de\s+la\s+metropole)|\bcommission\s+permanente|\bcomite\s+syndical|\brecueil\s+des\s+actes"
+    # or an authority that deliberates, naming itself: the report of its meeting is its register's
+    r"|\bsyndicat\s+(?:intercommunal|mixte|departemental)|\bcommunaute\s+(?:de\s+communes|d'agglomeration|urbaine)"
+    r"|\bmetropole\b|\bcentre\s+communal\s+d'action\s+sociale|\bmairie\s+d|\bcommune\s+d", re.IGNORECASE)
 SITTING_OR_DECISION = re.compile(
     r"\bseance\b|\breunion\b|\bconvoqu|\bpresents?\b|\bdecide\b|\bdecident\b|\badopte|\bapprouve|\bunanimite"
     r"|\bvu\b|\bconsiderant\b|\barticle\s+1|\bordre\s+du\s+jour|\bdeliberations?\b", re.IGNORECASE)
@@ -61,8 +65,9 @@ def check_document(doc: _Doc) -> None:
     if (words and len(signs) >= 2) or len(markers) >= 3:
         return
     raise NotAnExtract(
-        "Ce texte ne ressemble ni à une délibération, ni à un procès-verbal ou un compte rendu de séance, ni à "
-        "une liste de délibérations (aucune assemblée, séance ou décision reconnue)."
+        "Ce texte ne ressemble ni à une délibération ou un extrait de registre, ni à un procès-verbal ou un "
+        "compte rendu de séance d'une assemblée, ni à une liste de délibérations (aucune assemblée ni "
+        "délibération nommée)."
     )
 
 

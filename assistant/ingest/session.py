@@ -14,6 +14,7 @@ import re
 
 from assistant.ingest.ocrfix import fold
 from assistant.ingest.parser import (
+    ATTENDANCE_HEAD,
     CIVILITY,
     DATE_TEXT,
     FRENCH_MONTHS,
@@ -33,8 +34,8 @@ MONTH = r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|
 
 # -- authority ------------------------------------------------------------------------------------
 
-# The type words, most specific first; the name follows them ("Commune d'Illats", "CCAS de X") or, for an
-# intercommunality named after its type ("Roannais Agglomération"), precedes them.
+# The type words, most specific first; the name follows them ("Commune de X", "CCAS de X") or, for an
+# intercommunality named after its type ("X Agglomération"), precedes them.
 AUTHORITY_TYPES = [
     ("ccas", r"centre\s+communal\s+d'action\s+sociale|\bc\.?c\.?a\.?s\.?\b"),
     ("syndicat", (r"syndicat\s+(?:mixte|intercommunal|departemental)[^\n,.]{0,40}?"
@@ -102,7 +103,7 @@ def _name_after(doc: _Doc, pos: int) -> str | None:
 
 
 def _name_before(doc: _Doc, pos: int, kind: str) -> str | None:
-    """"Roannais Agglomération", "Guingamp-Paimpol Agglomération": the name printed before the type."""
+    """"X Agglomération", "Pays-de-Y Agglomération": the name printed before the type."""
     if kind not in ("communaute_agglomeration", "metropole"):
         return None
     line = doc.text[doc.line_start(pos):pos]
@@ -193,13 +194,13 @@ def read_convocation(doc: _Doc, header_end: int) -> tuple[dt.date | None, Span |
 
 PERSON = r"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,4}"
 SECRETARY = [
-    # "Secrétaire de séance : Cécile BUZOS", "Secrétaire : Mme Noëlle RELET", "Secrétaire de séance\nMadame A."
+    # "Secrétaire de séance : Anne DURAND", "Secrétaire : Mme Anne DURAND", "Secrétaire de séance\nMadame A."
     re.compile(rf"secretaire(?:\s+de\s+(?:la\s+)?seance)?\s*:?[ \t]*\n?[ \t]*(?:{CIVILITY}\s+)?(?P<name>{PERSON})"
                r"(?=[ \t]*(?:[,.;\n(]|est\b|a\s+ete|$))", I),
-    # "Madame A. SOURDIN est désignée comme secrétaire", "M. X a été élu secrétaire de séance"
+    # "Madame A. DURAND est désignée comme secrétaire", "M. X a été élu secrétaire de séance"
     re.compile(rf"(?:{CIVILITY}\s+)?(?P<name>{PERSON}),?\s+(?:est|a\s+ete)\s+(?:designee?|elue?|nommee?)"
                r"\s+(?:comme\s+|en\s+qualite\s+de\s+)?secretaire", I),
-    # "Madame Lauris PAUL, désignée, prend place au Bureau" (after the call to name a secretary)
+    # "Madame Anne DURAND, désignée, prend place au Bureau" (after the call to name a secretary)
     re.compile(rf"(?:{CIVILITY})\s+(?P<name>{PERSON}),\s+designee?,\s+prend\s+place", I),
 ]
 NOT_A_NAME = re.compile(r"^(?:de|du|des|la|le|les|l'|pour|est|a|au|general|generale|administrati\w*)$", I)
@@ -251,14 +252,17 @@ ABSENT_HEAD = re.compile(r"^[ \t]*(?:etaient\s+)?absents?(?:\s+non\s+excuses?)?[
 
 
 def read_absent(doc: _Doc, header_end: int) -> list[Member]:
-    """A plain "Absents :" / "ABSENT : F.BAUDON" list (not "absents excusés", not "absents représentés")."""
+    """A plain "Absents :" / "ABSENT : F.NOIR" list (not "absents excusés", not "absents représentés")."""
     out: list[Member] = []
     for head in ABSENT_HEAD.finditer(doc.text, 0, header_end):
         rest = doc.text[head.end():head.end() + 30]
-        if re.match(r"\s*(?:et\s+)?(?:excuse|represente|ayant)", rest, I):
+        # "Absents excusés", "absents représentés" are other lists; "Absents : 4" is a count, not a list.
+        if re.match(r"\s*(?:et\s+)?(?:excuse|represente|ayant)|[ \t]*\d+\b", rest, I):
             continue
         start = head.end()
-        end = _list_end(doc, start, min(header_end, doc.line_end(start) + 400))
+        limit = min(header_end, doc.line_end(start) + 400)
+        following = ATTENDANCE_HEAD.search(doc.text, start, limit)  # the next list's heading ends this one
+        end = _list_end(doc, start, following.start() if following else limit)
         for s, e in _list_items(doc, start, end):
             item = _name_item(doc, s, e)
             if item:
