@@ -241,22 +241,7 @@ class Registry:
 
     def save(self, rec: Deliberation) -> str:
         """Insert or replace a record in one transaction: "added", "updated" or "unchanged"."""
-        old = self.conn.execute(
-            "SELECT id, record_json FROM deliberations WHERE id = ? OR (path IS NOT NULL AND path = ?)",
-            (rec.id, rec.path),
-        ).fetchone()
-        # Unchanged means the same record, not only the same text: a new parser may read more of it.
-        if old and old["id"] == rec.id and _same_record(old["record_json"], rec):
-            with self.conn:  # remember which parser confirmed it, so the next ingest skips it quickly
-                self.conn.execute("UPDATE deliberations SET record_json = ? WHERE id = ?",
-                                  (rec.model_dump_json(), rec.id))
-            return "unchanged"
-        chunks = chunk_record(rec)
-        with self.conn:
-            if old:
-                self._delete(old["id"])
-            self._insert(rec, chunks)
-        return "updated" if old else "added"
+        return self.save_document([rec])
 
     def save_document(self, records: list[Deliberation]) -> str:
         """The records of one document (same path), in one transaction: "added", "updated" or "unchanged".
@@ -267,8 +252,9 @@ class Registry:
             f"({','.join('?' * len(records))})", (path, *[r.id for r in records]),
         ).fetchall()
         old = {row["id"]: row["record_json"] for row in rows}
+        # Unchanged means the same records, not only the same text: a new parser may read more of it.
         if set(old) == {r.id for r in records} and all(_same_record(old[r.id], r) for r in records):
-            with self.conn:
+            with self.conn:  # remember which parser confirmed them, so the next ingest skips them quickly
                 self.conn.executemany("UPDATE deliberations SET record_json = ? WHERE id = ?",
                                       [(r.model_dump_json(), r.id) for r in records])
             return "unchanged"

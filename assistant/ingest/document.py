@@ -17,15 +17,9 @@ from assistant.ingest.parser import (
     NotAnExtract,
     _Doc,
     classify,
-    find_attendance,
-    find_authority,
-    find_body,
-    find_present_count,
-    find_president,
-    find_session,
     find_vote,
-    municipal_label,
     parse_doc,
+    read_header,
 )
 from assistant.ingest.segment import Segment, read_number, segment
 from assistant.models import Code, Deliberation, Item, Span
@@ -96,20 +90,11 @@ def read_document(raw_text: str, *, id: str, source: str, path: str | None = Non
 
 def _session(doc: _Doc, header_end: int, *, id: str, source: str, path: str | None) -> Deliberation:
     """A record holding only the session's facts, read in the header (copied into every item)."""
-    body, body_label = find_body(doc, header_end)
-    authority = find_authority(doc, body, header_end)
-    date, span = sess.read_session_date(doc, header_end)
-    if date is None:
-        date, span = find_session(doc, header_end)
-    present_count, present_count_span = find_present_count(doc, header_end)
-    present, represented, excused = find_attendance(doc, header_end)
-    rec = Deliberation(
-        id=id, source=source, path=path, raw_text=doc.raw, content_hash="",
-        authority=authority, body=body, body_label=municipal_label(body, authority) or body_label,
-        session_date=date, session_span=span, president=find_president(doc, header_end),
-        present_count=present_count, present_count_span=present_count_span,
-        present=present, represented=represented, excused=excused,
-    )
+    rec = Deliberation(id=id, source=source, path=path, raw_text=doc.raw, content_hash="",
+                       **read_header(doc, header_end))
+    date, span = sess.read_session_date(doc, header_end)  # a procès-verbal's title or formula first
+    if date is not None:
+        rec.session_date, rec.session_span = date, span
     _add_session_facts(rec, doc, header_end, single=False)
     return rec
 

@@ -373,11 +373,15 @@ NUMBER_WORD = (r"(?:premier|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix
                r"|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cent|cents|mille|et)")
 NUMBER_WORDS = rf"{NUMBER_WORD}(?:[ -]+{NUMBER_WORD})*"
 MONTH_WORD = r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)"
-# "L'an deux mille vingt-deux, le vingt-cinq mars", "Séance du vingt-cinq mars deux mille vingt-deux".
+WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+# "L'an deux mille vingt-deux, le vingt-cinq mars", "L'an deux mille vingt et un, le 28 octobre", "L'an deux
+# mille vingt-trois, le mardi 07 février", "L'an deux mille quatorze le six du mois de novembre", "Séance du
+# vingt-cinq mars deux mille vingt-deux".
 WORDS_DATE = re.compile(
-    rf"\bl'an\s+(?P<year>{NUMBER_WORDS})\s*,?\s+(?:et\s+)?le\s+(?P<day>{NUMBER_WORDS})\s+(?P<month>{MONTH_WORD})\b"
+    rf"\bl'an\s+(?P<year>{NUMBER_WORDS}|(?:19|20)\d\d)\s*,?\s+(?:et\s+)?le\s+(?:{WEEKDAY}\s+)?"
+    rf"(?P<day>{NUMBER_WORDS}|[0-3]?\d(?:er)?)\s+(?:du\s+mois\s+d[e']\s*)?(?P<month>{MONTH_WORD})\b"
     rf"|\b(?:seance|reunion|session)\s+(?:publique\s+|ordinaire\s+|extraordinaire\s+)?(?:du|le)\s+"
-    rf"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+    rf"(?:{WEEKDAY}\s+)?"
     rf"(?P<day2>{NUMBER_WORDS})\s+(?P<month2>{MONTH_WORD})\s+(?P<year2>{NUMBER_WORDS}|(?:19|20)\d{{2}})\b",
     I,
 )
@@ -1584,6 +1588,21 @@ def parse(raw_text: str, *, id: str, source: str, path: str | None = None) -> De
     return parse_doc(doc, id=id, source=source, path=path)[0]
 
 
+def read_header(doc: _Doc, header_end: int) -> dict:
+    """The header's fields of a record: body, authority, session, president, attendance."""
+    body, body_label = find_body(doc, header_end)
+    authority = find_authority(doc, body, header_end)
+    session_date, session_span = find_session(doc, header_end)
+    present_count, present_count_span = find_present_count(doc, header_end)
+    present, represented, excused = find_attendance(doc, header_end)
+    return {
+        "authority": authority, "body": body, "body_label": municipal_label(body, authority) or body_label,
+        "session_date": session_date, "session_span": session_span, "president": find_president(doc, header_end),
+        "present_count": present_count, "present_count_span": present_count_span,
+        "present": present, "represented": represented, "excused": excused,
+    }
+
+
 def parse_doc(doc: _Doc, *, id: str, source: str, path: str | None = None) -> tuple[Deliberation, int]:
     """The record of one deliberation's text, and where its header ends (plain offset)."""
     raw_text = doc.raw
@@ -1599,13 +1618,7 @@ def parse_doc(doc: _Doc, *, id: str, source: str, path: str | None = None) -> tu
     header_end = doc.from_raw(rapporteur.start) if rapporteur else report_start
     decision_start = decision.start() if decision else (first_heading.start() if first_heading else n)
 
-    # Header.
-    body, body_label = find_body(doc, header_end)
-    authority = find_authority(doc, body, header_end)
-    body_label = municipal_label(body, authority) or body_label
-    session_date, session_span = find_session(doc, header_end)
-    present_count, present_count_span = find_present_count(doc, header_end)
-    present, represented, excused = find_attendance(doc, header_end)
+    header = read_header(doc, header_end)
 
     # Report: visas first, to keep the codes they quote out of ours.
     expose_start = doc.from_raw(rapporteur.end) if rapporteur else None
@@ -1639,11 +1652,7 @@ def parse_doc(doc: _Doc, *, id: str, source: str, path: str | None = None) -> tu
 
     record = Deliberation(
         id=id, source=source, path=path, raw_text=raw_text,
-        content_hash=hashlib.sha256(raw_text.encode("utf-8")).hexdigest(),
-        authority=authority, body=body, body_label=body_label,
-        session_date=session_date, session_span=session_span, president=find_president(doc, header_end),
-        present_count=present_count, present_count_span=present_count_span,
-        present=present, represented=represented, excused=excused,
+        content_hash=hashlib.sha256(raw_text.encode("utf-8")).hexdigest(), **header,
         codes=codes, object=obj, act_type=act_type,
         rapporteur=rapporteur, expose=expose, visas=visas, articles=articles,
         amounts=amounts, beneficiaries=find_beneficiaries(doc, amounts, raw_articles, act_type),

@@ -144,9 +144,7 @@ def segment(doc: _Doc) -> list[Segment]:
     segments = []
     for n, i in enumerate(keep):
         start, title_start, number, _ = heads[i]
-        end = heads[keep[n + 1]][0] if n + 1 < len(keep) else ends[-1] if i == len(heads) - 1 else ends[i]
-        if n + 1 == len(keep):
-            end = max(end, ends[i])
+        end = heads[keep[n + 1]][0] if n + 1 < len(keep) else ends[i]
         label = TITLE_LABEL.match(text, title_start)
         ts = label.end() if label else title_start
         te = TITLE_END.search(text, ts, min(end, ts + 400))

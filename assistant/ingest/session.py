@@ -17,20 +17,19 @@ from assistant.ingest.parser import (
     ATTENDANCE_HEAD,
     CIVILITY,
     DATE_TEXT,
-    FRENCH_MONTHS,
-    NUMBER_WORDS,
+    WEEKDAY,
+    WORDS_DATE,
+    _display,
     _Doc,
     _list_end,
     _list_items,
     _name_item,
     to_date,
-    words_to_int,
+    words_date,
 )
 from assistant.models import Count, Member, Person, Span
 
 I, M = re.IGNORECASE, re.MULTILINE
-WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
-MONTH = r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)"
 
 # -- authority ------------------------------------------------------------------------------------
 
@@ -80,9 +79,8 @@ def read_authority(doc: _Doc, body: str | None, header_end: int, authority: Span
     if authority is not None:
         s = doc.from_raw(authority.start)
         for kind, pattern in AUTHORITY_TYPES:
-            if re.match(rf"\s*(?:{pattern})", doc.text[s:doc.from_raw(authority.end)], I):
-                name = _name_after(doc, s + re.match(rf"\s*(?:{pattern})", doc.text[s:], I).end())
-                found.append((kind not in fitting, -1, kind, name))
+            if m := re.compile(rf"\s*(?:{pattern})", I).match(doc.text, s, doc.from_raw(authority.end)):
+                found.append((kind not in fitting, -1, kind, _name_after(doc, m.end())))
                 break
     if not found:
         return None, None
@@ -110,31 +108,14 @@ def _name_before(doc: _Doc, pos: int, kind: str) -> str | None:
     m = re.search(r"([A-Z][\w'’-]+(?:[ \t-]+[A-Z][\w'’-]+)*)[ \t]*$", line)
     if not m:
         return None
-    end = doc.text.find("\n", pos)
     word_end = re.compile(r"\w+").match(doc.text, pos)
     name_end = word_end.end() if word_end else pos
-    return _display(doc.value(doc.line_start(pos) + m.start(1), name_end)) if end != pos else None
-
-
-def _display(text: str) -> str:
-    """Capitals to title case, particles lower ("SAINT-HILAIRE-DU-HARCOUET" -> "Saint-Hilaire-du-Harcouet")."""
-    if not text.isupper():
-        return text
-    parts = re.split(r"([ '’-])", text.lower())
-    small = {"de", "du", "des", "la", "le", "les", "d", "l", "sur", "en", "et", "aux"}
-    return "".join(p if i and p in small else p.capitalize() for i, p in enumerate(parts))
+    return _display(doc.value(doc.line_start(pos) + m.start(1), name_end))
 
 
 # -- dates ----------------------------------------------------------------------------------------
 
 CONVOCATION_CUE = re.compile(r"convoca|convoque", I)
-# "L'an deux mille dix-huit, le treize décembre", "L'an deux mille vingt et un, le 28 octobre",
-# "L'an deux mille vingt-trois, le mardi 07 février", "L'an deux mille quatorze le six du mois de novembre".
-WORDS_FORMULA = re.compile(
-    rf"\bl'an\s+(?P<year>{NUMBER_WORDS}|(?:19|20)\d\d)\s*,?\s+(?:et\s+)?le\s+(?:{WEEKDAY}\s+)?"
-    rf"(?P<day>{NUMBER_WORDS}|[0-3]?\d(?:er)?)\s+(?:du\s+mois\s+d[e']\s*)?(?P<month>{MONTH})",
-    I,
-)
 # A title: "SEANCE DU 6 NOVEMBRE 2014", "Séance publique du jeudi 28 octobre 2021", "CONSEIL MUNICIPAL DU
 # MARDI 07 FEVRIER 2023", "COMPTE-RENDU DU CONSEIL MUNICIPAL\nDU 13 DECEMBRE 2018", "REUNION DU 10/12/2019".
 TITLE_DATE = re.compile(
@@ -150,13 +131,9 @@ def read_session_date(doc: _Doc, header_end: int) -> tuple[dt.date | None, Span 
     """The session date: the formula "L'an …, le …" first (it is the act's own), then a title. A date
     in a convocation's sentence ("dûment convoqué le 22 octobre", "Date de convocation : …") is not it."""
     limit = max(header_end, 0)
-    for m in WORDS_FORMULA.finditer(doc.text, 0, limit):
-        year, day = words_to_int(m.group("year")), words_to_int(re.sub(r"(?i)er$", "", m.group("day")))
-        if year and day:
-            try:
-                date = dt.date(year, FRENCH_MONTHS.index(fold(m.group("month")).lower()) + 1, day)
-            except ValueError:
-                continue
+    for m in WORDS_DATE.finditer(doc.text, 0, limit):
+        date = words_date(m)
+        if date:
             return date, doc.span(m.start(), m.end())
     for m in TITLE_DATE.finditer(doc.text, 0, limit):
         if _in_convocation(doc, m.start()):
