@@ -149,7 +149,6 @@ class Item(BaseModel):
 
     index: int  # 1-based, in document order
     total: int  # how many items the document holds
-    number: str | None = None  # as printed, without "N°": "2014/26", "DBC 2021-082", "1)"
     kind: Literal["deliberation", "decision"] = "deliberation"
     start: int  # the item's span in the document's raw text
     end: int
@@ -195,6 +194,7 @@ class Deliberation(BaseModel):
     represented_count: Count | None = None  # "procurations : 3", "pouvoirs : 3"
     absent: list[Member] = Field(default_factory=list)
     item: Item | None = None  # set when the document holds several deliberations
+    number: str | None = None  # the deliberation's number as printed, without "N°": "2014/26", "DBC 2021-082", "1)"
 
     codes: list[Code] = Field(default_factory=list)
     object: Span | None = None  # the title as printed (line breaks kept); `object_line` for display

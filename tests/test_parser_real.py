@@ -97,7 +97,7 @@ def score(name: str) -> dict[str, list[bool]]:
             out["item_vote"].append(False)
             out["item_amounts"].extend(False for _ in item["amounts"])
             continue
-        number = rec.item.number if rec.item else next((c.code for c in rec.codes), None)
+        number = rec.number or next((c.code for c in rec.codes), None)
         out["item_number"].append(_key(number) == _key(item["number"]) if item["number"] else True)
         out["item_vote"].append(_vote_ok(rec.vote, item["vote"]))
         cents = {a.cents for a in rec.amounts}

@@ -110,7 +110,7 @@ Néant.
     records = read_document(text, id="pv", source="pv.txt")
     assert [r.id for r in records] == ["pv-01", "pv-02"]
     first, second = records
-    assert first.item.number == "1)" and first.object_line == "Tarifs de la cantine"
+    assert first.number == "1)" and first.object_line == "Tarifs de la cantine"
     assert (first.vote.adopted, first.vote.unanimous, first.vote.against_count) == (True, False, 2)
     assert second.vote.unanimous and [a.cents for a in second.amounts] == [50000]
     for rec in records:  # session facts shared, every span inside the item or the header

@@ -74,10 +74,12 @@ def read_document(raw_text: str, *, id: str, source: str, path: str | None = Non
     if not segments:
         rec, header_end = parse_doc(doc, id=id, source=source, path=path)
         _add_session_facts(rec, doc, header_end, single=True)
-        number = read_number(doc) if not rec.codes else None
+        number = read_number(doc)
         if number:
-            s, e = doc.raw_span(number[1], number[2])
-            rec.codes.append(Code(code=number[0], kind="registre", start=s, end=e))
+            rec.number = number[0]
+            if not rec.codes:  # the codes' readers found nothing: the number is the code to look it up by
+                s, e = doc.raw_span(number[1], number[2])
+                rec.codes.append(Code(code=number[0], kind="registre", start=s, end=e))
         if not rec.articles and rec.vote is None and rec.signatory is None:
             rec.warnings.append("Document incomplet ou tronqué : ni article, ni vote, ni signature trouvés ; "
                                 "ses passages restent consultables.")
@@ -135,7 +137,8 @@ def _item(doc: _Doc, seg: Segment, index: int, total: int, facts: Deliberation, 
     for field in SESSION_FIELDS:
         setattr(rec, field, getattr(facts, field))
     rec.id = f"{id}-{index:02d}"
-    rec.item = Item(index=index, total=total, number=seg.number, kind=seg.kind, start=s, end=e)
+    rec.item = Item(index=index, total=total, kind=seg.kind, start=s, end=e)
+    rec.number = seg.number
     if seg.title:
         ts, te = doc.raw_span(*seg.title)
         rec.object = Span(text=doc.raw[ts:te], start=ts, end=te)

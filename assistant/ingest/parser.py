@@ -95,7 +95,8 @@ LINE_CUES = re.compile(
     r"|Objet\s*:|OBJET\b|Rapporteur\s*:|ADOPTEE?S?\b|APPROUVEE?S?\b|PREND\s+ACTE\b|Fait\s+et\s+delibere"
     r"|Pour\s+(?:copie|extrait)|Certifie|Envoye\s+en\s+prefecture|Nombre\s+de|L'an\s|Le\s+(?:Conseil|Bureau)\b"
     r"|LE\s+(?:CONSEIL|BUREAU)\b|La\s+Commission\b|LA\s+COMMISSION\b|Le\s+Maire\s*,|Le\s+President\s*,"
-    r"|- (?=[A-Z])|\d?[A-Z]{1,6}\d{4}[-_]\d|[0-9\[]\d\s+(?=[A-Z][a-z])))"
+    r"|\d?[A-Z]{1,6}\d{4}[-_]\d|[0-9\[]\d\s+(?=[A-Z][a-z])))"
+    r"|(?<=[;:])[ \t](?=-[ \t][A-Z])"  # a dashed list after "décident :" or an item's ";"
 )
 
 
@@ -1326,6 +1327,8 @@ VOTE_LINE = re.compile(
     r"^[ \t]*(?:cette\s+proposition|(?:la|le)\s+(?:presente?\s+)?(?:proposition|deliberation|rapport)\s+"
     r"(?:mise?\s+aux\s+voix\s+)?(?:est|a\s+ete)|mise?\s+aux\s+voix|adopte|rejete|a\s+[lI1]'unanimite|[lI1]'unanimite|unanimite"
     r"|a\s+la\s+majorite|pour\s*:|contre\s*:|abstentions?\b|se\s+sont\s+abstenus|s'est\s+abstenu|ont\s+vote"
+    r"|approuvee?s?[ \t.]*$|approuvee?s?\s+(?:a\s+l'unanimite|a\s+la\s+majorite|par\b)"  # not "APPROUVE les termes"
+    r"|\d+\s+(?:voix\s+)?(?:contre|pour)\b"
     r"|votes?\s*(?:contre|pour)?\s*:|vote\s+contre|resultat\s+du\s+vote|votants?\s*:|suffrages"
     r"|pour\s*:?\s*\d+\s*[-,/;]\s*contre"
     r"|le\s+(?:conseil|bureau|commission)[^\n]{0,60}\badopte|ne\s+prend\s+pas\s+part|n'a\s+pas\s+pris\s+part"
@@ -1347,7 +1350,8 @@ VOTE_NAMES_END = re.compile(
 VOTE_COUNT_NAMES = re.compile(
     r"\b(?P<count>\d+)\s+(?:voix\s+|votes?\s+)?(?P<kind>contre|abstentions?)\s*\(", I
 )
-FOR_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix|votes?)\s+pour\b|\bpour\s*:\s*(?P<n2>\d+)", I)
+# "22 voix pour", "Pour : 22", and in a vote line "0 contre, 0 abstention, 11 pour" (not "5 pour cent").
+FOR_COUNT = re.compile(r"(?P<n>\d+)\s+(?:(?:voix|votes?)\s+)?pour\b(?!\s+cent)|\bpour\s*:\s*(?P<n2>\d+)", I)
 # "12 voix contre 15" is 12 for and 15 against: no count of votes against is read from it.
 AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b(?!\s*\d)|\bcontre\s*:\s*(?P<n2>\d+)", I)
 ABSTENTION_COUNT = re.compile(r"(?P<n>\d+)\s+abstentions?\b|\babstentions?\s*:\s*(?P<n2>\d+)", I)
@@ -1391,7 +1395,9 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
             pos = ve
         ve = min(ve, end)
     else:
-        m = VOTE_ANYWHERE.search(doc.text, start, end)
+        # The decision line that carries the vote ("après en avoir délibéré, avec 74 voix pour, 0 contre et 4
+        # abstentions :") comes before a loose word in the articles ("- adopte la décision modificative").
+        m = None if decision and VOTE_ANYWHERE.search(decision.group()) else VOTE_ANYWHERE.search(doc.text, start, end)
         if not m and decision and VOTE_ANYWHERE.search(decision.group()):
             m = decision
             vs, ve = decision.start(), decision.end()

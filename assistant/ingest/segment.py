@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.ingest.parser import _Doc
+from assistant.ingest.parser import DATE_TEXT, _Doc
 
 I, M = re.IGNORECASE, re.MULTILINE
 
@@ -23,15 +23,17 @@ I, M = re.IGNORECASE, re.MULTILINE
 CODE_HEAD = re.compile(
     r"^[ \t]*(?:(?P<word>Deliberation|DELIBERATION|Decision|DECISION|Delib\.?)s?[ \t]*)?"
     r"(?:N|n)?[ \t]*[°o]?\.?[ \t]*"
-    r"(?P<num>(?:[A-Z]{1,6}[ \t]?)?\d?[A-Z]{0,4}(?:19|20)[\d'l]{2}(?:[ \t]?[-/._][ \t]?[\dIl]{1,4}){1,3}"
-    r"|[A-Z]{1,6}[ \t]?\d{1,4}[-/_]\d{1,4})"
-    r"(?P<sep>[ \t]*\n?[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=[A-Z]))",
+    # atomic: "DELBU2023-02-012 innovation…" is that number, never its shorter start "DELBU2023-02"
+    r"(?P<num>(?>(?:[A-Z]{1,6}[ \t]?)?\d?[A-Z]{0,4}(?:19|20)[\d'l]{2}(?:[ \t]?[-/._][ \t]?[\dIl]{1,4}){1,3}"
+    r"|[A-Z]{1,6}[ \t]?\d{1,4}[-/_]\d{1,4}))"
+    r"(?P<sep>[ \t]*\n?[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=\S)|[ \t]*\n(?=[ \t]*(?:Objet|OBJET)\b))",
     M,
 )
 # An ordinal: "1. Exercice…", "2) Vote…", "1)Autorisation…", "03 Affiliation…" (the bare form only in a
 # text whose line breaks were lost).
 ORDINAL_HEAD = re.compile(r"^[ \t]*(?P<num>\d{1,2})[ \t]*(?P<sep>[.)][ \t]*|[ \t]+-[ \t]+)(?=[A-Z«\"])", M)
 BARE_ORDINAL_HEAD = re.compile(r"^[ \t]*(?P<num>[0-9\[]\d)[ \t]+(?=[A-Z][a-z])", M)
+LEGAL_CITATION = re.compile(r"\b(?:articles?|loi|decret|ordonnance|arrete)(?:\s+n\s*[°o])?\s*$", I)
 MONTHS = re.compile(r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
                     r"|decembre)\b", I)
 AFTER_NUMBER_NOT_TITLE = re.compile(r"[ \t]*(?:€|euros?\b|%|heures?\b|h\b|ans?\b|m2|m²|ha\b|km\b)", I)
@@ -43,7 +45,11 @@ SESSION_DOCUMENT = re.compile(
 SESSION_END = re.compile(
     r"^[ \t]*(?:questions\s+diverses\s*$|l'ordre\s+du\s+jour\s+etant\s+epuise|la\s+seance\s+est\s+levee"
     r"|plus\s+rien\s+n'etant|l'ordre\s+du\s+jour\s+est\s+epuise)", I | M)
-TITLE_LABEL = re.compile(r"[ \t]*(?:Objet|OBJET)[ \t]*:[ \t]*")
+# What may stand between the number and the title: "Objet :", the act's own date ("N° DP 2021-312 du 15
+# septembre 2021 - …", "Décision n°2022-060 du 5 juillet 2022 : …").
+TITLE_LABEL = re.compile(rf"[ \t]*(?:(?:du[ \t]+)?(?:{DATE_TEXT})[ \t]*(?:[-:][ \t]*)?\n?[ \t]*)?(?:(?:Objet|OBJET)[ \t]*:[ \t]*)?")
+# A heading that closes the items instead of opening one: "7. Questions diverses".
+NOT_AN_ITEM = re.compile(r"[ \t]*(?:questions?\s+diverses|informations?\s+diverses|divers\b|questions\s+orales)", I)
 TITLE_END = re.compile(r"[ \t]+(?:Rapporteur|RAPPORTEUR|ADOPTEE?S?|APPROUVEE?S?|PREND\s+ACTE)\b|\n")
 
 
@@ -78,7 +84,10 @@ def _candidates(doc: _Doc, collapsed: bool) -> list[tuple[int, int, str, str]]:
             continue
         if not m.group("word") and not re.search(r"[-/._]", num):
             continue
-        if m.group("sep").strip() == "" and not re.match(r"[A-Z]", after):
+        if LEGAL_CITATION.search(text, max(0, m.start() - 30), m.start()):  # "l'article\nL2253-1": a law's article
+            continue
+        # A bare number before a lower-case word is prose ("2014 les travaux"); a lettered code is not.
+        if m.group("sep").strip() == "" and not re.match(r"[A-Z]", after) and not re.match(r"\d?[A-Z]", num):
             continue
         out.append((m.start(), m.end(), num.strip(), "code:" + _scheme(num)))
     ordinals = BARE_ORDINAL_HEAD if collapsed else ORDINAL_HEAD
@@ -87,8 +96,9 @@ def _candidates(doc: _Doc, collapsed: bool) -> list[tuple[int, int, str, str]]:
             if MONTHS.match(text, m.end()) or AFTER_NUMBER_NOT_TITLE.match(text, m.end("num")):
                 continue
             num = m.group("num")
-            label = num + (m.group("sep").strip() if pattern is ORDINAL_HEAD else "")
-            out.append((m.start("num"), m.end(), label, "ordinal"))
+            sep = m.group("sep").strip() if pattern is ORDINAL_HEAD else ""
+            # One scheme per separator: "1.", "2." are not continued by a table's "10 - Dotations" lines.
+            out.append((m.start("num"), m.end(), num + sep, "ordinal" + sep))
     return sorted(set(out))
 
 
@@ -119,20 +129,24 @@ def segment(doc: _Doc) -> list[Segment]:
     for c in cands:
         schemes.setdefault(c[3], []).append(c)
     heads = []
+    only_ordinals = all(k.startswith("ordinal") for k in schemes)
     for scheme, members in schemes.items():
-        if scheme == "ordinal":
-            if not SESSION_DOCUMENT.search(text[:3000]) and len(schemes) == 1:
+        if scheme.startswith("ordinal"):
+            if not SESSION_DOCUMENT.search(text[:3000]) and only_ordinals:
                 continue
             members = _chain(members)
         if len({_value(m[2].replace("[", "1")) for m in members}) >= 2:
             heads += members
     heads.sort()
+    closing = [h for h in heads if NOT_AN_ITEM.match(text, h[1])]
+    heads = [h for h in heads if h not in closing]
     if len(heads) < 2:
         return []
     # Where a later item starts, the earlier ends; the last ends with the sitting.
     ends = [h[0] for h in heads[1:]]
     stop = SESSION_END.search(text, heads[-1][1])
-    ends.append(stop.start() if stop else len(text))
+    last_end = min([stop.start() if stop else len(text)] + [c[0] for c in closing if c[0] > heads[-1][0]])
+    ends.append(last_end)
     # One item per number: a number printed twice (agenda, recapitulation) is the longest occurrence.
     best: dict[str, tuple[int, int]] = {}
     for i, h in enumerate(heads):
@@ -181,7 +195,7 @@ def read_number(doc: _Doc, limit: int = 4000) -> tuple[str, int, int] | None:
     """The number of a single deliberation, with its plain range: a numbered heading, else "n° …" outside
     the visas (which cite other deliberations' numbers)."""
     for start, _, number, scheme in _candidates(doc, getattr(doc, "collapsed", False)):
-        if scheme != "ordinal" and start < limit:
+        if not scheme.startswith("ordinal") and start < limit:
             pos = doc.text.find(number, start)
             return _number_label(number), pos, pos + len(number)
     for m in NUMBER_CUE.finditer(doc.text, 0, min(limit, len(doc.text))):

@@ -121,7 +121,7 @@ CONVOCATION_CUE = re.compile(r"convoca|convoque", I)
 TITLE_DATE = re.compile(
     r"\b(?:seance|reunion|session|conseil\s+municipal|conseil\s+communautaire|comite\s+syndical|bureau"
     r"|commission\s+permanente|conseil\s+d'administration|assemblee|deliberations?\s+examinees\s+par[^\n]{0,40}?)"
-    r"(?:\s+(?:publique|ordinaire|extraordinaire|pleniere))?[ \t]*\n?[ \t]*(?:du|le|en\s+date\s+du)\s+"
+    r"(?:\s+(?:publique|ordinaire|extraordinaire|pleniere))?[ \t]*\n?[ \t]*(?:(?:du|le|en\s+date\s+du)\s+)?"
     rf"(?:{WEEKDAY}\s+)?(?P<date>{DATE_TEXT})",
     I,
 )
