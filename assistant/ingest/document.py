@@ -105,11 +105,13 @@ def _add_session_facts(rec: Deliberation, doc: _Doc, header_end: int, *, single:
     """The facts the single-extract parser does not read: authority type and name, convocation date,
     secretary, counts, absent members; and a session date that must not be the convocation's."""
     rec.authority_type, rec.authority_name = sess.read_authority(doc, rec.body, header_end, rec.authority)
-    rec.convocation_date, rec.convocation_span = sess.read_convocation(doc, header_end)
+    convocation = sess.read_convocation(doc, header_end, rec.session_date)
     if single:
         date, span = sess.read_session_date(doc, header_end)
-        if date and (rec.session_date is None or rec.session_date == rec.convocation_date):
+        if date and (rec.session_date is None or rec.session_date == convocation[0]):
             rec.session_date, rec.session_span = date, span
+            convocation = sess.read_convocation(doc, header_end, date)  # its year may be the session's
+    rec.convocation_date, rec.convocation_span = convocation
     rec.secretary = sess.read_secretary(doc, header_end)
     counts = sess.read_counts(doc, header_end)
     rec.members_in_office = counts.get("members_in_office")

@@ -371,7 +371,7 @@ def to_date(text: str) -> dt.date | None:
 
 
 NUMBER_WORD = (r"(?:premier|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
-               r"|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cent|cents|mille|et)")
+               r"|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cent|cents|mille|mil|et)")
 NUMBER_WORDS = rf"{NUMBER_WORD}(?:[ -]+{NUMBER_WORD})*"
 MONTH_WORD = r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)"
 WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
@@ -393,6 +393,7 @@ def words_to_int(words: str) -> int | None:
     from text_to_num import text2num
 
     words = re.sub(r"\s+", " ", words.strip().lower()).removesuffix(" et")  # "L'an deux mille dix-neuf et le ..."
+    words = re.sub(r"\bmil\b", "mille", words)  # "deux mil vingt-deux": the old spelling of years
     if words in ("premier", "1er"):
         return 1
     if words.isdigit():
@@ -438,9 +439,15 @@ PRESIDENT_PATTERNS = [
         rf"(?P<civ>{CIVILITY})\s+(?P<name>{PERSON_NAME})\s*,\s*(?P<title>[^,\n]{{3,120}}?(?:\n[^,\n]{{1,80}}?)?)"
         r"\s*,\s*(?:a\s+ouvert|ouvre|preside|a\s+preside)"
     ),
-    # "sous la présidence de Monsieur Patrick BORE, Maire de la Ville"
+    # "sous la présidence de Monsieur le Maire, Paul Martin", "sous la présidence de son Maire, Paul MARTIN"
     re.compile(
-        rf"(?:sous\s+la\s+presidence\s+de|preside\w*\s+par)\s+(?P<civ>{CIVILITY})\s+(?P<name>{PERSON_NAME})"
+        r"sous\s+la\s+presidence\s+de\s+(?:(?P<civ>Madame|Monsieur)\s+)?(?:son|sa|l[ea])\s+"
+        r"(?P<title>Maire|President|Presidente)\s*,?\s+(?P<name>[A-Z][\w'-]+(?:[ ][A-Z][\w'-]+){1,3})",
+        I,
+    ),
+    # "sous la présidence de Monsieur Patrick BORE, Maire de la Ville" (OCR may leave a stray "2g" before "de")
+    re.compile(
+        rf"(?:sous\s+la\s+presidence\s*(?:\S{{1,3}}\s+)?de|preside\w*\s+par)\s+(?P<civ>{CIVILITY})\s+(?P<name>{PERSON_NAME})"
         r"(?:\s*,\s*(?P<title>[^,\n.]{3,80}))?",
         I,
     ),

@@ -17,6 +17,9 @@ from assistant.ingest.parser import (
     ATTENDANCE_HEAD,
     CIVILITY,
     DATE_TEXT,
+    FRENCH_MONTHS,
+    MONTH_WORD,
+    NUMBER_WORDS,
     WEEKDAY,
     WORDS_DATE,
     _display,
@@ -26,6 +29,7 @@ from assistant.ingest.parser import (
     _name_item,
     to_date,
     words_date,
+    words_to_int,
 )
 from assistant.models import Count, Member, Person, Span
 
@@ -82,11 +86,32 @@ def read_authority(doc: _Doc, body: str | None, header_end: int, authority: Span
             if m := re.compile(rf"\s*(?:{pattern})", I).match(doc.text, s, doc.from_raw(authority.end)):
                 found.append((kind not in fitting, -1, kind, _name_after(doc, m.end())))
                 break
-    if not found:
-        return None, None
+    # "Séance publique du Conseil Municipal d'X": the body names its authority.
+    for m in BODY_OF.finditer(header):
+        kind = BODY_TYPES.get(_body_key(m.group("body")), ("",))[0]
+        if kind and (name := _name_after(doc, m.end())):
+            found.append((kind not in fitting, m.start(), kind, name))
     found.sort(key=lambda f: (f[0], f[3] is None, f[1]))
-    _, _, kind, name = found[0]
+    kind, name = (found[0][2], found[0][3]) if found else (None, None)
+    if len(fitting) == 1 and kind != fitting[0]:
+        # A conseil municipal is a commune's, a comité syndical a syndicat's: the body says the type even where
+        # the header names only the département or the région around it.
+        kind, name = fitting[0], None
+    if kind == "ccas" and name is None:  # a CCAS bears its commune's name
+        name = next((f[3] for f in found if f[2] == "commune" and f[3]), None)
     return kind, name
+
+
+BODY_OF = re.compile(r"\b(?P<body>conseil\s+municipal|conseil\s+communautaire|comite\s+syndical)", I)
+
+
+def _body_key(words: str) -> str:
+    return "_".join(fold(words).split())
+
+
+REGISTER_WORD = re.compile(
+    r"(?:extrait|registre|seance|reunion|deliberation|proces|compte|conseil|bureau|commission|comite"
+    r"|session|convocation|ordre|objet|present)")
 
 
 def _name_after(doc: _Doc, pos: int) -> str | None:
@@ -94,6 +119,8 @@ def _name_after(doc: _Doc, pos: int) -> str | None:
     if not m or len(m.group("name")) < 3:
         return None
     name = doc.value(m.start("name"), m.end("name"))
+    if REGISTER_WORD.match(fold(name)):  # "CONSEIL DÉPARTEMENTAL Extrait des délibérations": no name
+        return None
     words = name.split()
     while words and fold(words[-1]).lower() in {"de", "du", "des", "la", "le", "les", "d", "l", "sur", "en"}:
         words.pop()
@@ -155,15 +182,38 @@ CONVOCATION = re.compile(
 )
 
 
-def read_convocation(doc: _Doc, header_end: int) -> tuple[dt.date | None, Span | None]:
+# "convoqués … par écrit le huit décembre deux mil vingt-deux", "dûment convoqué le 26 mars" (the year is the
+# session's: a convocation precedes its session by days).
+CONVOCATION_WORDS = re.compile(
+    rf"convoqu\w*[^.\n]{{0,60}}?\ble\s+(?:{WEEKDAY}\s+)?(?P<day>{NUMBER_WORDS}|[0-3]?\d(?:er)?)\s+"
+    rf"(?P<month>{MONTH_WORD})\b(?:\s+(?P<year>{NUMBER_WORDS}|(?:19|20)\d\d)\b)?",
+    I,
+)
+
+
+def read_convocation(doc: _Doc, header_end: int, session_date: dt.date | None = None
+                     ) -> tuple[dt.date | None, Span | None]:
     """"Date de convocation : 6 décembre 2018", "dûment convoqué le 22 octobre 2014", "La convocation … a été
-    faite le 22 octobre 2021", "Date de l'avis de convocation :\n\n03 avril 2018"."""
+    faite le 22 octobre 2021", "Date de l'avis de convocation :\n\n03 avril 2018", a date in words, or a day
+    and month whose year is the session's (the year before, for a session early in January)."""
     limit = max(header_end, min(len(doc.text), 3000))
     for m in CONVOCATION.finditer(doc.text, 0, limit):
         group = "date" if m.group("date") else "date2"
         date = to_date(doc.plain.raw_slice(m.start(group), m.end(group)))
         if date:
             return date, doc.span(m.start(), m.end())
+    for m in CONVOCATION_WORDS.finditer(doc.text, 0, limit):
+        day, month = words_to_int(m.group("day")), FRENCH_MONTHS.index(m.group("month").lower()) + 1
+        year = words_to_int(m.group("year")) if m.group("year") else None
+        if session_date and (year is None or abs(year - session_date.year) > 1):
+            year = session_date.year - ((month, day or 0) > (session_date.month, session_date.day))
+        try:
+            date = dt.date(year, month, day) if year and day else None
+        except ValueError:
+            date = None
+        if date:
+            end = m.end("year") if m.group("year") and year == words_to_int(m.group("year")) else m.end("month")
+            return date, doc.span(m.start(), end)
     return None, None
 
 
