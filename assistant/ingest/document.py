@@ -114,6 +114,10 @@ def _add_session_facts(rec: Deliberation, doc: _Doc, header_end: int, *, single:
     rec.convocation_date, rec.convocation_span = convocation
     rec.secretary = sess.read_secretary(doc, header_end)
     counts = sess.read_counts(doc, header_end)
+    if rec.present_count is None and "present_count" in counts:
+        rec.present_count = counts["present_count"].value
+        s, e = counts["present_count"].start, counts["present_count"].end
+        rec.present_count_span = Span(text=doc.raw[s:e], start=s, end=e)
     rec.members_in_office = counts.get("members_in_office")
     rec.voting_count = counts.get("voting_count")
     rec.represented_count = counts.get("represented_count")

@@ -223,10 +223,13 @@ PERSON = r"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,4}"
 SECRETARY = [
     # "Secrétaire de séance : Anne DURAND", "Secrétaire : Mme Anne DURAND", "Secrétaire de séance\nMadame A."
     re.compile(rf"secretaire(?:\s+de\s+(?:la\s+)?seance)?\s*:?[ \t]*\n?[ \t]*(?:{CIVILITY}\s+)?(?P<name>{PERSON})"
-               r"(?=[ \t]*(?:[,.;\n(]|est\b|a\s+ete|$))", I),
+               r"(?=[ \t]*(?:[,.;\n(]|est\b|a\s+ete|$)|[ \t]+\S*[\d/])", I),  # "… : Anne DURAND PACU/17-2023"
     # "Madame A. DURAND est désignée comme secrétaire", "M. X a été élu secrétaire de séance"
     re.compile(rf"(?:{CIVILITY}\s+)?(?P<name>{PERSON}),?\s+(?:est|a\s+ete)\s+(?:designee?|elue?|nommee?)"
                r"\s+(?:comme\s+|en\s+qualite\s+de\s+)?secretaire", I),
+    # "… la nomination d'un secrétaire … . Monsieur Paul MARTIN est désigné pour remplir cette fonction."
+    re.compile(rf"secretaire[^.]{{0,150}}\.\s*(?:{CIVILITY}\s+)?(?P<name>{PERSON})\s+(?:est|a\s+ete)\s+"
+               r"(?:designee?|elue?|nommee?)\s+pour\s+remplir", I),
     # "Madame Anne DURAND, désignée, prend place au Bureau" (after the call to name a secretary)
     re.compile(rf"(?:{CIVILITY})\s+(?P<name>{PERSON}),\s+designee?,\s+prend\s+place", I),
 ]
@@ -252,6 +255,8 @@ def read_secretary(doc: _Doc, header_end: int) -> Person | None:
 COUNT_LABELS = {
     # "Nombre de conseillers en exercice : 27", "Membres en exercice : 35", "en exercice : 39"
     "members_in_office": r"en\s+exercice",
+    # "Présents : 15" where the header reader did not look (after the object)
+    "present_count": r"presents",
     # "votants : 23", "Nombre de votants : 32", "Votants 23"
     "voting_count": r"votants",
     # "procurations : 3", "Pouvoirs : 5", "représentés : 2"
@@ -259,11 +264,32 @@ COUNT_LABELS = {
 }
 
 
+# A table's heads then its row: "Nombre de Conseillers en exercice Présents Procurations Votants 27 20 3 23".
+COUNT_HEADS = {"members_in_office": r"en\s+exercice", "present_count": r"presents",
+               "represented_count": r"procurations|pouvoirs|representes", "voting_count": r"votants",
+               "": r"absents"}
+COUNT_HEAD = re.compile("|".join(f"(?P<{k or 'absent'}>{v})" for k, v in COUNT_HEADS.items()), I)
+COUNT_TABLE = re.compile(
+    rf"(?:(?:nombre\s+de\s+)?(?:conseillers\s+|membres\s+)?(?:{'|'.join(COUNT_HEADS.values())})\s*){{2,6}}"
+    r"(?P<row>(?:\d{1,3}\s+){1,5}\d{1,3})\b", I)
+
+
 def read_counts(doc: _Doc, header_end: int) -> dict[str, Count]:
-    """The counts a header prints after their label ("en exercice : 27") or before it ("27 en exercice")."""
+    """The counts a header prints after their label ("en exercice : 27"), before it ("27 en exercice") or in a
+    table's row under its heads."""
     limit = max(header_end, min(len(doc.text), 3000))
     out: dict[str, Count] = {}
+    table = COUNT_TABLE.search(doc.text, 0, limit)
+    if table:
+        heads = [h.lastgroup for h in COUNT_HEAD.finditer(doc.text, table.start(), table.start("row"))]
+        values = table.group("row").split()
+        if len(heads) == len(values):
+            s, e = doc.raw_span(table.start(), table.end())
+            out = {head: Count(value=int(v), start=s, end=e) for head, v in zip(heads, values, strict=True)
+                   if head != "absent"}
     for field, label in COUNT_LABELS.items():
+        if field in out:
+            continue
         after = re.compile(rf"\b(?:{label})\b[ \t]*(?:[:=]|\bde\b)?[ \t]*\n?[ \t]*(?P<n>\d{{1,3}})\b(?![ \t]*[/.,]\d)", I)
         before = re.compile(rf"\b(?P<n>\d{{1,3}})[ \t]+(?:conseillers\s+|membres\s+)?(?:{label})\b", I)
         m = after.search(doc.text, 0, limit) or before.search(doc.text, 0, limit)
