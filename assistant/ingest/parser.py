@@ -1335,22 +1335,27 @@ VOTE_LINE = re.compile(
     r"(?:mise?\s+aux\s+voix\s+)?(?:est|a\s+ete)|mise?\s+aux\s+voix|adopte|rejete|a\s+[lI1]'unanimite|[lI1]'unanimite|unanimite"
     r"|a\s+la\s+majorite|pour\s*:|contre\s*:|abstentions?\b|se\s+sont\s+abstenus|s'est\s+abstenu|ont\s+vote"
     r"|approuvee?s?[ \t.]*$|approuvee?s?\s+(?:a\s+l'unanimite|a\s+la\s+majorite|par\b)"  # not "APPROUVE les termes"
-    r"|\d+\s+(?:voix\s+)?(?:contre|pour)\b"
+    r"|\d+\s+(?:voix\s+)?(?:contre|pour|abstentions?)\b"
     r"|votes?\s*(?:contre|pour)?\s*:|vote\s+contre|resultat\s+du\s+vote|votants?\s*:|suffrages"
     r"|pour\s*:?\s*\d+\s*[-,/;]\s*contre"
     r"|le\s+(?:conseil|bureau|commission)[^\n]{0,60}\badopte|ne\s+prend\s+pas\s+part|n'a\s+pas\s+pris\s+part"
+    # "LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE CETTE PROPOSITION" (OCR: "ACCEPÏE"), "… QUI VOTENT CONTRE"
+    r"|le\s+(?:conseil|bureau|commission)[^\n]{0,200}?\baccep\w{1,3}\s+(?:cette|ces)\s+propos"
     r"|n'ont\s+pas\s+pris\s+part|\d+\s+voix)",
     I | M,
 )
-VOTE_ANYWHERE = re.compile(r"mise?\s+aux\s+voix|\badopte+e?s?\b|unanimite|a\s+la\s+majorite|\b\d+\s+voix\b", I)
+# "unanim": OCR reads "UNANIMITÉ" as "UNANIMIÏE" too
+VOTE_ANYWHERE = re.compile(r"mise?\s+aux\s+voix|\badopte+e?s?\b|unanim|a\s+la\s+majorite|\b\d+\s+voix\b"
+                           r"|\bvotent\s+contre|\baccep\w{1,3}\s+(?:cette|ces)\s+propos", I)
 VOTE_NAMES = re.compile(
+    r"(?:\b(?P<pre>\d+)\s+(?:voix\s+)?)?"  # "1 contre : M. X", "3 abstentions : Mme Y, M. Z"
     r"(?P<kind>se\s+sont\s+abstenus?|s'est\s+abstenue?|abstentions?|ont\s+vote\s+contre|a\s+vote\s+contre"
     r"|votes?\s+contre|contre)\s*(?:\(\s*(?P<n>\d+)\s*\))?\s*:\s*(?:(?P<count>\d+)\s*)?",
     I,
 )
 # Names after "Ont voté contre :" run to the end of the sentence, across lines ("Monsieur\nPhilippe VIDAL.").
 VOTE_NAMES_END = re.compile(
-    NOT_ABBREVIATION_DOT + r"(?=\s|$)|" + SENTENCE_BREAK.pattern + r"|\s/\s|\n(?=[ \t]*(?i:se\s+sont|abstention|contre|vote|ont\s+vote"
+    NOT_ABBREVIATION_DOT + r"(?=\s|$)|" + SENTENCE_BREAK.pattern + r"|\s/\s|\n(?=[ \t]*(?i:se\s+sont|abstention|contre|vote|ont\s+vote|\d+\s+(?:voix\s+)?(?:contre|abstention)"
     r"|pour\s*:|adopt))"
 )
 # "3 contre (M. X, Mme Y, M. Z)", "2 abstentions (Mme A, M. B)": the count, then the names in brackets.
@@ -1418,9 +1423,16 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
     adopted = None
     if re.search(r"\b(?:n'est\s+pas|n'a\s+pas\s+ete|non)\s+adopte|\brejete", low):
         adopted = False
-    elif re.search(r"adopte|approuve|unanimite|a\s+la\s+majorite|\bdecide\b", low):  # "VOTE : UNANIMITÉ"
+    elif re.search(r"adopte|approuve|unanim|a\s+la\s+majorite|\bdecide\b|\baccep\w{1,3}\s+(?:cette|ces)\s+propos", low):
         adopted = True
-    vote = Vote(adopted=adopted, unanimous="unanimite" in low, start=0, end=0)
+    unanimous, quote_start = "unanim" in low, vs
+    if adopted is None and decision and decision.end() <= vs and VOTE_ANYWHERE.search(decision.group()):
+        # Counts after the articles, the result in the decision line ("après en avoir délibéré, à la majorité :")
+        said = decision.group().lower()
+        if re.search(r"unanim|a\s+la\s+majorite|adopte|approuve", said):
+            adopted, unanimous = True, "unanim" in said
+            quote_start = decision.start()  # the quote holds the result it asserts
+    vote = Vote(adopted=adopted, unanimous=unanimous, start=0, end=0)
     triple = FOR_AGAINST_ABSTENTION.search(block)  # "Pour 28 – Contre 3 – Abstention 2"
     if triple:
         vote.against_count = int(triple.group("against"))
@@ -1428,7 +1440,7 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
         if adopted is None:
             vote.adopted = int(triple.group("for")) > vote.against_count
     for m in VOTE_NAMES.finditer(doc.text, vs, ve):
-        count = m.group("n") or m.group("count")
+        count = m.group("n") or m.group("count") or m.group("pre")
         names_s = m.end()
         if doc.text.startswith("(", names_s):  # "Contre : 4 (M. X, Mme Y, ...)"
             close = doc.text.find(")", names_s, ve)
@@ -1469,7 +1481,7 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
         m = FOR_COUNT.search(block)
         if m:
             vote.adopted = int(m.group("n") or m.group("n2")) > (vote.against_count or 0)
-    vote.start, vote.end = doc.raw_span(vs, ve)
+    vote.start, vote.end = doc.raw_span(quote_start, ve)
     return vote
 
 

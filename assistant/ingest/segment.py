@@ -24,7 +24,7 @@ CODE_HEAD = re.compile(
     r"^[ \t]*(?:(?P<word>Deliberation|DELIBERATION|Decision|DECISION|Delib\.?)s?[ \t]*)?"
     r"(?:N|n)?[ \t]*[°o]?\.?[ \t]*"
     # atomic: "DELBU2023-02-012 innovation…" is that number, never its shorter start "DELBU2023-02"
-    r"(?P<num>(?>(?:[A-Z]{1,6}[ \t]?)?\d?[A-Z]{0,4}(?:19|20)[\d'l]{2}(?:[ \t]?[-/._][ \t]?[\dIl]{1,4}){1,3}"
+    r"(?P<num>(?>(?:[A-Z]{1,6}[ \t]?)?\d?[A-Z]{0,4}(?:19|20)[\d'l]{2,3}(?:[ \t]?[-/._][ \t]?[\dIl]{1,4}){1,3}"
     r"|[A-Z]{1,6}[ \t]?\d{1,4}[-/_]\d{1,4}))"
     r"(?P<sep>[ \t]*\n?[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=\S)|[ \t]*\n(?=[ \t]*(?:Objet|OBJET)\b))",
     M,
@@ -65,7 +65,9 @@ class Segment:
 
 
 def _scheme(num: str) -> str:
-    return re.sub(r"[\dIl']+$", "", re.sub(r"[ \t]", "", num))
+    """"DBC 2021-082" -> "DBC2021-"; OCR's "20'l8.04.09- 10" is of the same scheme as "2018.04.09-2"."""
+    key = re.sub(r"[\d'l]+", lambda m: m.group().replace("'", "").replace("l", "1"), re.sub(r"[ \t]", "", num))
+    return re.sub(r"[\dI]+$", "", key)
 
 
 def _value(num: str) -> int | None:
