@@ -203,7 +203,8 @@ def check_extract(doc: _Doc) -> None:
 
 DECISION = re.compile(
     r"^[ \t]*(?:DELIBERE+|Delibere+|DECIDE|Decide|ARRETE|Arrete)\b[ \t:.,]*$"
-    r"|^[^\n]*\bapres\s+en\s+avoir\s+delibere[^\n]*$",
+    r"|^[^\n]*\bapres\s+(?:en\s+)?avoir\s+delibere[^\n]*$"
+    r"|^[^\n]*\bdecident\s*:[ \t]*$",  # "les membres du Bureau communautaire, à l'unanimité décident :"
     I | M,
 )
 ARTICLE_HEAD = re.compile(
@@ -1330,23 +1331,26 @@ def find_budget(doc: _Doc, ranges: list[tuple[int, int]]) -> list[Budget]:
 # Vote and signatory
 # ---------------------------------------------------------------------------------------------
 
+# "ACCEPTE CETTE PROPOSITION" as OCR reads it too ("ACCEPÏE CEÏÏE PROPOSITION")
+ACCEPTS = r"\baccep\w{1,3}\s+\w{3,5}\s+propos"
 VOTE_LINE = re.compile(
     r"^[ \t]*(?:cette\s+proposition|(?:la|le)\s+(?:presente?\s+)?(?:proposition|deliberation|rapport)\s+"
     r"(?:mise?\s+aux\s+voix\s+)?(?:est|a\s+ete)|mise?\s+aux\s+voix|adopte|rejete|a\s+[lI1]'unanimite|[lI1]'unanimite|unanimite"
     r"|a\s+la\s+majorite|pour\s*:|contre\s*:|abstentions?\b|se\s+sont\s+abstenus|s'est\s+abstenu|ont\s+vote"
-    r"|approuvee?s?[ \t.]*$|approuvee?s?\s+(?:a\s+l'unanimite|a\s+la\s+majorite|par\b)"  # not "APPROUVE les termes"
+    # "APPROUVÉE" (the result), "APPROUVE" alone or with its majority; not the verb of "APPROUVE les termes"
+    r"|approuvees?\b|approuves?[ \t.]*$|approuves?\s+(?:a\s+l'unanimite|a\s+la\s+majorite|par\b)"
     r"|\d+\s+(?:voix\s+)?(?:contre|pour|abstentions?)\b"
     r"|votes?\s*(?:contre|pour)?\s*:|vote\s+contre|resultat\s+du\s+vote|votants?\s*:|suffrages"
     r"|pour\s*:?\s*\d+\s*[-,/;]\s*contre"
     r"|le\s+(?:conseil|bureau|commission)[^\n]{0,60}\badopte|ne\s+prend\s+pas\s+part|n'a\s+pas\s+pris\s+part"
     # "LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE CETTE PROPOSITION" (OCR: "ACCEPÏE"), "… QUI VOTENT CONTRE"
-    r"|le\s+(?:conseil|bureau|commission)[^\n]{0,200}?\baccep\w{1,3}\s+(?:cette|ces)\s+propos"
+    rf"|le\s+(?:conseil|bureau|commission)[\s\S]{{0,300}}?{ACCEPTS}"
     r"|n'ont\s+pas\s+pris\s+part|\d+\s+voix)",
     I | M,
 )
 # "unanim": OCR reads "UNANIMITÉ" as "UNANIMIÏE" too
 VOTE_ANYWHERE = re.compile(r"mise?\s+aux\s+voix|\badopte+e?s?\b|unanim|a\s+la\s+majorite|\b\d+\s+voix\b"
-                           r"|\bvotent\s+contre|\baccep\w{1,3}\s+(?:cette|ces)\s+propos", I)
+                           rf"|\bvotent\s+contre|{ACCEPTS}", I)
 VOTE_NAMES = re.compile(
     r"(?:\b(?P<pre>\d+)\s+(?:voix\s+)?)?"  # "1 contre : M. X", "3 abstentions : Mme Y, M. Z"
     r"(?P<kind>se\s+sont\s+abstenus?|s'est\s+abstenue?|abstentions?|ont\s+vote\s+contre|a\s+vote\s+contre"
@@ -1388,7 +1392,7 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
     first = VOTE_LINE.search(doc.text, start, end)
     if first:
         vs = first.start()
-        ve = doc.line_end(vs)
+        ve = doc.line_end(max(vs, first.end() - 1))  # a vote line may run over lines ("…\n\nQUI VOTENT CONTRE, ACCEPTE")
         pos = ve
         while pos < end:
             nxt = re.compile(r"\n[ \t]*(?=\S)").search(doc.text, pos, end)
@@ -1423,7 +1427,7 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
     adopted = None
     if re.search(r"\b(?:n'est\s+pas|n'a\s+pas\s+ete|non)\s+adopte|\brejete", low):
         adopted = False
-    elif re.search(r"adopte|approuve|unanim|a\s+la\s+majorite|\bdecide\b|\baccep\w{1,3}\s+(?:cette|ces)\s+propos", low):
+    elif re.search(rf"adopte|approuve|unanim|a\s+la\s+majorite|\bdecide\b|{ACCEPTS}", low):
         adopted = True
     unanimous, quote_start = "unanim" in low, vs
     if adopted is None and decision and decision.end() <= vs and VOTE_ANYWHERE.search(decision.group()):
