@@ -166,3 +166,31 @@ def test_an_unread_vote_is_quoted_never_asserted():
     assert "ni abstention" not in compose._vote_sentence(item, "fr")
     no_vote = _one("OBJET : Information\nLe Maire présente le rapport annuel.\n")
     assert no_vote.vote is None and facts.vote_items([no_vote]) == []
+
+
+def test_a_grant_table_without_currency_split_by_a_stamp():
+    """Amounts under a "Montant" head, a row's name over several lines, a stamp in the middle of the table; a
+    word before the amount on several rows ("Projet", "Fonctionnement") is a column, not part of the name."""
+    rec = _one("""OBJET : Subventions aux associations culturelles
+Il est proposé d'attribuer les subventions du tableau ci-après.
+Code association  Nom association Nature Montant
+ MUSIQUE
+101 LES VOIX DU PORT Projet 2 000
+Accusé de réception en préfecture
+012-345678901-20190101-0001-DE
+102 CINE CLUB Fonctionnement  750
+104 CHORALE DU LAC Fonctionnement  250
+103
+ATELIER DES ARTS
+ET DES LETTRES
+Projet 1 250
+ TOTAL 4 250
+Le Conseil municipal, après en avoir délibéré, DECIDE d'attribuer ces subventions.
+Adopté à l'unanimité.
+""")
+    rows = [(a.cents, a.beneficiary) for a in rec.amounts if a.beneficiary]
+    assert rows == [(200000, "LES VOIX DU PORT"), (75000, "CINE CLUB"), (25000, "CHORALE DU LAC"),
+                    (125000, "ATELIER DES ARTS ET DES LETTRES")]
+    for a in rec.amounts:  # each amount quotes its row
+        assert rec.raw_text[a.start:a.end] in rec.raw_text[a.sentence_start:a.sentence_end]
+    assert 425000 not in {a.cents for a in rec.amounts}  # the total is no grant

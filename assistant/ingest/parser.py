@@ -1222,6 +1222,23 @@ def find_amounts(
     return amounts
 
 
+def table_amounts(doc: _Doc, raw_articles: list[tuple[int, int, int, int]], found: list[Amount]) -> list[Amount]:
+    """The rows of grant tables whose amounts print no currency (`tables`), each with its row as its quote."""
+    from assistant.ingest.tables import grant_rows
+
+    taken = {(a.start, a.end) for a in found}
+    out = []
+    for row in grant_rows(doc):
+        s, e = doc.raw_span(*row.number)
+        if (s, e) in taken:
+            continue
+        article = next((a for a in raw_articles if a[1] <= row.number[0] < a[3]), None)
+        ss, se = doc.raw_span(*row.row)
+        out.append(Amount(cents=row.cents, beneficiary=doc.value(*row.name) if row.name else None,
+                          article=article[0] if article else None, start=s, end=e, sentence_start=ss, sentence_end=se))
+    return out
+
+
 def find_beneficiaries(
     doc: _Doc, amounts: list[Amount], raw_articles: list[tuple[int, int, int, int]], act_type: str
 ) -> list[str]:
@@ -1676,6 +1693,7 @@ def parse_doc(doc: _Doc, *, id: str, source: str, path: str | None = None) -> tu
     raw_articles = dashed or find_articles(doc, articles_from, articles_end)
     articles = build_articles(doc, raw_articles)
     amounts = find_amounts(doc, raw_articles, [obj, rapporteur, expose, *visas])
+    amounts += table_amounts(doc, raw_articles, amounts)
     act_type = classify(obj.text if obj else None, articles)
     article_bodies = [(start, stop) for _, _, start, stop in raw_articles]
 
