@@ -120,6 +120,21 @@ Néant.
     assert "QUESTIONS DIVERSES" not in second.own_text
 
 
+def test_a_postponed_point_is_no_deliberation():
+    text = HEADER + """1. Tarifs de la cantine
+Le Conseil municipal, après en avoir délibéré, fixe le repas à 3,50 €.
+Adopté à l'unanimité.
+2. Convention avec l'office de tourisme
+Ce projet de délibération est reporté au prochain conseil, faute d'éléments.
+3. Subvention au comité des fêtes
+Le Conseil municipal décide d'attribuer une subvention de 500 € au Comité des fêtes.
+Adopté à l'unanimité.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [r.number for r in records] == ["1.", "3."]
+    assert not any("reporté" in r.own_text for r in records)
+
+
 def test_a_one_line_document_is_read():
     text = " ".join(("DELIBERATION DU CONSEIL MUNICIPAL SEANCE du 9 décembre 2022 L'an deux mille vingt-deux, "
                      "le neuf décembre, le Conseil Municipal de la Ville de Mazerolles dûment convoqué le 2 décembre "

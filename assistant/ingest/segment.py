@@ -177,8 +177,21 @@ def segment(doc: _Doc) -> list[Segment]:
                 te_pos = nxt.start() if nxt else te_pos
         title = doc.trim(ts, te_pos) if ts < te_pos else None
         kind = "decision" if DECISION_WORD.match(text, start) or re.match(r"DP\b", number) else "deliberation"
+        if _postponed(text, title[1] if title else title_start, end):
+            continue  # no decision: no deliberation (its text stays in the document, in no item)
         segments.append(Segment(start=start, end=end, number=_number_label(number), title=title, kind=kind))
     return segments
+
+
+POSTPONED = re.compile(r"\b(?:est|sont)\s+(?:reporte|ajourne|retire)e?s?\b|\b(?:report|ajournement|retrait)\s+(?:du|de\s+ce)\s+"
+                       r"(?:point|projet|dossier)", I)
+
+
+def _postponed(text: str, body_start: int, end: int) -> bool:
+    """A point whose few lines say only that it is postponed or withdrawn ("Ce projet de délibération est
+    reporté au conseil du 25 novembre")."""
+    body = text[body_start:end]
+    return len(body.strip()) < 300 and bool(POSTPONED.search(body))
 
 
 def _number_label(num: str) -> str:
