@@ -209,3 +209,15 @@ Adopté à l'unanimité.
     for a in rec.amounts:  # each amount quotes its row
         assert rec.raw_text[a.start:a.end] in rec.raw_text[a.sentence_start:a.sentence_end]
     assert 425000 not in {a.cents for a in rec.amounts}  # the total is no grant
+
+
+@pytest.mark.parametrize("printed, cents", [
+    ("465 000.00 €", 46500000),  # a decimal point after grouped thousands
+    ("2 429, 60 € HT", 242960),  # a text layer's space after the comma
+    ("1.500.000 €", 150000000),
+    ("12 345,67 euros", 1234567),
+])
+def test_amount_forms(printed, cents):
+    rec = _one(f"OBJET : Travaux\nLe Conseil municipal, après en avoir délibéré, DECIDE :\nArticle 1 : Le montant est "
+               f"fixé à {printed}.\nAdopté à l'unanimité.\n")
+    assert cents in {a.cents for a in rec.amounts}

@@ -905,7 +905,8 @@ def build_articles(doc: _Doc, raw_articles: list[tuple[int, int, int, int]]) -> 
 
 
 AMOUNT = re.compile(
-    r"(?<![\d.,])(?P<num>\d{1,3}(?:[ .]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+    # "465 000.00 €" and "2 429, 60 € HT" (a text layer's space) are decimals too
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:[ .]\d{3})+(?:,[ ]?\d{1,2}|\.\d{2}(?!\d))?|\d+(?:[.,]\d{1,2})?)"
     r"(?P<mult>\s*millions?\s+d')?[ \t]*\n?[ \t]*(?P<cur>€|(?i:euros?)\b|EUR\b)"
     r"(?P<qual>[ \t]*(?:HT\b|H\.T\.?|(?i:hors\s+taxes?)\b|TTC\b|T\.T\.C\.?|(?i:toutes\s+taxes\s+comprises)"
     r"|(?i:net)\b))?"
@@ -981,7 +982,9 @@ PURPOSE_END = re.compile(
 )
 def _parse_cents(m: re.Match) -> int:
     num = m.group("num").replace(" ", "")
-    if "," in num:
+    if re.search(r"\.\d{2}$", num) and not re.search(r"\.\d{3}\.", num):  # "465000.00": a decimal point
+        num = num.replace(",", "")
+    elif "," in num:
         num = num.replace(".", "").replace(",", ".")
     elif re.search(r"\.\d{3}(?:\.|$)", num):
         num = num.replace(".", "")

@@ -206,6 +206,10 @@ NUMBER_CUE = re.compile(
 )
 
 
+# "… Séance du 05 Janvier 2024 03-2024 OBJET : …": a number printed just before the object's label
+NUMBER_BEFORE_OBJECT = re.compile(r"(?<![\w/-])(?P<num>[A-Z]{0,6}/?\d{1,4}[-/]\d{2,4})\s+(?=(?:OBJET|Objet)\b)")
+
+
 def read_number(doc: _Doc, limit: int = 4000) -> tuple[str, int, int] | None:
     """The number of a single deliberation, with its plain range: a numbered heading, else "n° …" outside
     the visas (which cite other deliberations' numbers)."""
@@ -218,4 +222,5 @@ def read_number(doc: _Doc, limit: int = 4000) -> tuple[str, int, int] | None:
         if re.match(r"[ \t]*(?:vu|considerant)\b", line, I) or re.search(r"\b(?:loi|article|decret|arrete)\s*$", line, I):
             continue
         return _number_label(m.group("num")).strip(" .-"), m.start("num"), m.end("num")
-    return None
+    m = NUMBER_BEFORE_OBJECT.search(doc.text, 0, min(limit, len(doc.text)))
+    return (m.group("num"), m.start("num"), m.end("num")) if m else None
