@@ -161,26 +161,55 @@ def segment(doc: _Doc) -> list[Segment]:
     for n, i in enumerate(keep):
         start, title_start, number, _ = heads[i]
         end = heads[keep[n + 1]][0] if n + 1 < len(keep) else ends[i]
-        label = TITLE_LABEL.match(text, title_start)
-        ts = label.end() if label else title_start
-        te = TITLE_END.search(text, ts, min(end, ts + 400))
-        te_pos = te.start() if te else min(end, ts + 400)
-        # A title in capitals or without a full stop goes on over a second line.
-        if te and text[te.start()] == "\n" and te_pos - ts < 90 and not text[ts:te_pos].rstrip().endswith("."):
-            nxt = TITLE_END.search(text, te_pos + 1, min(end, te_pos + 200))
-            line2 = text[te_pos + 1:nxt.start() if nxt else te_pos + 1]
-            line1 = text[ts:te_pos].strip()
-            goes_on = (line1.isupper() and line2.strip().isupper()) or re.search(
-                r"(?:\b(?:de|du|des|la|le|les|a|au|aux|et|en|sur|pour|d'|l')|[-,])$", line1, I
-            ) or line2.strip()[:1].islower()
-            if line2.strip() and goes_on and len(line2) < 100:
-                te_pos = nxt.start() if nxt else te_pos
-        title = doc.trim(ts, te_pos) if ts < te_pos else None
+        title = _title(doc, title_start, end)
         kind = "decision" if DECISION_WORD.match(text, start) or re.match(r"DP\b", number) else "deliberation"
         if _postponed(text, title[1] if title else title_start, end):
             continue  # no decision: no deliberation (its text stays in the document, in no item)
         segments.append(Segment(start=start, end=end, number=_number_label(number), title=title, kind=kind))
-    return segments
+    return _split_at_results(doc, segments)
+
+
+def _title(doc: _Doc, title_start: int, end: int) -> tuple[int, int] | None:
+    """The title after an item's number: its line (after "Objet :" or the act's date), up to "Rapporteur" or
+    a result; a title in capitals, or cut at a dangling word, goes on over a second line."""
+    text = doc.text
+    label = TITLE_LABEL.match(text, title_start)
+    ts = label.end() if label else title_start
+    te = TITLE_END.search(text, ts, min(end, ts + 400))
+    te_pos = te.start() if te else min(end, ts + 400)
+    if te and text[te.start()] == "\n" and te_pos - ts < 90 and not text[ts:te_pos].rstrip().endswith("."):
+        nxt = TITLE_END.search(text, te_pos + 1, min(end, te_pos + 200))
+        line2 = text[te_pos + 1:nxt.start() if nxt else te_pos + 1]
+        line1 = text[ts:te_pos].strip()
+        goes_on = (line1.isupper() and line2.strip().isupper()) or re.search(
+            r"(?:\b(?:de|du|des|la|le|les|a|au|aux|et|en|sur|pour|d'|l')|[-,])$", line1, I
+        ) or line2.strip()[:1].islower()
+        if line2.strip() and goes_on and len(line2) < 100:
+            te_pos = nxt.start() if nxt else te_pos
+    return doc.trim(ts, te_pos) if ts < te_pos else None
+
+
+# A result printed on its own line, in capitals, as a compte rendu sommaire ends each item with it.
+RESULT_LINE = re.compile(r"^[ \t]*(?:ADOPTEE?S?|APPROUVEE?S?|REJETEE?S?)\b(?:[ \t]+A[ \t]+(?:L'UNANIMITE|LA[ \t]+MAJORITE)\b)?", M)
+
+
+def _split_at_results(doc: _Doc, segments: list[Segment]) -> list[Segment]:
+    """Where items end with their result line, an item holding several results holds several items (whose
+    numbers were lost): it is cut after each result but the last."""
+    text = doc.text
+    results = [list(RESULT_LINE.finditer(text, seg.start, seg.end)) for seg in segments]
+    if sum(1 for r in results if r) * 2 < len(segments):
+        return segments
+    out: list[Segment] = []
+    for seg, found in zip(segments, results, strict=True):
+        cuts = [m.end() for m in found[:-1]]  # the next item's title may follow on the line
+        starts, ends = [seg.start, *cuts], [*cuts, seg.end]
+        for k, (s, e) in enumerate(zip(starts, ends, strict=True)):
+            if k == 0:
+                out.append(Segment(start=s, end=e, number=seg.number, title=seg.title, kind=seg.kind))
+            elif text[s:e].strip():
+                out.append(Segment(start=s, end=e, number=None, title=_title(doc, s, e), kind="deliberation"))
+    return out
 
 
 POSTPONED = re.compile(r"\b(?:est|sont)\s+(?:reporte|ajourne|retire)e?s?\b|\b(?:report|ajournement|retrait)\s+(?:du|de\s+ce)\s+"
