@@ -221,3 +221,37 @@ def test_amount_forms(printed, cents):
     rec = _one(f"OBJET : Travaux\nLe Conseil municipal, après en avoir délibéré, DECIDE :\nArticle 1 : Le montant est "
                f"fixé à {printed}.\nAdopté à l'unanimité.\n")
     assert cents in {a.cents for a in rec.amounts}
+
+
+def test_a_compte_rendu_sommaire_whose_items_end_with_their_result():
+    """One line, results in capitals; two items whose numbers the OCR lost are cut after each result."""
+    text = ("COMPTE-RENDU SOMMAIRE DU CONSEIL MUNICIPAL DU 07 FEVRIER 2023 L'an deux mille vingt-trois le sept "
+            "février, le Conseil Municipal de la Ville de Saint-Exemple s'est réuni. " + "Présents : M. A, M. B. " * 80 +
+            "01 Tarifs de la cantine Rapporteur : M. Paul MARTIN ADOPTEE A L'UNANIMITE "
+            "02 Subvention au comité des fêtes Rapporteur : M. Paul MARTIN ADOPTEE A L'UNANIMITE "
+            "Cession d'un terrain communal Rapporteur : Mme Anne DURAND ADOPTEE A LA MAJORITE "
+            "04 Adhésion à l'association des maires Rapporteur : M. Paul MARTIN ADOPTEE A L'UNANIMITE")
+    records = read_document(text, id="cr", source="cr.txt")
+    assert [(r.number, r.object_line) for r in records] == [
+        ("01", "Tarifs de la cantine"), ("02", "Subvention au comité des fêtes"),
+        (None, "Cession d'un terrain communal"), ("04", "Adhésion à l'association des maires")]
+    assert [r.vote.unanimous for r in records] == [True, True, False, True]
+
+
+def test_a_sommaire_of_lettered_codes_and_a_decision_with_the_same_number():
+    text = """SOMMAIRE
+DELIBERATIONS
+Conseil d'administration du CCAS de Saint-Exemple, séance du 12 février 2018
+1DEL2018_001 Débat d'orientation budgétaire 1DEL2018_002 Aide financière de 100 € pour des frais d'obsèques
+1DEL2018_003 Contribution au fonds de solidarité logement
+
+DECISION
+
+1DEL2018_001
+
+Aide financière d'un montant de 50 euros pour une facture d'eau
+"""
+    records = read_document(text, id="s", source="s.txt")
+    assert [(r.number, r.item.kind) for r in records] == [
+        ("1DEL2018_001", "deliberation"), ("1DEL2018_002", "deliberation"), ("1DEL2018_003", "deliberation"),
+        ("1DEL2018_001", "decision")]

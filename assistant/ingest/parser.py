@@ -100,6 +100,10 @@ LINE_CUES = re.compile(
 )
 
 
+# In any text, a lettered act code starts its line: a sommaire runs its items on ("… du CCAS 1DEL2018_002 Aide …").
+CODE_CUE = re.compile(r"(?<=\S)[ \t]+(?=\d?[A-Z]{1,6}\d{4}_\d{2,4}\b)")
+
+
 def is_collapsed(text: str) -> bool:
     """A long text with hardly any line break."""
     return len(text) > 1500 and text.count("\n") < len(text) / 400
@@ -115,6 +119,7 @@ class _Doc:
         self.collapsed = is_collapsed(self.text) if collapsed is None else collapsed
         if self.collapsed:
             self.text = LINE_CUES.sub("\n", self.text)
+        self.text = CODE_CUE.sub(lambda m: "\n" + m.group()[1:], self.text)
 
     def trim(self, start: int, end: int, chars: str = " \t\r\n") -> tuple[int, int]:
         while start < end and self.text[start] in chars:

@@ -26,7 +26,8 @@ CODE_HEAD = re.compile(
     # atomic: "DELBU2023-02-012 innovation…" is that number, never its shorter start "DELBU2023-02"
     r"(?P<num>(?>(?:[A-Z]{1,6}[ \t]?)?\d?[A-Z]{0,4}(?:19|20)[\d'l]{2,3}(?:[ \t]?[-/._][ \t]?[\dIl]{1,4}){1,3}"
     r"|[A-Z]{1,6}[ \t]?\d{1,4}[-/_]\d{1,4}))"
-    r"(?P<sep>[ \t]*\n?[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=\S)|[ \t]*\n(?=[ \t]*(?:Objet|OBJET)\b))",
+    r"(?P<sep>[ \t]*\n?[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=\S)|[ \t]*\n(?=[ \t]*(?:Objet|OBJET)\b)"
+    r"|[ \t]*\n(?:[ \t]*\n)?(?=[ \t]*[A-Z]))",  # a code alone on its line, its title below
     M,
 )
 # An ordinal: "1. Exercice…", "2) Vote…", "1)Autorisation…", "03 Affiliation…" (the bare form only in a
@@ -86,6 +87,8 @@ def _candidates(doc: _Doc, collapsed: bool) -> list[tuple[int, int, str, str]]:
             continue
         if not m.group("word") and not re.search(r"[-/._]", num):
             continue
+        if "\n" in m.group("sep") and not re.match(r"\s*(?:Objet|OBJET)", text[m.end():]) and not re.search(r"[A-Z]", num):
+            continue  # a bare number alone on its line is no heading; a lettered code is
         if LEGAL_CITATION.search(text, max(0, m.start() - 30), m.start()):  # "l'article\nL2253-1": a law's article
             continue
         # A bare number before a lower-case word is prose ("2014 les travaux"); a lettered code is not.
@@ -150,9 +153,10 @@ def segment(doc: _Doc) -> list[Segment]:
     last_end = min([stop.start() if stop else len(text)] + [c[0] for c in closing if c[0] > heads[-1][0]])
     ends.append(last_end)
     # One item per number: a number printed twice (agenda, recapitulation) is the longest occurrence.
+    kinds = [_kind(text, h[0], h[2]) for h in heads]
     best: dict[str, tuple[int, int]] = {}
     for i, h in enumerate(heads):
-        key = h[3] + ":" + re.sub(r"\W", "", h[2])
+        key = kinds[i] + h[3] + ":" + re.sub(r"\W", "", h[2])  # a decision may bear a deliberation's number
         length = ends[i] - h[0]
         if key not in best or length > best[key][1]:
             best[key] = (i, length)
@@ -162,11 +166,23 @@ def segment(doc: _Doc) -> list[Segment]:
         start, title_start, number, _ = heads[i]
         end = heads[keep[n + 1]][0] if n + 1 < len(keep) else ends[i]
         title = _title(doc, title_start, end)
-        kind = "decision" if DECISION_WORD.match(text, start) or re.match(r"DP\b", number) else "deliberation"
+        kind = kinds[i]
         if _postponed(text, title[1] if title else title_start, end):
             continue  # no decision: no deliberation (its text stays in the document, in no item)
         segments.append(Segment(start=start, end=end, number=_number_label(number), title=title, kind=kind))
     return _split_at_results(doc, segments)
+
+
+# "DECISION" (or "DÉCISIONS DU PRÉSIDENT") on the line before a number: what follows are decisions.
+DECISIONS_HEADING = re.compile(r"(?:^|\n)[ \t]*(?:DECISIONS?|Decisions?)\b[^\n]{0,60}\n(?:[ \t]*\n)*[ \t]*$")
+
+
+def _kind(text: str, start: int, number: str) -> str:
+    """A decision of the executive ("Décision n°…", "N° DP 2021-312", under a "DECISION" heading), else a
+    deliberation."""
+    if DECISION_WORD.match(text, start) or re.match(r"DP\b", number):
+        return "decision"
+    return "decision" if DECISIONS_HEADING.search(text, max(0, start - 80), start) else "deliberation"
 
 
 def _title(doc: _Doc, title_start: int, end: int) -> tuple[int, int] | None:
