@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED_SETS
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "eval" / "questions.yaml"
@@ -27,7 +28,7 @@ def corpus_assistant(tmp_path_factory):
 
     settings = Settings.load(data_dir=tmp_path_factory.mktemp("questions") / "data", llm_backend="none")
     a = Assistant(settings)
-    report = a.ingest([CORPUS], embed=False)
+    report = a.ingest(SHIPPED_SETS, embed=False)
     assert report.failed == 0, report.summary()
     yield a
     a.close()

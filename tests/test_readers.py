@@ -255,3 +255,18 @@ Aide financière d'un montant de 50 euros pour une facture d'eau
     assert [(r.number, r.item.kind) for r in records] == [
         ("1DEL2018_001", "deliberation"), ("1DEL2018_002", "deliberation"), ("1DEL2018_003", "deliberation"),
         ("1DEL2018_001", "decision")]
+
+
+@pytest.mark.parametrize("header, president", [
+    ("sous la présidence de son Maire, Paul MARTIN.", "Paul MARTIN"),
+    ("sous la présidence de Monsieur le Maire, Paul Martin.", "Paul Martin"),
+    ("Présents : Monsieur le Maire Paul MARTIN, Anne DURAND. Le Maire déclare la séance ouverte.", "Paul MARTIN"),
+    ("La convocation a été faite le 2 mars 2021 par Paul Martin, Président.", "Paul Martin"),
+    ("La Présidente déclare la séance ouverte.", None),  # a title, no one named: unknown
+])
+def test_president_forms(header, president):
+    rec = _session_of(f"Commune de Saint-Exemple\nConseil municipal du 9 mars 2021\n{header}\n"
+                      "OBJET : Tarifs\nLe Conseil municipal, après en avoir délibéré, DECIDE.\nAdopté à l'unanimité.\n")
+    assert (rec.president.name if rec.president else None) == president
+    if rec.president:
+        assert president in rec.raw_text[rec.president.start:rec.president.end]

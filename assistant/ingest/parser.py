@@ -466,14 +466,41 @@ PRESIDENT_PATTERNS = [
     re.compile(
         r"(?:(?:sous\s+la\s+presidence\s+de|preside\w*\s+par)\s+(?P<civ>Madame|Monsieur)\s+"
         r"(?P<name>l[ea]\s+(?:Maire|President|Presidente)\b)"
-        r"|(?P<civ2>Madame|Monsieur)\s+(?P<name2>l[ea]\s+(?:Maire|President|Presidente))\s*,?\s+(?:a\s+)?ouv)",
+        r"|(?:(?P<civ2>Madame|Monsieur)\s+)?(?P<name2>\bl[ea]\s+(?:Maire|President|Presidente))\s*,?\s+(?:a\s+)?"
+        r"(?:ouv|declare\s+la\s+seance\s+ouverte))",
         I,
     ),
 ]
 
 
+# Who "le Maire" is: "Présents : Monsieur le Maire Paul MARTIN", "Madame la Présidente, Anne DURAND"
+TITLE_THEN_NAME = re.compile(r"(?:Monsieur|Madame)\s+l[ea]\s+(?:Maire|President|Presidente)\s*,?\s+"
+                             r"(?P<name>[A-Z][\w'-]+(?:[ ][A-Z][\w'-]+){1,3})")
+# Failing a presidency, the member who called the session as its president: "La convocation … a été faite le 22
+# octobre 2021 … par Paul Martin, Président."
+CONVENER = re.compile(r"convo\w*[^.]{0,160}?\bpar\s+(?:(?:M\.|Mme|Monsieur|Madame)\s+)?"
+                      r"(?P<name>[A-Z][\w'-]+(?:[ ][A-Z][\w'-]+){1,3})\s*,?\s*(?P<title>Presidente?|Maire)\b")
+
+
 def find_president(doc: _Doc, header_end: int) -> Person | None:
-    """The person presiding the session (header only)."""
+    """The person presiding the session (header only); a title alone ("le Maire") takes the name the header
+    gives that title."""
+    person = _presiding(doc, header_end)
+    if person is not None and re.match(r"l[ea]\s", person.name, I):
+        named = TITLE_THEN_NAME.search(doc.text, 0, max(header_end, min(len(doc.text), 3000)))
+        if named:  # the quote: where the title is given its name
+            s, e = doc.raw_span(*named.span())
+            person = person.model_copy(update={"name": doc.value(*named.span("name")), "start": s, "end": e})
+        elif person.civility is None:  # "la Présidente déclare la séance ouverte": a title, no one named
+            person = None
+    if person is None and (m := CONVENER.search(doc.text, 0, header_end)):
+        s, e = doc.raw_span(m.start("name"), m.end("title"))
+        person = Person(name=doc.value(m.start("name"), m.end("name")), title=doc.value(*m.span("title")),
+                        start=s, end=e)
+    return person
+
+
+def _presiding(doc: _Doc, header_end: int) -> Person | None:
     for pattern in PRESIDENT_PATTERNS:
         m = pattern.search(doc.text, 0, header_end)
         if not m:
@@ -488,7 +515,9 @@ def find_president(doc: _Doc, header_end: int) -> Person | None:
         title = doc.value(m.start("title"), m.end("title")) if "title" in groups else None
         if title is None and re.match(r"l[ea]\s", name, I):
             title = name.split(None, 1)[1]
-        s, e = doc.raw_span(m.start(civ_key or name_key), m.end("title" if "title" in groups else name_key))
+        # The quote runs from the first to the last of civility, name and title, in whatever order printed.
+        keys = [k for k in (civ_key, name_key, "title") if k in groups]
+        s, e = doc.raw_span(min(m.start(k) for k in keys), max(m.end(k) for k in keys))
         return Person(name=name, civility=civility, title=title, start=s, end=e)
     return None
 
