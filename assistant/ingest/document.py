@@ -86,8 +86,7 @@ def read_document(raw_text: str, *, id: str, source: str, path: str | None = Non
         return [rec]
     header_end = segments[0].start
     facts = _session(doc, header_end, id=id, source=source, path=path)
-    records = [_item(doc, seg, i, len(segments), facts, id=id) for i, seg in enumerate(segments, 1)]
-    return records
+    return [_item(doc, seg, i, len(segments), facts, id=id) for i, seg in enumerate(segments, 1)]
 
 
 def _session(doc: _Doc, header_end: int, *, id: str, source: str, path: str | None) -> Deliberation:

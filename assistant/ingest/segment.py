@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.ingest.parser import DATE_TEXT, _Doc
+from assistant.ingest.parser import DATE_TEXT, MONTH_WORD, _Doc
 
 I, M = re.IGNORECASE, re.MULTILINE
 
@@ -35,8 +35,7 @@ CODE_HEAD = re.compile(
 ORDINAL_HEAD = re.compile(r"^[ \t]*(?P<num>\d{1,2})[ \t]*(?P<sep>[.)][ \t]*|[ \t]+-[ \t]+)(?=[A-Z«\"])", M)
 BARE_ORDINAL_HEAD = re.compile(r"^[ \t]*(?P<num>[0-9\[]\d)[ \t]+(?=[A-Z][a-z])", M)
 LEGAL_CITATION = re.compile(r"\b(?:articles?|loi|decret|ordonnance|arrete)(?:\s+n\s*[°o])?\s*$", I)
-MONTHS = re.compile(r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
-                    r"|decembre)\b", I)
+MONTHS = re.compile(MONTH_WORD + r"\b", I)  # "07 Février 2023" is a date, not an item
 AFTER_NUMBER_NOT_TITLE = re.compile(r"[ \t]*(?:€|euros?\b|%|heures?\b|h\b|ans?\b|m2|m²|ha\b|km\b)", I)
 DECISION_WORD = re.compile(r"^[ \t]*(?:N[°o]?[ \t]*)?(?:Decision|DECISION|DP\b|Arrete|ARRETE)", M)
 SESSION_DOCUMENT = re.compile(
