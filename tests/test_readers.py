@@ -238,6 +238,50 @@ def test_a_compte_rendu_sommaire_whose_items_end_with_their_result():
     assert [r.vote.unanimous for r in records] == [True, True, False, True]
 
 
+def test_the_unnumbered_approval_of_the_minutes_is_an_item():
+    text = HEADER + """COMPTE RENDU
+[ Approbation du procès-verbal de la séance du 20 décembre 2022
+Rapporteur : Paul MARTIN, Maire
+ADOPTEE A L'UNANIMITE
+2. Tarifs de la cantine
+Rapporteur : Paul MARTIN
+ADOPTEE A L'UNANIMITE
+3. Subvention au comité des fêtes
+Rapporteur : Anne DURAND
+ADOPTEE A L'UNANIMITE
+"""
+    records = read_document(text, id="cr", source="cr.txt")
+    assert [(r.number, r.object_line) for r in records] == [
+        (None, "Approbation du procès-verbal de la séance du 20 décembre 2022"),
+        ("2.", "Tarifs de la cantine"), ("3.", "Subvention au comité des fêtes")]
+    assert records[0].vote.unanimous
+
+
+def test_an_agenda_approval_without_result_is_no_item():
+    text = HEADER + """Ordre du jour : Approbation du procès-verbal de la séance précédente.
+1. Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+2. Subvention au comité des fêtes
+Le Conseil municipal attribue 500 € au Comité des fêtes. Adopté à l'unanimité.
+"""
+    assert [r.number for r in read_document(text, id="pv", source="pv.txt")] == ["1.", "2."]
+
+
+def test_the_contracts_notified_at_the_end_of_a_list_are_decisions():
+    text = """Liste des délibérations du conseil municipal du 3 octobre 2022
+Délibération n°2022-061 - Vente du lot G - APPROUVEE
+Délibération n°2022-062 - Vente du lot F - APPROUVEE
+Marchés publics :
+- Notification le 10/08/2022 du marché de fourniture de repas à la société Exemple pour 4.16 € HT par repas
+- Notification le 12/08/2022 du marché d'entretien des espaces verts à la société Verte
+"""
+    records = read_document(text, id="l", source="l.txt")
+    assert [(r.number, r.item.kind) for r in records] == [
+        ("2022-061", "deliberation"), ("2022-062", "deliberation"), (None, "decision"), (None, "decision")]
+    assert records[2].object_line.startswith("Notification le 10/08/2022 du marché de fourniture")
+    assert "Marchés publics" not in records[1].own_text
+
+
 def test_a_sommaire_of_lettered_codes_and_a_decision_with_the_same_number():
     text = """SOMMAIRE
 DELIBERATIONS

@@ -169,7 +169,53 @@ def segment(doc: _Doc) -> list[Segment]:
         if _postponed(text, title[1] if title else title_start, end):
             continue  # no decision: no deliberation (its text stays in the document, in no item)
         segments.append(Segment(start=start, end=end, number=_number_label(number), title=title, kind=kind))
-    return _split_at_results(doc, segments)
+    segments = _minutes_approval(doc, segments) + segments
+    return _split_at_results(doc, _contracts_lists(doc, segments))
+
+
+# The approval of the previous sitting's minutes, often the one unnumbered point before item 2: an item
+# when a result follows it ("[ Approbation du procès-verbal des débats du 20 décembre\nADOPTÉE À L'UNANIMITÉ").
+MINUTES_APPROVAL = re.compile(
+    r"(?:^|(?<=[\s\[|]))(?:Approbation|Adoption|APPROBATION|ADOPTION)[ \t]+(?:du|des|DU|DES)[ \t]+"
+    r"(?:proces[- ]?verba(?:l|ux)|comptes?[- ]?rendus?)\b", I | M)
+APPROVED = re.compile(r"\b(?:adopte|approuve)e?s?\b", I)
+
+
+def _minutes_approval(doc: _Doc, segments: list[Segment]) -> list[Segment]:
+    """The unnumbered approval of the minutes before the first numbered item, with its result."""
+    if not segments:
+        return []
+    first = segments[0].start
+    found = list(MINUTES_APPROVAL.finditer(doc.text, 0, first))
+    if not found or not APPROVED.search(doc.text, found[-1].end(), min(first, found[-1].end() + 600)):
+        return []
+    start = found[-1].start()
+    return [Segment(start=start, end=first, number=None, title=_title(doc, start, first), kind="deliberation")]
+
+
+# A list of acts may end with the contracts notified, one dash per contract ("Marchés publics :\n- Notification
+# le 10/08/2022 du marché de … à la société …"): each is a decision of the executive, without a number.
+CONTRACTS_HEADING = re.compile(r"(?:March[ée]s[ \t]+publics|MARCHES[ \t]+PUBLICS|Contrats)[ \t]*:[ \t]*\n(?=[ \t]*-[ \t])")
+BULLET = re.compile(r"^[ \t]*-[ \t]+(?=\S)", M)
+
+
+def _contracts_lists(doc: _Doc, segments: list[Segment]) -> list[Segment]:
+    text = doc.text
+    if not segments or not SESSION_DOCUMENT.search(text[:3000]):
+        return segments
+    out: list[Segment] = []
+    for seg in segments:
+        heading = CONTRACTS_HEADING.search(text, seg.start, seg.end)
+        if not heading:
+            out.append(seg)
+            continue
+        out.append(Segment(start=seg.start, end=heading.start(), number=seg.number, title=seg.title, kind=seg.kind))
+        bullets = [m.start() for m in BULLET.finditer(text, heading.end(), seg.end)]
+        for k, s in enumerate(bullets):
+            e = bullets[k + 1] if k + 1 < len(bullets) else seg.end
+            title = doc.trim(BULLET.match(text, s).end(), text.find("\n", s, e) if "\n" in text[s:e] else e)
+            out.append(Segment(start=s, end=e, number=None, title=title, kind="decision"))
+    return out
 
 
 # "DECISION" (or "DÉCISIONS DU PRÉSIDENT") on the line before a number: what follows are decisions.
