@@ -244,7 +244,7 @@ Article 1 : Le règlement intérieur des cimetières communaux est modifié."""
     ],
 )
 def test_dates_tolerate_ocr_in_month_names(text: str, expected) -> None:
-    from assistant.ingest.parser import to_date
+    from assistant.ingest.text import to_date
 
     assert to_date(text) == expected
 

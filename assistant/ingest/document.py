@@ -15,13 +15,13 @@ from assistant.ingest import session as sess
 from assistant.ingest.parser import (
     EXTRACT_MARKERS,
     NotAnExtract,
-    _Doc,
     classify,
-    find_vote,
     parse_doc,
     read_header,
 )
 from assistant.ingest.segment import Segment, read_number, segment
+from assistant.ingest.text import _Doc
+from assistant.ingest.votes import find_vote
 from assistant.models import Code, Deliberation, Item, Span
 
 __all__ = ["NotAnExtract", "read_document"]

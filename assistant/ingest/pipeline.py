@@ -298,10 +298,22 @@ def _cache_key(path: Path) -> str | None:
 def _parser_version() -> str:
     """A digest of the parser's own source: any change to it makes the next ingest re-parse every file
     (the registry then reports "updated" only for records whose fields really changed)."""
-    from . import document, ocrfix, parser, segment, session
+    from . import (
+        amounts,
+        attendance,
+        document,
+        header,
+        ocrfix,
+        parser,
+        segment,
+        session,
+        signature,
+        text,
+        votes,
+    )
 
     digest = hashlib.sha256()
-    for module in (parser, ocrfix, segment, session, document):
+    for module in (parser, text, header, attendance, amounts, votes, signature, ocrfix, segment, session, document):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:12]
 

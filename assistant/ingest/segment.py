@@ -3,7 +3,7 @@
 A procès-verbal, a compte rendu or a list of deliberations numbers its items, each with a scheme of its
 own: "N°2014/26 -", "2018.04.09-3", "D2025-012- Objet :", "N° DBC 2021-082 -", "Délibération n°2022-061 -",
 "1DEL2018_001", "1.", "2)", "03 Affiliation…". Candidate headings are read at line starts (in a text
-whose line breaks were lost, `parser._Doc` puts them back before the usual cues), grouped by scheme
+whose line breaks were lost, `text._Doc` puts them back before the usual cues), grouped by scheme
 (the number without its last figure: "DBC 2021-", "2014/", an ordinal), and a scheme counts when it
 numbers at least two items. A number printed twice (an agenda at the top, a recapitulation at the end)
 is the item whose text is the longest. What precedes the first item is the session's header.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.ingest.parser import DATE_TEXT, MONTH_WORD, _Doc
+from assistant.ingest.text import DATE_TEXT, MONTH_WORD, _Doc
 
 I, M = re.IGNORECASE, re.MULTILINE
 

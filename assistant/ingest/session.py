@@ -3,8 +3,8 @@
 Each reader takes the document and the end of its header (the text before the first item) and returns
 what it found with its span, or None: the authority's type and name, the session date (in figures, in
 words, with a weekday), the date of convocation (kept apart from the session's), the secretary of the
-session, the counts of members (in office, present, voting, proxies) and the absent members. The header
-readers of `parser` (body, president, attendance lists) serve here too.
+session, the counts of members (in office, present, voting, proxies) and the absent members. The readers
+of `header` (body, president) and the list helpers of `attendance` serve here too.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from assistant.ingest.attendance import ATTENDANCE_HEAD, _list_end, _list_items, _name_item
 from assistant.ingest.ocrfix import fold
-from assistant.ingest.parser import (
-    ATTENDANCE_HEAD,
+from assistant.ingest.text import (
     CIVILITY,
     DATE_TEXT,
     FRENCH_MONTHS,
@@ -24,9 +24,6 @@ from assistant.ingest.parser import (
     WORDS_DATE,
     _display,
     _Doc,
-    _list_end,
-    _list_items,
-    _name_item,
     to_date,
     words_date,
     words_to_int,
@@ -64,7 +61,7 @@ BODY_TYPES = {
     "conseil_administration": ("ccas", "syndicat"),
 }
 NAME = r"(?P<name>[A-Z][\w'’-]*(?:[ \t-]+(?:de\s+la|de\s+l'|d'|de|du|des|sur|en|les|le|la|l')?[ \t]*[A-Z][\w'’-]*)*)"
-NAME_AFTER = r"[ \t]+(?:de\s+la|de\s+l'|d'|de|du|des|DE\s+LA|DE\s+L'|D'|DE|DU|DES)?[ \t]*" + NAME
+NAME_AFTER = r"[ \t]+(?:de\s+la|de\s+l'|d'|des|du|de|DE\s+LA|DE\s+L'|D'|DES|DU|DE)?[ \t]*" + NAME  # "des" before "de"
 
 
 def read_authority(doc: _Doc, body: str | None, header_end: int, authority: Span | None
@@ -121,10 +118,25 @@ def _name_after(doc: _Doc, pos: int) -> str | None:
     name = doc.value(m.start("name"), m.end("name"))
     if REGISTER_WORD.match(fold(name)):  # "CONSEIL DÉPARTEMENTAL Extrait des délibérations": no name
         return None
+    return _clean_name(name)
+
+
+# What follows a name on a title line is no part of it: "Pierrefonds - Conseil Municipal", "X — Extrait du
+# registre", "Onet-le-Château Séance du…", "Martigues Accusé de réception"; a weekday is no name ("CONSEIL
+# MUNICIPAL DU MARDI 7 FÉVRIER").
+NAME_TAIL = re.compile(r"\s+[-–—]\s.*$|\s+(?:seance|conseil|extrait|accuse|registre|reunion|session|proces|compte)\b.*$", I)
+WEEKDAY_WORD = re.compile(rf"^{WEEKDAY}$", I)
+
+
+def _clean_name(name: str) -> str | None:
+    if tail := NAME_TAIL.search(fold(name)):  # folding keeps the length: the offsets hold
+        name = name[:tail.start()]
     words = name.split()
     while words and fold(words[-1]).lower() in {"de", "du", "des", "la", "le", "les", "d", "l", "sur", "en"}:
         words.pop()
-    return _display(" ".join(words)) if words else None
+    if not words or WEEKDAY_WORD.match(fold(words[0])):
+        return None
+    return _display(" ".join(words))
 
 
 def _name_before(doc: _Doc, pos: int, kind: str) -> str | None:
@@ -137,7 +149,7 @@ def _name_before(doc: _Doc, pos: int, kind: str) -> str | None:
         return None
     word_end = re.compile(r"\w+").match(doc.text, pos)
     name_end = word_end.end() if word_end else pos
-    return _display(doc.value(doc.line_start(pos) + m.start(1), name_end))
+    return _clean_name(doc.value(doc.line_start(pos) + m.start(1), name_end))
 
 
 # -- dates ----------------------------------------------------------------------------------------

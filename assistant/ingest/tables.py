@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from assistant.ingest.parser import _Doc
+from assistant.ingest.text import _Doc
 
 I, M = re.IGNORECASE, re.MULTILINE
 
