@@ -480,6 +480,14 @@ class Registry:
         )
         return [(r[0], *json.loads(r[1])) for r in rows]
 
+    def identity_rows(self) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(id, authority type, authority name, number as printed) of every record, read inside SQLite."""
+        rows = self.conn.execute(
+            "SELECT id, json_extract(record_json, '$.authority_type', '$.authority_name', '$.number') "
+            "FROM deliberations"
+        )
+        return [(r[0], *json.loads(r[1])) for r in rows]
+
     def member_names(self) -> list[tuple[str, str | None]]:
         """Distinct (name, proxy) pairs of the attendance lists."""
         return [(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT name, proxy FROM members")]

@@ -25,6 +25,7 @@ from .verify import Checker
 __all__ = ["answer_from_items", "ask"]
 
 MAX_READ_WHOLE = 12  # deliberations read sentence by sentence when the question names them
+NARROW_COVERAGE = 0.4  # share of the question a sentence must carry within the authority or deliberation named
 _NO_LLM_FOR_REFUSAL = {
     "fr": "Le registre ne contient pas la réponse à cette question précise : le modèle n'a pas été sollicité.",
     "en": "The registry holds no answer to this precise question: the model was not asked.",
@@ -160,7 +161,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
 
     t0 = time.perf_counter()
     cat = facts.catalog(assistant.registry)
-    q = understand(question, names=cat.names, persons=cat.persons, topics=cat.topics)
+    q = understand(question, names=cat.names, persons=cat.persons, topics=cat.topics,
+                   authorities=cat.authorities, numbers=cat.numbers)
     history = sessions.load(assistant.settings.sessions_dir, session) if session else []
     if history:
         q = sessions.resolve(q, history[-1])
@@ -173,14 +175,25 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
 
     llm = _llm(assistant)
     items, aggregate = found_facts.items, found_facts.aggregate
-    extract = not items and not found_facts.final
+    scope = facts.authority_scope(cat, q)
+    # The question names an authority or a deliberation: its documents are read even where the registry's
+    # fields settled nothing (a name they do not know may still be in a sentence).
+    narrow = scope is not None or bool(q.number)
+    extract = not items and (not found_facts.final or narrow)
     retrieval = None
     ids = None
     if extract or mode is not None or llm is not None:
         t0 = time.perf_counter()
         subject = q.has_subject() or bool(q.deliberation_ids)
         ids = found_facts.considered if (extract and subject and found_facts.considered) else None
-        text = " ".join([question] + q.beneficiaries[:1])
+        if q.number:  # the deliberation named, whatever else the question says
+            ids = facts.select(cat, dataclasses.replace(q, beneficiaries=[], topic=None, unmatched=None, year=None,
+                                                        session_date=None, body=None))
+            ids = [r.id for r in ids]
+        if scope is not None:  # an answer never comes from another authority's document
+            ids = [i for i in (ids if ids is not None else cat.ordered_ids) if i in scope]
+        text = " ".join([question] + q.beneficiaries[:1] + ([extractive.french_words(question)] if q.language == "en"
+                                                             else []))
         retrieval = extractive.retrieve(assistant, text, filters=_retrieval_filters(q, ids), mode=mode, k=k)
         timings["retrieve"] = _ms(t0)
     if extract and retrieval is not None:
@@ -189,6 +202,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         if ids and len(ids) <= MAX_READ_WHOLE:  # a few deliberations named: read them whole
             passages += extractive.record_passages([cat.by_id[i] for i in ids if i in cat.by_id])
         items, aggregate = extractive.extract(cat, q, passages), None
+        if not items and narrow:  # within one authority's documents, the best sentences, all words or not
+            items = extractive.extract(cat, q, passages, required=[], min_coverage=NARROW_COVERAGE)
         if items and q.intent in facts.FIELD_INTENTS:
             # The passages found the deliberation ("les tarifs des piscines"); its fields answer.
             ids = list(dict.fromkeys(i.rec.id for i in items))[:2]

@@ -164,6 +164,8 @@ def render_item(item: Item, lang: str) -> str:
         return f"{_cap(where)}, {d['count']} members were present."
     if item.kind == "vote":
         return _vote_sentence(item, lang)
+    if item.kind == "session_fact":
+        return _session_fact_sentence(item, lang)
     if item.kind == "budget":
         parts = []
         if d.get("budget"):
@@ -188,6 +190,32 @@ def render_item(item: Item, lang: str) -> str:
     if item.kind == "passage":
         return _passage_sentence(item, lang)
     raise ValueError(f"unknown item kind {item.kind}")
+
+
+_SESSION_FACT_LABELS = {
+    "fr": {"secretary": "Secrétaire de séance", "president": "Présidence de la séance"},
+    "en": {"secretary": "Secretary of the session", "president": "Chair of the session"},
+}
+_COUNT_LABELS = {
+    "fr": {"members_in_office": "membres en exercice", "present_count": "présents",
+           "represented_count": "représentés", "voting_count": "votants"},
+    "en": {"members_in_office": "members in office", "present_count": "present",
+           "represented_count": "represented", "voting_count": "voting"},
+}
+
+
+def _session_fact_sentence(item: Item, lang: str) -> str:
+    d, where = item.data, _session_phrase(item.rec, lang)
+    if d["field"] in _SESSION_FACT_LABELS[lang]:
+        sep = " : " if lang == "fr" else ": "
+        return f"{_SESSION_FACT_LABELS[lang][d['field']]} {where}{sep}{d['name']}."
+    if d["field"] == "convocation":
+        date = format_date(d["date"], lang)
+        if lang == "fr":
+            return f"Les membres ont été convoqués le {date} pour la séance ({where})."
+        return f"The members were convened on {date} for the session ({where})."
+    counts = ", ".join(f"{d[k]} {label}" for k, label in _COUNT_LABELS[lang].items() if k in d)
+    return f"{_cap(where)} : {counts}." if lang == "fr" else f"{_cap(where)}: {counts}."
 
 
 def _session_phrase(rec: Deliberation, lang: str) -> str:

@@ -215,15 +215,43 @@ def _context_text(rec) -> str:
     return " ".join(x.text for x in (rec.authority, rec.object) if x is not None and x.text)
 
 
+# English words of a question and the French words a register prints for them: an English question is
+# matched against French text through them (the answer quotes the French text as printed).
+_ENGLISH_WORDS = {
+    "secretary": "secrétaire", "chair": "présidence", "chaired": "présidence", "convened": "convoqués convocation",
+    "grant": "subvention", "grants": "subventions", "subsidy": "subvention", "aid": "aide", "funeral": "obsèques",
+    "price": "prix", "sold": "vendu cession", "sale": "vente cession", "buyer": "acquéreur", "bought": "acquisition",
+    "purchase": "acquisition", "loan": "emprunt", "loans": "emprunts", "lender": "prêteur", "contract": "marché",
+    "amendment": "avenant", "company": "société", "tariff": "tarif", "tariffs": "tarifs", "rate": "taux",
+    "rates": "taux", "tax": "taxe", "study": "étude", "feasibility": "faisabilité", "works": "travaux",
+    "school": "scolaire", "canteen": "cantine restauration", "meal": "repas", "meals": "repas",
+    "rapporteur": "rapporteur", "plot": "lot terrain", "land": "terrain", "building": "immeuble bâtiment",
+    "association": "association", "budget": "budget", "investment": "investissement", "water": "eau",
+    "tennis": "tennis", "court": "terrain", "geothermal": "géothermie", "solar": "photovoltaïque solaire",
+    "renewable": "renouvelables", "energy": "énergie énergies", "motion": "motion", "voted": "voté vote",
+    "against": "contre", "abstained": "abstention abstentions", "signed": "signé", "mayor": "maire",
+    "notified": "notification", "council": "conseil", "festival": "festival", "forests": "forêts",
+    "financial": "financière", "funding": "financement subvention", "amount": "montant", "cost": "coût montant",
+    "estimated": "estimatif prévisionnel", "annex": "annexe", "tourism": "tourisme", "representatives": "représentants",
+}
+
+
+def french_words(question: str) -> str:
+    """The register's words for an English question's words (" " when none)."""
+    return " ".join(_ENGLISH_WORDS[w] for w in re.findall(r"[a-z]+", question.lower()) if w in _ENGLISH_WORDS)
+
+
 def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[str] | None = None,
-            max_sentences: int = MAX_SENTENCES) -> list[Item]:
+            max_sentences: int = MAX_SENTENCES, min_coverage: float = MIN_COVERAGE) -> list[Item]:
     """The best sentences of the passages for `q` (items of kind "passage"), or [] when none carries
     enough of the question.
 
     A sentence is read with its deliberation's authority and object (and a table row with its header
     line), which it does not repeat; it must still carry one of the question's words itself, and among
     sentences as well covered, the ones carrying more themselves win."""
-    terms = content_stems(q.question)
+    terms = content_stems(q.question + (" " + french_words(q.question) if q.language == "en" else ""))
+    if q.authority_words:  # the authority asked about is what every sentence of its documents is about
+        terms = [t for t in terms if t not in content_stems(q.authority_words)]
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
         terms += [n for n in re.findall(r"\b\d{2,}\b", q.question) if n not in terms]
     if required is None:  # words naming what the registry does not know must all be there
@@ -263,7 +291,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         matched = [t for t in terms if t in stems]
         coverage = sum(idf[t] for t in matched) / total
         own_coverage = sum(idf[t] for t in terms if t in own) / total
-        if coverage < MIN_COVERAGE or (len(terms) >= 3 and len(matched) < 2) or own_coverage == 0:
+        if coverage < min_coverage or (len(terms) >= 3 and len(matched) < 2) or own_coverage == 0:
             continue
         scored.append((coverage, own_coverage, -rank, p, s, e, header))
     scored.sort(key=lambda x: (-x[0], -x[1], -x[2]))

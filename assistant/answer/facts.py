@@ -21,7 +21,7 @@ from .. import textnorm
 from ..models import Amount, Deliberation
 from ..registry import Registry, decided_text
 from .items import Facts, Item, Ref, norm_quote, session_key
-from .understand import NamePool, Query, TopicPool, match_topics
+from .understand import GENERIC_BODY, NamePool, Query, TopicPool, authority_words, match_topics, number_key
 from .verify import loose as verify_loose
 
 
@@ -96,6 +96,12 @@ class Catalog:
     object_keys: dict[str, str] = field(default_factory=dict)  # id -> match key of the object
     topic_records: dict[str, set[str]] = field(default_factory=dict)  # topic text -> ids
     code_records: dict[str, set[str]] = field(default_factory=dict)  # code key -> ids
+    # (name, telling words, type) of each authority, and its records; the records of no named authority
+    authorities: list[tuple[str, tuple[str, ...], str | None]] = field(default_factory=list)
+    authority_records: dict[str, set[str]] = field(default_factory=dict)
+    unnamed_records: set[str] = field(default_factory=set)
+    numbers: dict[str, str] = field(default_factory=dict)  # number key -> the number as printed
+    number_records: dict[str, set[str]] = field(default_factory=dict)  # number key -> ids
     _match_texts: dict[str, str] | None = None
 
     @property
@@ -171,6 +177,20 @@ def catalog(registry: Registry) -> Catalog:
     cat = Catalog(names=NamePool(sorted(names)), persons=NamePool(sorted(persons)),
                   topics=TopicPool(sorted(topics)), by_id=Records(registry, ordered), registry=registry,
                   ordered_ids=ordered, object_keys=object_keys, topic_records=topic_records, code_records=codes)
+    kinds: dict[str, str | None] = {}
+    for rec_id, kind, name, number in registry.identity_rows():
+        if name:
+            kinds[name] = kinds.get(name) or kind
+            cat.authority_records.setdefault(name, set()).add(rec_id)
+        else:
+            cat.unnamed_records.add(rec_id)
+        # A number names a deliberation when it cannot be a mere ordinal ("1)", "13."): figures and a separator.
+        if number and re.search(r"\d", number) and (re.search(r"\w[-/._ ]\w", number) or len(number_key(number)) >= 4):
+            key = number_key(number)
+            cat.numbers.setdefault(key, number)
+            cat.number_records.setdefault(key, set()).add(rec_id)
+    cat.authorities = [(name, authority_words(name), kind) for name, kind in sorted(kinds.items())
+                       if authority_words(name)]
     _CATALOGS[str(registry.path)] = (signature, cat)
     return cat
 
@@ -308,11 +328,15 @@ def candidates(cat: Catalog, q: Query, *, use_years: bool = True) -> list[str]:
     sets: list[set[str]] = []
     if q.code:
         sets.append(cat.code_records.get(_code_key(q.code), set()))
+    if q.number:
+        sets.append(cat.number_records.get(number_key(q.number), set()))
+    if (scope := authority_scope(cat, q)) is not None:
+        sets.append(scope)
     if q.beneficiaries:
         sets.append(cat.naming(_name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])))
     if q.topic:
         sets.append(cat.about_topic(q.topic))
-    sql: dict = {"body": q.body, "act_type": q.act_type_filter}
+    sql: dict = {"body": None if q.body == GENERIC_BODY and q.authority else q.body, "act_type": q.act_type_filter}
     if q.session_date:
         sql["session_date"] = q.session_date.isoformat()
     elif use_years:
@@ -322,6 +346,26 @@ def candidates(cat: Catalog, q: Query, *, use_years: bool = True) -> list[str]:
     if not sets:
         return list(cat.ordered_ids)
     return list(set.intersection(*sorted(sets, key=len)))  # `select` sorts what it keeps
+
+
+def authority_scope(cat: Catalog, q: Query) -> set[str] | None:
+    """The records an answer may come from when the question names an authority: that authority's; for a
+    name the registry does not know, the records of no named authority and those whose text names it (an
+    answer never crosses from one named authority to another). None: no authority named."""
+    if q.authority:
+        return set(cat.authority_records.get(q.authority, ()))
+    if not q.authority_words:
+        return None
+    keys = {textnorm.match_key(q.authority_words)}
+    return set(cat.unnamed_records) | (cat.naming(keys) - cat.unnamed_records if keys - {""} else set())
+
+
+def body_fits(body: str | None, q: Query) -> bool:
+    """A record's body fits the question's: the same, or any conseil of the authority asked about ("le conseil
+    de Roannais Agglomération" is its conseil communautaire)."""
+    if body == q.body:
+        return True
+    return q.body == GENERIC_BODY and q.authority is not None and bool(body) and body.startswith("conseil")
 
 
 def select(cat: Catalog, q: Query, *, use_years: bool = True, among: set[str] | None = None
@@ -349,7 +393,7 @@ def select(cat: Catalog, q: Query, *, use_years: bool = True, among: set[str] | 
     elif use_years:
         recs = [r for r in recs if _year_ok(r, q, amount_years=_money_years(q))]
     if q.body:
-        recs = [r for r in recs if r.body == q.body]
+        recs = [r for r in recs if body_fits(r.body, q)]
     if q.act_type_filter:
         recs = [r for r in recs if r.act_type == q.act_type_filter]
     return sorted(recs, key=lambda r: (r.session_date.isoformat() if r.session_date else "", r.id))
@@ -447,7 +491,9 @@ def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
         amounts = [a for a in amounts if id(a) not in totals or (not aggregate and a.year == q.year)]
     if q.beneficiaries:
         keys = _name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])
-        amounts = [a for a in amounts if _amount_matches_beneficiary(rec, a, keys)]
+        # A grant table of the exposé names each beneficiary whose total the articles decide.
+        amounts = [a for a in amounts if _amount_matches_beneficiary(rec, a, keys)] or [
+            a for a in rec.amounts if a.article is None and a.beneficiary and _amount_matches_beneficiary(rec, a, keys)]
     if q.year is not None and not q.session_date:
         explicit = [a for a in amounts if a.year == q.year]  # "pour l'année 2019" beats the session's year
         amounts = explicit or [a for a in amounts if a.year is None and rec.year == q.year]
@@ -608,6 +654,46 @@ def present_count_items(recs: list[Deliberation]) -> list[Item]:
     return items
 
 
+# The counts of a session, in the order a register prints them.
+SESSION_COUNTS = ("members_in_office", "present_count", "represented_count", "voting_count")
+
+
+def session_fact_items(recs: list[Deliberation], intent: str) -> list[Item]:
+    """The session's secretary, president, convocation date or counts, each with the span it was read
+    from (a convocation also cites the session's date, which its sentence names)."""
+    items = []
+    for rec in _one_per_session(recs):
+        data: dict = {"field": intent}
+        refs: list[Ref | None] = []
+        if intent in ("secretary", "president"):
+            person = rec.secretary if intent == "secretary" else rec.president
+            if person is None or not person.name:
+                continue
+            data["name"] = clean(person.name)
+            refs.append(Ref(rec, person.start, person.end, "Séance"))
+        elif intent == "convocation":
+            if rec.convocation_date is None or rec.convocation_span is None:
+                continue
+            data["date"] = rec.convocation_date
+            refs += [Ref(rec, rec.convocation_span.start, rec.convocation_span.end, "Séance"), _session_ref(rec)]
+        else:
+            for name in SESSION_COUNTS:
+                count = getattr(rec, name)
+                if name == "present_count":
+                    span = rec.present_count_span
+                    count = count if span else None
+                else:
+                    span = count
+                    count = count.value if count else None
+                if count is not None:
+                    data[name] = count
+                    refs.append(Ref(rec, span.start, span.end, "Séance"))
+            if len(data) == 1:
+                continue
+        items.append(Item("session_fact", rec, data, [r for r in refs if r]))
+    return items
+
+
 def _shown_count(count: int | None, names: list[str], printed: set[str]) -> int | None:
     return count if count is not None and (str(count) in printed or count == len(names)) else None
 
@@ -692,19 +778,28 @@ def record_items(recs: list[Deliberation]) -> list[Item]:
 
 # -- the entry point -----------------------------------------------------------------------------
 
-FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cofinancers", "date")
+SESSION_INTENTS = ("secretary", "president", "convocation", "counts")
+FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cofinancers", "date") + SESSION_INTENTS
 _AMOUNT_INTENTS = ("amount", "beneficiary", "purpose")
 
 
 def answer(cat: Catalog, q: Query) -> Facts:
     """Items answering `q` from the registry. `final` says the registry settles the question (found or
     not); otherwise the caller may look for passages."""
-    subject = bool(q.beneficiaries or q.topic or q.code or q.session_date or q.deliberation_ids
-                   or q.amount_cents or q.person)
+    subject = bool(q.beneficiaries or q.topic or q.code or q.number or q.session_date or q.deliberation_ids
+                   or q.amount_cents or q.person or (q.intent in SESSION_INTENTS and (q.authority or q.authority_words)))
     if person := person_asked(q):
         return person_sessions(cat, q, person)
-    # A name the registry's fields do not know: only passages holding all its words may answer.
+    # A name the registry's fields do not know: only passages holding all its words may answer, or, within
+    # the authority asked about, a row of a grant table that names it ("771 CHAMP LIBRE Projet 10 000").
     if q.unmatched and not subject and q.intent in _AMOUNT_INTENTS + FIELD_INTENTS + ("total", "count"):
+        scope = authority_scope(cat, q)
+        if scope is not None and q.intent in _AMOUNT_INTENTS:
+            named = dataclasses.replace(q, beneficiaries=[q.unmatched], beneficiary_query=q.unmatched, unmatched=None)
+            recs = [r for r in select(cat, dataclasses.replace(named, beneficiaries=[]), among=scope)
+                    if any(a.beneficiary and textnorm.match_key(q.unmatched) in key_of(a.beneficiary) for a in r.amounts)]
+            items = [i for r in recs for i in amount_items(r, named, names=cat.names)]
+            return Facts(items=items, considered=[r.id for r in recs], final=bool(items))
         return Facts()
     if q.intent in ("amount", "beneficiary") and not subject and q.keywords:
         # "Quel montant pour la culture en 2019 ?": the deliberations whose object names it, else passages
@@ -762,6 +857,8 @@ def answer(cat: Catalog, q: Query) -> Facts:
         facts.items = members_items(recs, q)
     elif q.intent == "present_count":
         facts.items = present_count_items(recs)
+    elif q.intent in SESSION_INTENTS:
+        facts.items = session_fact_items(recs, q.intent)
     elif q.intent == "vote":
         facts.items = vote_items(recs)
     elif q.intent == "budget":

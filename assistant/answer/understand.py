@@ -20,7 +20,7 @@ from .. import textnorm
 Intent = str  # one of INTENTS
 INTENTS = (
     "amount", "beneficiary", "purpose", "date", "signatory", "members", "present_count", "vote",
-    "budget", "cofinancers", "total", "count", "general",
+    "budget", "cofinancers", "total", "count", "general", "secretary", "president", "convocation", "counts",
 )
 
 # -- language ------------------------------------------------------------------------------------
@@ -60,6 +60,15 @@ def detect_language(text: str) -> str:
 
 # Tried in order on the folded question (accents removed, lower case); the first match wins.
 _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
+    # The session's own facts: its secretary, who presided, when it was convened, how many sat and voted.
+    ("secretary", re.compile(r"secretaire|secretary")),
+    ("convocation", re.compile(r"convoqu|convocation|convened|summoned")),
+    ("president", re.compile(
+        r"qui (a |avait )?presid|presidait|presidee? par|sous la presidence|qui etait (le |la )?president|"
+        r"who (chaired|presided)|\bchaired\b|\bpresided\b|who was (the )?(president|chair)\b")),
+    ("counts", re.compile(
+        r"en exercice|in office|\bvotants?\b|(combien|nombre|how many)\b.*\b(ont vote|voted|voting|procurations?|"
+        r"pouvoirs|represente|represented)")),
     ("cofinancers", re.compile(
         r"co-?financ|co-?fund|financeurs|funders|partenaires financiers|qui d.autre finance|"
         r"financ\w* (aussi|egalement|par qui)|also fund|other (funders|financers|partners)")),
@@ -127,9 +136,32 @@ _BODIES: list[tuple[str, re.Pattern]] = [
     ("conseil_municipal", re.compile(r"conseils? municipa\w*|city council|municipal council|town council",
                                      re.IGNORECASE)),
     ("commission_permanente", re.compile(r"commission permanente|standing committee", re.IGNORECASE)),
+    ("conseil_communautaire", re.compile(r"conseils? communautaires?|community council", re.IGNORECASE)),
+    ("comite_syndical", re.compile(r"comit[ée]s? syndica\w*|syndicate committee", re.IGNORECASE)),
+    ("conseil_administration", re.compile(r"conseils? d.administration|board of directors", re.IGNORECASE)),
+    ("bureau", re.compile(r"bureau communautaire|bureau( de la m[ée]tropole)?|\bboard\b|\bexecutive\b",
+                          re.IGNORECASE)),
     ("conseil", re.compile(r"conseil (de la )?m[ée]tropol\w*|conseil m[ée]tropolitain|metropolitan council|"
                            r"\bconseil\b|\bcouncil\b", re.IGNORECASE)),
-    ("bureau", re.compile(r"bureau( de la m[ée]tropole)?|\bboard\b|\bexecutive\b", re.IGNORECASE)),
+]
+# "le conseil", "the council" name no particular kind of body: any conseil of the authority asked about.
+GENERIC_BODY = "conseil"
+
+# The words that say what kind of authority a question is about ("la commune de X", "l'Agglo de X").
+_AUTHORITY_WORDS = re.compile(
+    r"\b(?:(?:la |the )?(?:commune|ville|mairie|municipalit[ée]|town|city|village)|communaut[ée] (?:de communes|"
+    r"d.agglom[ée]ration|urbaine)|agglo(?:m[ée]ration)?|m[ée]tropole|d[ée]partement|department|r[ée]gion|region|"
+    r"ccas|c\.c\.a\.s\.?|syndicat(?: intercommunal| mixte)?|syndicate)\b(?:\s+(?:de la|de l.|des|du|de|d.|of))?\s*",
+    re.IGNORECASE)
+_AUTHORITY_TYPE_WORDS = [
+    ("ccas", r"\bccas\b|c\.c\.a\.s|centre communal"),
+    ("syndicat", r"\bsyndica"),
+    ("communaute_agglomeration", r"\bagglo"),
+    ("communaute_communes", r"communaute de communes"),
+    ("metropole", r"\bmetropol"),
+    ("departement", r"\bdepartement|\bdepartment"),
+    ("region", r"\bregion"),
+    ("commune", r"\bcommune|\bville\b|\bmairie|conseil municipal|municipal council|town|city|village"),
 ]
 
 # -- entity regexes ------------------------------------------------------------------------------
@@ -149,6 +181,11 @@ _CODE = re.compile(
     r"\b[A-Z]{2,5}\s*\d{1,3}\s*-\s*\d{2,6}\s*/\s*\d{2}\s*/\s*[A-Z]{1,4}\b"  # EMP 004-6064/19/BM
     r"|\b[A-Z]{2,5}\s*\d{2}\s*/\s*\d{3,6}\s*/\s*[A-Z]{1,4}\b",  # MET 19/11402/BM
 )
+# A deliberation's number as staff type it: "2021-045", "n°2023-17", "DELBU2023-02-012", "D2025-012",
+# "CP 2023-017", "DP 2021-322", "1DEL2018_0013", "2022-12-21/16", "PACU/17-2023", "2018.04.09-11".
+_ITEM_NUMBER = re.compile(
+    r"(?<![\w/.-])(?:[A-Z]{1,8}[ /]?)?\d[\dA-Z]*(?:[ ]?[-/._][ ]?[\dA-Z]+)+(?![\w/-])"
+    r"|(?<=n°)[ ]?\d{1,4}(?![\w/-])|(?<=n° )\d{1,4}(?![\w/-])")
 _AMOUNT = re.compile(
     r"(?:(?:EUR|€)\s*(\d[\d\s\u00a0\u202f.,]*\d|\d))"
     r"|(?:(\d[\d\s\u00a0\u202f.,]*\d|\d)\s*(?:€|euros?\b|EUR\b))",
@@ -229,6 +266,10 @@ class Query:
     year_to: int | None = None
     session_date: dt.date | None = None
     body: str | None = None
+    authority: str | None = None  # the authority asked about, as the registry prints its name
+    authority_type: str | None = None  # the kind of authority the question names ("la commune de X")
+    authority_words: str | None = None  # the words naming it, as typed (also when the registry lacks it)
+    number: str | None = None  # a deliberation's number named in the question, as typed
     code: str | None = None
     amount_cents: int | None = None
     act_type: str | None = None
@@ -240,7 +281,7 @@ class Query:
     def has_subject(self) -> bool:
         """True when the question names what it is about (beyond the intent)."""
         return bool(self.beneficiaries or self.person or self.topic or self.unmatched or self.code
-                    or self.session_date or self.amount_cents)
+                    or self.number or self.session_date or self.amount_cents)
 
     def entities(self) -> dict:
         out = {
@@ -258,6 +299,10 @@ class Query:
             "year_to": self.year_to,
             "session_date": self.session_date.isoformat() if self.session_date else None,
             "body": self.body,
+            "authority": self.authority,
+            "authority_type": self.authority_type,
+            "authority_words": self.authority_words,
+            "number": self.number,
             "code": self.code,
             "amount_cents": self.amount_cents,
             "act_type": self.act_type,
@@ -270,7 +315,8 @@ class Query:
     def from_entities(cls, question: str, language: str, intent: str, ents: dict) -> Query:
         q = cls(question=question, language=language, intent=intent)
         for key in ("beneficiary_query", "beneficiary_score", "person", "role", "topic", "unmatched", "keywords",
-                    "year", "year_from", "year_to", "body", "code", "amount_cents", "act_type"):
+                    "year", "year_from", "year_to", "body", "authority", "authority_type", "authority_words",
+                    "number", "code", "amount_cents", "act_type"):
             if ents.get(key) is not None:
                 setattr(q, key, ents[key])
         q.beneficiaries = list(ents.get("beneficiaries") or ([ents["beneficiary"]] if ents.get("beneficiary")
@@ -475,14 +521,109 @@ def match_topics(phrase: str, topics: list[tuple[str, str]], threshold: float = 
     return (hits, 100.0) if hits else ([], 0.0)
 
 
-def understand(question: str, *, names=None, persons=None, topics=None) -> Query:
+# Words of an authority's name that do not tell it from another ("Roannais Agglomération": "roannais").
+_NAME_FILLERS_TEXT = """de du des la le les d l en sur et agglomeration agglo communaute communes commune ville
+    metropole departement region syndicat intercommunal mixte ccas conseil municipal communautaire bureau seance
+    commission permanente"""
+_NAME_FILLERS = frozenset(_NAME_FILLERS_TEXT.split())
+
+
+def authority_words(name: str) -> tuple[str, ...]:
+    """The words that tell an authority's name from others', folded: "Île-de-France" -> ("ile", "france")."""
+    return tuple(w for w in re.findall(r"[a-z0-9]+", textnorm.fold(name)) if w not in _NAME_FILLERS and len(w) > 1)
+
+
+def number_key(text: str) -> str:
+    """A deliberation number's identity: its letters and figures ("DBC 2021-092" = "dbc2021092")."""
+    return re.sub(r"[^a-z0-9]", "", textnorm.fold(text))
+
+
+_NUMBER_CUE = re.compile(r"(?:d[ée]lib[ée]ration|d[ée]cision|arr[êe]t[ée]|n°|no\.?|number|num[ée]ro)\s*(?:n°\s*)?$",
+                         re.IGNORECASE)
+
+
+def _find_number(q: Query, question: str, numbers: dict | None, blocked: list[tuple[int, int]]) -> None:
+    """The deliberation number the question names: one of the registry's ("2021-045" = "2021-045"), or any
+    reference after "délibération n°" (which then matches nothing: the answer says so)."""
+    codes = [c.span() for c in _CODE.finditer(question)]  # the service codes have their own reader
+    for m in _ITEM_NUMBER.finditer(question):
+        if any(a < m.end() and m.start() < b for a, b in codes):
+            continue
+        typed = m.group().strip()
+        known = (numbers or {}).get(number_key(typed))
+        cued = _NUMBER_CUE.search(question[max(0, m.start() - 20):m.start()])
+        if known or (cued and re.search(r"[-/._]|\d{3}", typed)):
+            q.number = known or typed
+            blocked.append(m.span())
+            return
+
+
+# A place name is the authority asked about when the question says so: a type or body word before it ("la
+# commune de X", "le conseil municipal d'X", "l'Agglo de X", "the CCAS of X") or after it ("X Agglomération",
+# "the X municipal council"), or "de X" closing the question ("la délibération D2025-009 de X ?"). Otherwise
+# it is part of another name ("la Mission Locale du Pays d'X", "l'École de la Deuxième Chance de X").
+_TYPE_BEFORE = re.compile(
+    r"(?:commune|ville|mairie|agglo\w*|communaut\w+(?: de communes| d.agglom\w+| urbaine)?|m[ée]tropole|"
+    r"d[ée]partement|r[ée]gion|ccas|syndicat(?: intercommunal| mixte)?(?: des eaux| d.\w+)?|"
+    r"conseils? (?:municipa\w+|communautaires?|d[ée]partemental|r[ée]gional)|bureau communautaire|"
+    r"commission permanente|town|city|council|village)\s+(?:de la |de l.|des |du |de |d.|of )?$", re.IGNORECASE)
+_TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|municipal|town|city|council|conseil|ccas|commune|county)",
+                         re.IGNORECASE)
+_CLOSING = re.compile(r"^\s*(?:[?,.;:!]|$|en \d{4}|in \d{4}|le \d|du \d|on \d|lors|during|at its)", re.IGNORECASE)
+
+
+def _named_as_authority(question: str, start: int, end: int) -> bool:
+    if _TYPE_BEFORE.search(question[max(0, start - 60):start]) or _TYPE_AFTER.match(question[end:]):
+        return True
+    before = re.search(r"(\S+)\s+(?:de |d['’]|à |of |in )$", question[max(0, start - 60):start])
+    if before and _CLOSING.match(question[end:]):
+        word = before.group(1)  # "D2025-009 de X ?": a code or a common word before; "Deuxième Chance de X": a name
+        return not (word[:1].isupper() and word[1:].islower())
+    return False
+
+
+def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[int, int]]) -> None:
+    """The authority the question is about: the registry's name whose telling words it holds ("l'Agglo de
+    Guingamp-Paimpol" names "Armor Guingamp-Paimpol Agglomeration"); else the name typed after a type word
+    ("la commune de X"), kept as words when the registry does not know it."""
+    folded = textnorm.fold(question)  # same length as the question: offsets hold
+    best: tuple[int, float, str, tuple[int, int]] | None = None
+    for name, words, _kind in authorities or ():
+        spans = [m.span() for w in words if (m := re.search(rf"\b{re.escape(w)}\b", folded))]
+        if not spans or len(spans) < min(len(words), 2) and len(words) > 1:
+            continue
+        window = (min(a for a, _ in spans), max(b for _, b in spans))
+        if not _named_as_authority(question, *window):
+            continue
+        found = (len(spans), len(spans) / len(words), name, window)
+        if best is None or found[:2] > best[:2]:
+            best = found
+    for m in _AUTHORITY_WORDS.finditer(question):
+        blocked.append(m.span())
+        if q.authority_type is None:
+            q.authority_type = next((k for k, pat in _AUTHORITY_TYPE_WORDS if re.search(pat, textnorm.fold(m.group()))),
+                                    None)
+        after = re.match(r"([A-ZÉÈÎÔ][\w'’-]*(?:[ -](?:de |du |des |la |le |sur |en )?[A-ZÉÈÎÔ][\w'’-]*)*)",
+                         question[m.end():])
+        if after and q.authority_words is None and best is None:
+            q.authority_words = after.group(1)
+            blocked.append((m.end(), m.end() + after.end()))
+    if best:
+        q.authority, q.authority_words = best[2], question[best[3][0]:best[3][1]]
+        blocked.append(best[3])
+
+
+def understand(question: str, *, names=None, persons=None, topics=None, authorities=None, numbers=None) -> Query:
     """Language, intent and entities of `question`.
 
     names: (name, match key) pairs of the registry's beneficiaries; persons: (name, key) of members and
-    signatories; topics: (text, key) of purposes and objects. Any may be None (no registry).
+    signatories; topics: (text, key) of purposes and objects; authorities: (name, telling words, type) of
+    the registry's authorities; numbers: number key -> deliberation number as printed. Any may be None.
     """
     q = Query(question=question)
     blocked: list[tuple[int, int]] = []
+    _find_number(q, question, numbers, blocked)
+    _find_authority(q, question, authorities, blocked)
 
     for pat in _DATE_PATTERNS:
         for m in list(pat.finditer(question)):
@@ -526,6 +667,8 @@ def understand(question: str, *, names=None, persons=None, topics=None) -> Query
             q.body = body
             blocked.append(m.span())
             break
+    if q.body == GENERIC_BODY and (q.authority_words or q.authority_type) and q.authority_type != "metropole":
+        q.body = None  # "le conseil de Roannais Agglomération": whichever conseil it has
 
     folded = " ".join(textnorm.fold(question).split())
     for intent, pat in _INTENT_RULES:
