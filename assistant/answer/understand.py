@@ -560,8 +560,8 @@ def _find_number(q: Query, question: str, numbers: dict | None, blocked: list[tu
 
 # A place name is the authority asked about when the question says so: a type or body word before it ("la
 # commune de X", "le conseil municipal d'X", "l'Agglo de X", "the CCAS of X") or after it ("X Agglomération",
-# "the X municipal council"), or "de X" closing the question ("la délibération D2025-009 de X ?"). Otherwise
-# it is part of another name ("la Mission Locale du Pays d'X", "l'École de la Deuxième Chance de X").
+# "the X municipal council"), or "de X" after a code or a common word ("la délibération D2025-009 de X", "the
+# study of X"). After a capitalised word it is part of another name ("la Mission Locale du Pays d'X").
 _TYPE_BEFORE = re.compile(
     r"(?:commune|ville|mairie|agglo\w*|communaut\w+(?: de communes| d.agglom\w+| urbaine)?|m[ée]tropole|"
     r"d[ée]partement|r[ée]gion|ccas|syndicat(?: intercommunal| mixte)?(?: des eaux| d.\w+)?|"
@@ -569,14 +569,13 @@ _TYPE_BEFORE = re.compile(
     r"commission permanente|town|city|council|village)\s+(?:de la |de l.|des |du |de |d.|of )?$", re.IGNORECASE)
 _TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|municipal|town|city|council|conseil|ccas|commune|county)",
                          re.IGNORECASE)
-_CLOSING = re.compile(r"^\s*(?:[?,.;:!]|$|en \d{4}|in \d{4}|le \d|du \d|on \d|lors|during|at its)", re.IGNORECASE)
 
 
 def _named_as_authority(question: str, start: int, end: int) -> bool:
     if _TYPE_BEFORE.search(question[max(0, start - 60):start]) or _TYPE_AFTER.match(question[end:]):
         return True
     before = re.search(r"(\S+)\s+(?:de |d['’]|à |of |in )$", question[max(0, start - 60):start])
-    if before and _CLOSING.match(question[end:]):
+    if before:
         word = before.group(1)  # "D2025-009 de X ?": a code or a common word before; "Deuxième Chance de X": a name
         return not (word[:1].isupper() and word[1:].islower())
     return False

@@ -85,13 +85,15 @@ def forbidden_hits(text: str, forbidden: Iterable[str]) -> list[str]:
 
 # -- numbers ---------------------------------------------------------------------------------------
 
-_ANSWER_NUMBER = re.compile(r"(?<![\w])\d+(?:[ \u00a0\u202f.,]\d{3}(?!\d))*(?:,\d{1,2}(?!\d))?")
+# A decimal part after a comma (French) or a dot (English, and sources printed that way: "376.47 €").
+_ANSWER_NUMBER = re.compile(r"(?<![\w])\d+(?:[ \u00a0\u202f.,]\d{3}(?!\d))*(?:[.,]\d{1,2}(?!\d))?")
 _ORDINAL_SUFFIX = re.compile(r"^(?:er|ere|e|eme|nd|nde|st|th|rd)$")
 
 
 def _norm_number(raw: str) -> str:
     """"20 000" -> "20000"; "004" -> "4"; "20 000,00" -> "20000"; "12,5" -> "12,5"."""
-    whole, _, dec = raw.partition(",") if re.search(r",\d{1,2}$", raw) else (raw, "", "")
+    cut = re.search(r"[.,](\d{1,2})$", raw)
+    whole, dec = (raw[:cut.start()], cut.group(1)) if cut else (raw, "")
     whole = _SEP.sub("", whole).lstrip("0") or "0"
     dec = dec.rstrip("0")
     return f"{whole},{dec}" if dec else whole
