@@ -25,7 +25,7 @@ from .verify import Checker
 __all__ = ["answer_from_items", "ask"]
 
 MAX_READ_WHOLE = 12  # deliberations read sentence by sentence when the question names them
-NARROW_COVERAGE = 0.4  # share of the question a sentence must carry within the authority or deliberation named
+NARROW_COVERAGE = 0.3  # share of the question a sentence must carry within the authority or deliberation named
 _NO_LLM_FOR_REFUSAL = {
     "fr": "Le registre ne contient pas la réponse à cette question précise : le modèle n'a pas été sollicité.",
     "en": "The registry holds no answer to this precise question: the model was not asked.",
@@ -203,7 +203,7 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
             passages += extractive.record_passages([cat.by_id[i] for i in ids if i in cat.by_id])
         items, aggregate = extractive.extract(cat, q, passages), None
         if not items and narrow:  # within one authority's documents, the best sentences, all words or not
-            items = extractive.extract(cat, q, passages, required=[], min_coverage=NARROW_COVERAGE)
+            items = extractive.extract(cat, q, passages, required=[], min_coverage=NARROW_COVERAGE, every_word=True)
         if items and q.intent in facts.FIELD_INTENTS:
             # The passages found the deliberation ("les tarifs des piscines"); its fields answer.
             ids = list(dict.fromkeys(i.rec.id for i in items))[:2]

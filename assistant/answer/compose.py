@@ -210,10 +210,11 @@ def _session_fact_sentence(item: Item, lang: str) -> str:
         sep = " : " if lang == "fr" else ": "
         return f"{_SESSION_FACT_LABELS[lang][d['field']]} {where}{sep}{d['name']}."
     if d["field"] == "convocation":
-        date = format_date(d["date"], lang)
+        date, rec = format_date(d["date"], lang), item.rec
+        session, body = _date(rec, lang), rec.body_label or ("assemblée" if lang == "fr" else "assembly")
         if lang == "fr":
-            return f"Les membres ont été convoqués le {date} pour la séance ({where})."
-        return f"The members were convened on {date} for the session ({where})."
+            return f"Les membres ont été convoqués le {date} pour la séance du {session} ({body})."
+        return f"The members were convened on {date} for the session of {session} ({body})."
     counts = ", ".join(f"{d[k]} {label}" for k, label in _COUNT_LABELS[lang].items() if k in d)
     return f"{_cap(where)} : {counts}." if lang == "fr" else f"{_cap(where)}: {counts}."
 

@@ -105,7 +105,9 @@ def to_documents(retrieval: Retrieval) -> list:
 
 # -- sentences -----------------------------------------------------------------------------------
 
-_SENT_END = re.compile(r"(?<=[.;!?])\s+(?=[«\"(A-ZÀ-Ý0-9])|\n\s*\n|(?<=:)\s*\n(?=\s*[A-ZÀ-Ý0-9])")
+# A sentence ends after . ; ! ? (not after "M." or "MM." before a name: "la cession à M. Paul MARTIN").
+_SENT_END = re.compile(r"(?<=[.;!?])(?<!\bM\.)(?<!\bMM\.)(?<!\bMr\.)\s+(?=[«\"(A-ZÀ-Ý0-9])|\n\s*\n"
+                       r"|(?<=:)\s*\n(?=\s*[A-ZÀ-Ý0-9])")
 
 
 def sentences(text: str, offset: int) -> list[tuple[int, int]]:
@@ -241,15 +243,32 @@ def french_words(question: str) -> str:
     return " ".join(_ENGLISH_WORDS[w] for w in re.findall(r"[a-z]+", question.lower()) if w in _ENGLISH_WORDS)
 
 
+# Function and question words: the only words a question within one document's scope does not look for
+# (there, "prix", "vendu", "secrétaire" say which sentence answers).
+_FUNCTION_WORDS_TEXT = """le la les l de du des d un une et ou est a au aux en pour par sur dans avec qui que qu quoi
+    quel quelle quels quelles combien quand comment pourquoi ce cet cette ces son sa ses leur leurs il elle ils elles on
+    ont ete etait etaient t elle il y ne pas se s the of to in for and or what which who whom how much many did does do
+    was were is are be been an by on at with its it their from this that these those as has have had"""
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
+
+
+def question_stems(text: str) -> list[str]:
+    """Every stem of a question but its function words: the intent's words too ("prix", "secrétaire")."""
+    words = [w for w in textnorm.tokens(text) if w not in _FUNCTION_WORDS and not w.isdigit() and len(w) >= 2]
+    return list(dict.fromkeys(textnorm.stems(" ".join(words), drop_stopwords=False)))
+
+
 def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[str] | None = None,
-            max_sentences: int = MAX_SENTENCES, min_coverage: float = MIN_COVERAGE) -> list[Item]:
+            max_sentences: int = MAX_SENTENCES, min_coverage: float = MIN_COVERAGE,
+            every_word: bool = False) -> list[Item]:
     """The best sentences of the passages for `q` (items of kind "passage"), or [] when none carries
     enough of the question.
 
     A sentence is read with its deliberation's authority and object (and a table row with its header
     line), which it does not repeat; it must still carry one of the question's words itself, and among
     sentences as well covered, the ones carrying more themselves win."""
-    terms = content_stems(q.question + (" " + french_words(q.question) if q.language == "en" else ""))
+    stems = question_stems if every_word else content_stems
+    terms = stems(q.question + (" " + french_words(q.question) if q.language == "en" else ""))
     if q.authority_words:  # the authority asked about is what every sentence of its documents is about
         terms = [t for t in terms if t not in content_stems(q.authority_words)]
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
@@ -266,22 +285,26 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if rec is None:
             continue
         context = _stems(_context_text(rec))
-        for s, e, header in units(rec.raw_text[p.start:p.end], p.start):
+        found = units(rec.raw_text[p.start:p.end], p.start)
+        for k, (s, e, header) in enumerate(found):
             if (p.deliberation_id, s, e) in seen:
                 continue
             seen.add((p.deliberation_id, s, e))
             own = _stems(rec.raw_text[s:e]) + tuple(re.findall(r"\b\d{2,}\b", rec.raw_text[s:e]))
             around = context + (_stems(rec.raw_text[header[0]:header[1]]) if header else ())
+            if every_word:  # within one document, a sentence is read with the two before it (its subject)
+                around += tuple(st for a, b, _ in found[max(0, k - 2):k] for st in _stems(rec.raw_text[a:b]))
             cands.append((p, s, e, _Stems(own), _Stems(own + around), header))
     if not cands:
         return []
     n = len(cands)
     df = {t: sum(t in c[4] for c in cands) for t in terms}
-    if q.language == "en":  # English words absent from French text say nothing either way
+    if q.language == "en" or every_word:  # words absent from every candidate say nothing either way
         terms = [t for t in terms if df[t]] or terms
     idf = {t: math.log(1 + (n + 1) / (0.5 + df[t])) for t in terms}
     total = sum(idf.values())
-    money = q.intent in ("amount", "beneficiary", "total")  # an amount asked: the sentence must hold one
+    # An amount asked: the sentence must hold one ("à qui" too, but a sale's buyer may be named without it).
+    money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word)
     scored = []
     for rank, (p, s, e, own, stems, header) in enumerate(cands):
         if any(r not in stems for r in required):

@@ -165,7 +165,11 @@ class Checker:
                 problems.append(f"passage cité introuvable dans les sources : « {seg[:80]} »")
 
         if claims.dates:
+            # Dates the registry read from a cited record's text (its session, its convocation): shown in the
+            # answer's language and format ("22 October 2021" for "le vingt-deux octobre deux mil vingt et un").
             session_dates = {r.session_date for r in recs if r.session_date and r.session_span}
+            session_dates |= {r.convocation_date for r in recs if r.convocation_date and r.convocation_span
+                              and any(c.id == r.id and c.start <= r.convocation_span.start < c.end for c in citations)}
             for shown_date, value in claims.dates:
                 if value is None:
                     problems.append(f"date impossible : {shown_date}")
