@@ -25,7 +25,9 @@ from .verify import Checker
 __all__ = ["answer_from_items", "ask"]
 
 MAX_READ_WHOLE = 12  # deliberations read sentence by sentence when the question names them
-NARROW_COVERAGE = 0.3  # share of the question a sentence must carry within the authority or deliberation named
+NARROW_COVERAGE = 0.3
+MAX_NARROW = 200
+MAX_READ_NARROW = 80  # the items of one authority's procès-verbal, read whole  # records of the authority named read one by one for their dates  # share of the question a sentence must carry within the authority or deliberation named
 _NO_LLM_FOR_REFUSAL = {
     "fr": "Le registre ne contient pas la réponse à cette question précise : le modèle n'a pas été sollicité.",
     "en": "The registry holds no answer to this precise question: the model was not asked.",
@@ -192,14 +194,25 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
             ids = [r.id for r in ids]
         if scope is not None:  # an answer never comes from another authority's document
             ids = [i for i in (ids if ids is not None else cat.ordered_ids) if i in scope]
+        undated = False
+        if narrow and ids and len(ids) <= MAX_NARROW and (q.year or q.session_date or q.year_from or q.year_to):
+            # A record whose date the text does not give may still be the one asked about: it is kept, and
+            # the period is checked here rather than by the index (which would drop it).
+            recs = [cat.by_id[i] for i in ids if i in cat.by_id]
+            ids = [r.id for r in recs if r.session_date is None or facts.in_period(r, q)]
+            undated = any(r.session_date is None for r in recs)
         text = " ".join([question] + q.beneficiaries[:1] + ([extractive.french_words(question)] if q.language == "en"
                                                              else []))
-        retrieval = extractive.retrieve(assistant, text, filters=_retrieval_filters(q, ids), mode=mode, k=k)
+        filters_ = _retrieval_filters(q, ids)
+        if undated:
+            filters_ = {k_: v for k_, v in filters_.items() if k_ not in ("year", "year_from", "year_to", "date_from",
+                                                                         "date_to")}
+        retrieval = extractive.retrieve(assistant, text, filters=filters_, mode=mode, k=k)
         timings["retrieve"] = _ms(t0)
     if extract and retrieval is not None:
         t0 = time.perf_counter()
         passages = list(retrieval.passages)
-        if ids and len(ids) <= MAX_READ_WHOLE:  # a few deliberations named: read them whole
+        if ids and len(ids) <= (MAX_READ_NARROW if narrow else MAX_READ_WHOLE):  # a few named: read them whole
             passages += extractive.record_passages([cat.by_id[i] for i in ids if i in cat.by_id])
         items, aggregate = extractive.extract(cat, q, passages), None
         if not items and narrow:  # within one authority's documents, the best sentences, all words or not

@@ -316,6 +316,13 @@ def _year_ok(rec: Deliberation, q: Query, amount_years: bool = True) -> bool:
     return not (q.year_to is not None and (rec.year is None or rec.year > q.year_to))
 
 
+def in_period(rec: Deliberation, q: Query) -> bool:
+    """The record's session is in the question's date, year or years."""
+    if q.session_date:
+        return rec.session_date == q.session_date
+    return _year_ok(rec, q, amount_years=_money_years(q))
+
+
 def _money_years(q: Query) -> bool:
     """Money is asked: an amount's own year ("pour l'année 2020") counts as well as the session's."""
     return q.intent in ("amount", "beneficiary", "purpose", "total") or (
