@@ -15,6 +15,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
+from .. import textnorm
 from ..models import Answer, Citation
 from . import compose as composer
 from . import extractive, facts, sessions
@@ -144,6 +145,19 @@ def answer_from_items(assistant_or_registry, q: Query, items: list[Item], aggreg
     return composer.not_found(q, lang, records=matched), [], notes, []
 
 
+def _answer_back(assistant, q: Query, question: str, session: str | None, text: str, timings: dict, t_all: float,
+                 on_token) -> Answer:
+    """An answer that asks the user a question back (nothing found, nothing cited)."""
+    answer = Answer(question=question, language=q.language, answer=text, found=False, citations=[],
+                    intent=q.intent, entities=q.entities(), timings_ms=timings, notes=[], retrieved=[])
+    if on_token is not None:
+        on_token(text)
+    answer.timings_ms["total"] = _ms(t_all)
+    if session:
+        sessions.append(assistant.settings.sessions_dir, session, sessions.turn_of(q, answer))
+    return answer
+
+
 def ask(assistant, question: str, *, session: str | None = None, filters: dict | None = None,
         stream: bool = False, on_token: Callable[[str], None] | None = None, mode: str | None = None,
         k: int = 10) -> Answer:
@@ -171,13 +185,21 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
     _apply_filters(q, filters)
     timings["understand"] = _ms(t0)
 
+    scope = facts.authority_scope(cat, q)
+    if q.beneficiaries and scope is not None:  # the names of the authority asked about only
+        q.beneficiaries = facts.names_in_scope(cat, q.beneficiaries, scope) or q.beneficiaries
+    fuzzy = q.beneficiary_score is not None and q.beneficiary_score < 100 and bool(q.beneficiaries)
+    if fuzzy and len({textnorm.match_key(n) for n in q.beneficiaries}) >= 2:
+        # Two names are close to the one typed: which one is meant is asked, nothing is guessed.
+        return _answer_back(assistant, q, question, session, composer.which_name(q, q.language), timings, t_all,
+                            on_token)
+
     t0 = time.perf_counter()
     found_facts = facts.answer(cat, q)
     timings["facts"] = _ms(t0)
 
     llm = _llm(assistant)
     items, aggregate = found_facts.items, found_facts.aggregate
-    scope = facts.authority_scope(cat, q)
     # The question names an authority or a deliberation: its documents are read even where the registry's
     # fields settled nothing (a name they do not know may still be in a sentence).
     narrow = scope is not None or bool(q.number)
@@ -230,6 +252,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
     text, citations, notes, kept = answer_from_items(assistant, q, items, aggregate, matched=matched,
                                                      records=cat.by_id)
     timings["compose_verify"] = _ms(t0)
+    if kept and fuzzy and any(i.kind in ("amount", "date") for i in kept):
+        text = composer.closest_name_note(q, q.language) + "\n" + text
     if retrieval is not None:
         notes = retrieval.notes + notes
     # What the answer rests on first (the registry's selection), then what retrieval ranked.

@@ -150,6 +150,8 @@ def render_item(item: Item, lang: str) -> str:
     if item.kind == "signatory":
         who = ", ".join(x for x in (d.get("name"), d.get("title")) if x)
         when = f" ({date})" if date else ""
+        if d.get("object"):
+            when += f" (« {d['object']} »)"
         if lang == "fr":
             return f"La {_delib(rec, 'fr')}{when} est signée par {who}."
         return f"{_cap(_delib(rec, 'en'))}{when} was signed by {who}."
@@ -506,3 +508,19 @@ def compose(q: Query, items: list[Item], lang: str, aggregate: str | None = None
     if cut > 0:
         text += (f"\n(… et {cut} autre(s), non affiché(s))" if fr else f"\n(… and {cut} more, not shown)")
     return text
+
+
+def closest_name_note(q: Query, lang: str) -> str:
+    """Said before an answer given for a name matched fuzzily: what was typed, what was found."""
+    names = _names(q.beneficiaries, lang)
+    if lang == "fr":
+        return f"Aucun nom du registre n'est exactement « {q.beneficiary_query} » : réponse pour {names}, nom le plus proche."
+    return f"No name in the registry is exactly « {q.beneficiary_query} »: answer for {names}, the closest name."
+
+
+def which_name(q: Query, lang: str) -> str:
+    """The question back when several names are close to the one typed."""
+    names = _names(q.beneficiaries, "fr" if lang == "fr" else "en")
+    if lang == "fr":
+        return f"Plusieurs noms du registre sont proches de « {q.beneficiary_query} » : {names}. Duquel s'agit-il ?"
+    return f"Several names in the registry are close to « {q.beneficiary_query} »: {names}. Which one do you mean?"

@@ -724,13 +724,24 @@ def vote_items(recs: list[Deliberation]) -> list[Item]:
     return items
 
 
-def signatory_items(recs: list[Deliberation]) -> list[Item]:
-    return [
-        Item("signatory", rec, {"name": clean(rec.signatory.name) if rec.signatory.name else None,
-                                "title": clean(rec.signatory.title) if rec.signatory.title else None},
-             [Ref(rec, rec.signatory.start, rec.signatory.end, "Signature")])
-        for rec in recs if rec.signatory and (rec.signatory.name or rec.signatory.title)
-    ]
+def signatory_items(recs: list[Deliberation], *, with_object: bool = False) -> list[Item]:
+    items = []
+    for rec in recs:
+        if not (rec.signatory and (rec.signatory.name or rec.signatory.title)):
+            continue
+        item = Item("signatory", rec, {"name": clean(rec.signatory.name) if rec.signatory.name else None,
+                                       "title": clean(rec.signatory.title) if rec.signatory.title else None},
+                    [Ref(rec, rec.signatory.start, rec.signatory.end, "Signature")])
+        if with_object and rec.object:
+            item.data["object"] = clean(rec.object.text)
+            item.refs.append(_object_ref(rec))
+        items.append(item)
+    return items
+
+
+def names_in_scope(cat: Catalog, names: list[str], scope: set[str]) -> list[str]:
+    """The names some record of `scope` holds (the authority asked about)."""
+    return [n for n in names if cat.naming(_name_keys([n])) & scope]
 
 
 def budget_items(recs: list[Deliberation]) -> list[Item]:
@@ -857,7 +868,11 @@ def answer(cat: Catalog, q: Query) -> Facts:
                     item.refs.append(_object_ref(item.rec))
         facts.final = bool(facts.items)  # none read: the passages may still hold the sum
     elif q.intent == "signatory":
-        facts.items = signatory_items(recs)
+        if q.person:  # "Quelles délibérations X a-t-il signées ?": X's only, each with its object
+            pkey = key_of(q.person)
+            recs = [r for r in recs if r.signatory and r.signatory.name and pkey in key_of(r.signatory.name)]
+            facts.final = True
+        facts.items = signatory_items(recs, with_object=bool(q.person))
     elif q.intent == "members":
         if q.unmatched and not q.person:  # "Jean DUPONT était-il présent ?": not in the lists
             q = dataclasses.replace(q, person=q.unmatched)
