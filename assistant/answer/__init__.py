@@ -28,7 +28,8 @@ __all__ = ["answer_from_items", "ask"]
 MAX_READ_WHOLE = 12  # deliberations read sentence by sentence when the question names them
 NARROW_COVERAGE = 0.3
 MAX_NARROW = 200
-MAX_READ_NARROW = 80  # the items of one authority's procès-verbal, read whole  # records of the authority named read one by one for their dates  # share of the question a sentence must carry within the authority or deliberation named
+MAX_READ_NARROW = 80
+MAX_CLOSE_NAMES = 4  # more names close to a short word ("Roanne") are no real alternatives: no question back  # the items of one authority's procès-verbal, read whole  # records of the authority named read one by one for their dates  # share of the question a sentence must carry within the authority or deliberation named
 _NO_LLM_FOR_REFUSAL = {
     "fr": "Le registre ne contient pas la réponse à cette question précise : le modèle n'a pas été sollicité.",
     "en": "The registry holds no answer to this precise question: the model was not asked.",
@@ -189,7 +190,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
     if q.beneficiaries and scope is not None:  # the names of the authority asked about only
         q.beneficiaries = facts.names_in_scope(cat, q.beneficiaries, scope) or q.beneficiaries
     fuzzy = q.beneficiary_score is not None and q.beneficiary_score < 100 and bool(q.beneficiaries)
-    if fuzzy and len({textnorm.match_key(n) for n in q.beneficiaries}) >= 2:
+    close = {textnorm.match_key(n) for n in q.beneficiaries}
+    if fuzzy and 2 <= len(close) <= MAX_CLOSE_NAMES and len(textnorm.match_key(q.beneficiary_query or "")) >= 8:
         # Two names are close to the one typed: which one is meant is asked, nothing is guessed.
         return _answer_back(assistant, q, question, session, composer.which_name(q, q.language), timings, t_all,
                             on_token)

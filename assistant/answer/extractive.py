@@ -267,8 +267,9 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     A sentence is read with its deliberation's authority and object (and a table row with its header
     line), which it does not repeat; it must still carry one of the question's words itself, and among
     sentences as well covered, the ones carrying more themselves win."""
-    stems = question_stems if every_word else content_stems
-    terms = stems(q.question + (" " + french_words(q.question) if q.language == "en" else ""))
+    asked = q.question + (" " + french_words(q.question) if q.language == "en" else "")
+    naming = content_stems(asked)  # the words that name what is asked about
+    terms = naming + ([t for t in question_stems(asked) if t not in naming] if every_word else [])
     if q.authority_words:  # the authority asked about is what every sentence of its documents is about
         terms = [t for t in terms if t not in content_stems(q.authority_words)]
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
@@ -299,8 +300,10 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         return []
     n = len(cands)
     df = {t: sum(t in c[4] for c in cands) for t in terms}
-    if q.language == "en" or every_word:  # words absent from every candidate say nothing either way
+    if q.language == "en":  # English words absent from French text say nothing either way
         terms = [t for t in terms if df[t]] or terms
+    elif every_word:  # nor do the asking words ("prix", "vendu") a document words otherwise; a name does
+        terms = [t for t in terms if df[t] or t in naming] or terms
     idf = {t: math.log(1 + (n + 1) / (0.5 + df[t])) for t in terms}
     total = sum(idf.values())
     # An amount asked: the sentence must hold one ("à qui" too, but a sale's buyer may be named without it).

@@ -479,6 +479,21 @@ def match_names(phrase: str, names: list[tuple[str, str]], threshold: float = 88
     return [n for s, n in sorted(hits, key=lambda h: (-h[0], h[1])) if s >= best - 5], best
 
 
+def match_person(phrase: str, names: list[tuple[str, str]], threshold: float = 90.0) -> tuple[list[str], float]:
+    """Persons whose name holds the phrase as whole words ("ALVAREZ", "Martial Alvarez"), never as the start of
+    a word ("Port" is not "PORTES")."""
+    hits, score = match_names(phrase, names, threshold)
+    key = textnorm.match_key(phrase)
+    kept = [h for h in hits if _whole_words(key, h)]
+    return (kept, score) if kept else ([], 0.0)
+
+
+def _whole_words(key: str, name: str) -> bool:
+    words = name.split()
+    return any(fuzz.ratio(key, textnorm.match_key(" ".join(words[i:j]))) >= 90
+               for i in range(len(words)) for j in range(i + 1, len(words) + 1))
+
+
 @lru_cache(maxsize=65536)
 def _starts_a_word(key: str, name: str) -> bool:
     """True when `key` (a match key) opens the key of `name` from one of its words on."""
@@ -693,7 +708,7 @@ def understand(question: str, *, names=None, persons=None, topics=None, authorit
             if not pool or (kind == "beneficiary" and q.beneficiaries) or (kind == "person" and q.person) \
                     or (kind == "topic" and q.topic):
                 continue
-            matcher = match_topics if kind == "topic" else match_names
+            matcher = match_topics if kind == "topic" else match_person if kind == "person" else match_names
             best = _best_part(question, start, end, pool, threshold, matcher)
             if best:
                 found = (kind, *best)
