@@ -397,11 +397,11 @@ def test_evaluation_runs_an_uploaded_set_and_shows_metrics_failures_and_plots(pa
 
 def test_evaluation_of_the_shipped_set(page):
     from assistant.evaluation import load_questions
+    from assistant.ui.evaluation import shipped_sets
 
-    shipped = ROOT / "eval" / "questions.yaml"
-    total = len(load_questions(shipped))
+    total = sum(len(load_questions(p)) for p in shipped_sets(ROOT / "eval" / "questions.yaml"))
     open_tab(page, "Évaluation")
-    expect(page.locator("#e-choice input[value='Jeu fourni']")).to_be_checked()
+    expect(page.locator("#e-choice input[value='Jeux fournis']")).to_be_checked()
     started = time.perf_counter()
     page.click("#e-run")
     status = page.locator("#e-status")
@@ -409,6 +409,9 @@ def test_evaluation_of_the_shipped_set(page):
     print(f"\n[app] shipped set ({total} questions) evaluated in the browser in "
           f"{time.perf_counter() - started:.1f} s: {status.inner_text()}")
     expect(page.locator("#e-metrics")).to_contain_text("Latence p95 (ms)")
+    sets = page.locator("#e-sets")  # each set apart, the real documents' set first
+    expect(sets).to_contain_text("réel (documents publiés")
+    expect(sets).to_contain_text("synthétique (généré)")
     expect(page.locator("#e-intents img")).to_be_visible()
     expect(page.locator("#e-latency img")).to_be_visible()
     shot(page, "evaluation", tab="evaluation")

@@ -378,16 +378,44 @@ def test_evaluation_tables_show_metrics_and_what_was_expected(ctx, tmp_path):
     assert rows["Questions"] == "3" and rows["Taux de réussite"] == "66,7 %" and "Rappel@5 des sources" in rows
     failed = failed_rows(result, questions)
     assert len(failed) == 1
-    assert failed[0][0].startswith("ko : Qui a signé") and failed[0][2] == "Jean INCONNU"
-    assert "ALVAREZ" in failed[0][3] and "Jean INCONNU" in failed[0][4]
+    assert failed[0][0].startswith("ko : Qui a signé") and failed[0][3] == "Jean INCONNU"
+    assert "ALVAREZ" in failed[0][4] and "Jean INCONNU" in failed[0][5]
     # a follow-up shows its context; expected sources and "no answer" questions say so
     ko = result.results[1].model_copy(update={"context": ["Qu'a reçu la Cité des Métiers ?"]})
     q = questions[1].model_copy(update={"sources": ["000_47990de55f73b628.txt"]})
     nothing = result.results[2].model_copy(update={"passed": False})
     rows = failed_rows(result.model_copy(update={"results": [ko, nothing]}), [q, questions[2]])
     assert rows[0][0] == "ko : Qu'a reçu la Cité des Métiers ? → Qui a signé la délibération EMP 004-6064/19/BM ?"
-    assert rows[0][2] == "Jean INCONNU (sources : 000_47990de55f73b628.txt)"
-    assert rows[1][2] == "aucune réponse dans le corpus"
+    assert rows[0][3] == "Jean INCONNU (sources : 000_47990de55f73b628.txt)"
+    assert rows[1][3] == "aucune réponse dans le corpus"
+
+
+def test_evaluation_shows_the_sets_apart_the_real_set_first(tmp_path):
+    from assistant.evaluation import EvalConfig, load_questions
+    from assistant.evaluation.runner import run
+    from assistant.models import Answer
+    from assistant.ui.evaluation import set_rows, shipped_sets
+
+    sets = shipped_sets(ROOT / "eval" / "questions.yaml")
+    assert [p.name for p in sets] == ["questions-real.yaml", "questions-handwritten.yaml", "questions.yaml"]
+    questions = [q for p in sets for q in load_questions(p)]
+
+    class Refuses:  # every answer "not found": the sets' sizes and refusal rates, without a registry
+        def ask(self, question, *, session=None, filters=None):
+            return Answer(question=question, answer="Je ne trouve rien.", found=False)
+
+    class NoDocs:
+        def text(self, doc_id):
+            return None
+
+        def source(self, doc_id):
+            return None
+
+    result = run(questions, Refuses(), NoDocs(), EvalConfig(name="t"), k=5, warmup=False)
+    rows = set_rows(result)
+    assert [r[0].split(" ")[0] for r in rows] == ["réel", "extraits", "graine", "synthétique"]
+    counts = {r[0].split(" ")[0]: int(r[1]) for r in rows}
+    assert counts["réel"] == len(load_questions(sets[0])) and sum(counts.values()) == len(questions)
 
 
 # -- the app -----------------------------------------------------------------------------------------------

@@ -100,6 +100,8 @@ def resolve(q: Query, previous: dict) -> Query:
             q.act_type = prev.act_type
     if q.body is None:
         q.body = prev.body
+    if q.authority is None and q.authority_words is None:  # "Et à l'ARELAM ?": still the same authority
+        q.authority, q.authority_words, q.authority_type = prev.authority, prev.authority_words, prev.authority_type
     new_period = q.year is not None or q.year_from is not None or q.year_to is not None
     if new_period:
         if q.session_date is not None and q.session_date.year != q.year and q.session_date == prev.session_date:

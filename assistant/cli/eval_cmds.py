@@ -15,7 +15,8 @@ console = Console()
 err = Console(stderr=True)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SET = Path("eval/questions.yaml")
+# Every shipped set, the real documents' first: asked as one run, reported set by set.
+DEFAULT_SETS = [Path("eval/questions-real.yaml"), Path("eval/questions-handwritten.yaml"), Path("eval/questions.yaml")]
 
 
 def _print_json(obj) -> None:
@@ -27,20 +28,25 @@ def _resolve(path: Path) -> Path:
     return path if path.exists() or path.is_absolute() else (REPO_ROOT / path if (REPO_ROOT / path).exists() else path)
 
 
-def _split_args(args: list[str], compare: list[str]) -> tuple[Path, list[str]]:
-    """The question set and extra configuration names: `--compare A B` leaves B as a positional."""
-    question_set: Path | None = None
+def _split_args(args: list[str], compare: list[str]) -> tuple[list[Path], list[str]]:
+    """The question sets (one or more files, asked as one run) and extra configuration names: `--compare A B`
+    leaves B as a positional."""
+    sets: list[Path] = []
     extra: list[str] = []
     for a in args:
         p = Path(a)
-        if question_set is None and (p.suffix.lower() in (".yaml", ".yml", ".jsonl") or p.exists()):
-            question_set = p
+        if p.suffix.lower() in (".yaml", ".yml", ".jsonl") or p.exists():
+            sets.append(_resolve(p))
         elif compare:
             extra.append(a)
         else:
             err.print(f"Argument inattendu : « {a} ». Pour comparer des configurations : --compare A B.")
             raise typer.Exit(2)
-    return _resolve(question_set or DEFAULT_SET), extra
+    return sets or [p for p in map(_resolve, DEFAULT_SETS) if p.is_file()], extra
+
+
+def _names(paths: list[Path]) -> str:
+    return " + ".join(str(p.relative_to(REPO_ROOT)) if p.is_relative_to(REPO_ROOT) else str(p) for p in paths)
 
 
 def _ensure_corpus(settings, corpus: Path | None) -> None:
@@ -84,13 +90,31 @@ def metrics_table(runs) -> Table:
     return table
 
 
+def sets_table(runs) -> Table:
+    """Pass rate and questions per question set, the real set first."""
+    from ..evaluation.questions import SET_LABELS
+    from ..evaluation.report import fmt
+
+    table = Table(title="Par jeu de questions (le jeu réel d'abord)")
+    table.add_column("jeu", no_wrap=True)
+    table.add_column("questions", justify="right")
+    for r in runs:
+        table.add_column(f"réussite {r.config.name}", justify="right")
+    for name, stats in runs[0].by_set.items():
+        table.add_row(SET_LABELS.get(name, name), str(stats.get("questions", 0)),
+                      *(fmt(r.by_set.get(name, {}).get("pass_rate"), "pct") for r in runs))
+    return table
+
+
 def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_(
         ctx: typer.Context,
         args: Annotated[
             list[str] | None,
-            typer.Argument(help="Jeu de questions (.yaml ou .jsonl ; défaut eval/questions.yaml).",
+            typer.Argument(help="Jeux de questions (.yaml ou .jsonl), un ou plusieurs, posés en une seule évaluation "
+                                "et rapportés jeu par jeu ; défaut : eval/questions-real.yaml, "
+                                "eval/questions-handwritten.yaml et eval/questions.yaml.",
                            show_default=False),
         ] = None,
         compare: Annotated[
@@ -128,7 +152,9 @@ def register(app: typer.Typer) -> None:
         question_set, extra = _split_args(args or [], names)
         names += extra
         try:
-            questions = load_questions(question_set)
+            questions = [q for path in question_set for q in load_questions(path)]
+            if len({q.id for q in questions}) < len(questions):
+                raise ValueError("identifiant de question en double d'un jeu à l'autre")
             configs = [load_config(n) for n in (names or [config])]
         except (QuestionSetError, ValueError) as exc:
             err.print(f"[red]{exc}[/red]")
@@ -155,7 +181,7 @@ def register(app: typer.Typer) -> None:
         if drafts:
             draft_summary = _run_drafts(base, _resolve(drafts), out)
         if out:
-            paths = report.write_reports(runs, out, question_set=str(question_set))
+            paths = report.write_reports(runs, out, question_set=_names(question_set))
             err.print(f"Rapport écrit : {paths['markdown']} ({', '.join(p.name for p in paths.values())})")
         failures = []
         if thresholds:
@@ -163,12 +189,14 @@ def register(app: typer.Typer) -> None:
 
             limits = yaml.safe_load(_resolve(thresholds).read_text(encoding="utf-8")) or {}
             failures = metrics.check_thresholds(runs[0].metrics, limits)
+            failures += metrics.check_set_thresholds(runs[0].by_set, limits)
         if as_json:
-            data = report.to_json(runs, question_set=str(question_set))
+            data = report.to_json(runs, question_set=_names(question_set))
             data["drafts"] = draft_summary
             data["threshold_failures"] = failures
             _print_json(data)
         else:
+            console.print(sets_table(runs))
             console.print(metrics_table(runs))
             for r in runs:
                 failed = [q for q in r.results if not q.passed]

@@ -72,6 +72,7 @@ class QuestionResult(BaseModel):
     context: list[str] = Field(default_factory=list)
     intent: str
     language: str
+    set: str = "real"  # the question set it belongs to (questions.SETS)
     none: bool
     answer: str = ""
     found: bool = False
@@ -190,7 +191,7 @@ def score(question: Question, answer: Answer | None, docs: Documents, *, k: int 
     """Score one answer (None when asking raised `error`); `searched`: the retriever's own ranking of
     deliberation ids for the question, when measured."""
     r = QuestionResult(id=question.id, question=question.question, context=question.context,
-                       intent=question.intent, language=question.language, none=question.none,
+                       intent=question.intent, language=question.language, set=question.set, none=question.none,
                        expected_sources=question.sources, latency_ms=latency_ms, error=error,
                        search_ms=search_ms)
     if searched is not None and question.sources:
@@ -287,11 +288,15 @@ def aggregate(results: list[QuestionResult]) -> dict:
     }
 
 
-def breakdown(results: list[QuestionResult], key: Callable[[QuestionResult], str]) -> dict[str, dict]:
+def breakdown(results: list[QuestionResult], key: Callable[[QuestionResult], str],
+              order: tuple[str, ...] | None = None) -> dict[str, dict]:
+    """Metrics per group, by name or in `order` (groups not in it last, by name)."""
     groups: dict[str, list[QuestionResult]] = defaultdict(list)
     for r in results:
         groups[key(r)].append(r)
-    return {name: aggregate(group) for name, group in sorted(groups.items())}
+    rank = {name: i for i, name in enumerate(order or ())}
+    names = sorted(groups, key=lambda n: (rank.get(n, len(rank)), n))
+    return {name: aggregate(groups[name]) for name in names}
 
 
 # Which direction is better, for comparisons and threshold checks.
@@ -303,6 +308,18 @@ LOWER_IS_BETTER = {
     "forbidden_violations", "false_answers", "false_refusals", "unsupported_numbers", "invalid_citations",
     "errors", "latency_p50_ms", "latency_p95_ms", "search_p50_ms", "search_p95_ms",
 }
+
+
+def check_set_thresholds(by_set: dict[str, dict], thresholds: dict) -> list[str]:
+    """Failures of each set's metrics against thresholds["sets"][name] ({"min": …, "max": …}); a set
+    with thresholds but no question in the run fails (the gate cannot be skipped by leaving it out)."""
+    out = []
+    for name, limits in (thresholds.get("sets") or {}).items():
+        if name not in by_set:
+            out.append(f"jeu « {name} » : aucune question évaluée")
+            continue
+        out += [f"jeu « {name} » : {f}" for f in check_thresholds(by_set[name], limits)]
+    return out
 
 
 def check_thresholds(metrics: dict, thresholds: dict) -> list[str]:

@@ -7,6 +7,7 @@ person who wrote the set can fix it without reading code.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,11 +24,23 @@ class QuestionSetError(ValueError):
         super().__init__(f"{where} : {reason}")
 
 
+# The question sets, in the order reports show them: the real documents' set first (hand-written from
+# published documents), then the hand-written extracts', the seed's and the generated corpus'.
+SETS = ("real", "handwritten", "seed", "synthetic")
+SET_LABELS = {
+    "real": "réel (documents publiés, questions écrites à la main)",
+    "handwritten": "extraits écrits à la main",
+    "seed": "graine (extrait de la Métropole)",
+    "synthetic": "synthétique (généré)",
+}
+
+
 class Tags(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     intent: str = "general"
     language: Literal["fr", "en"] = "fr"
+    set: Literal["real", "handwritten", "seed", "synthetic"] | None = None  # else read from the sources
 
 
 class Question(BaseModel):
@@ -79,6 +92,21 @@ class Question(BaseModel):
     @property
     def language(self) -> str:
         return self.tags.language
+
+    @property
+    def set(self) -> str:
+        """Which set the question belongs to: its tag, else where its sources lie (corpus/real/rNN_…,
+        the seed 000_…, generated synth_…, any other: a hand-written extract), else its id ("seed-…")."""
+        if self.tags.set:
+            return self.tags.set
+        for name in self.sources:
+            stem = Path(name).name
+            if re.match(r"r\d\d_", stem):
+                return "real"
+            if stem.startswith("000_"):
+                return "seed"
+            return "synthetic" if stem.startswith("synth_") else "handwritten"
+        return "seed" if self.id.startswith("seed") else "real" if self.id.startswith("r-") else "synthetic"
 
 
 _FIELD_NAMES = {

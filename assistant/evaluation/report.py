@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .questions import SET_LABELS
 from .runner import RunResult, compare
 
 # Metrics shown in tables, in order, with their French label and format.
@@ -111,14 +112,17 @@ def metrics_table(runs: list[RunResult]) -> str:
     return _table(header, rows)
 
 
-def breakdown_table(runs: list[RunResult], attr: str) -> str:
-    groups = sorted({g for r in runs for g in getattr(r, attr)})
+def breakdown_table(runs: list[RunResult], attr: str, labels: dict[str, str] | None = None) -> str:
+    """One row per group; the groups in the first run's order (the real set first, for sets)."""
+    groups = list(dict.fromkeys(g for r in runs for g in getattr(r, attr)))
+    if attr != "by_set":
+        groups.sort()
     header = ["Groupe", "Questions"] + [f"Réussite {r.config.name}" for r in runs] + \
              [f"Rappel@{runs[0].k} {r.config.name}" for r in runs]
     rows = []
     for g in groups:
         stats = [getattr(r, attr).get(g, {}) for r in runs]
-        rows.append([g, str(stats[0].get("questions", 0))]
+        rows.append([(labels or {}).get(g, g), str(stats[0].get("questions", 0))]
                     + [fmt(s.get("pass_rate"), "pct") for s in stats]
                     + [fmt(s.get("recall_at_k"), "pct") for s in stats])
     return _table(header, rows)
@@ -149,7 +153,15 @@ def to_markdown(runs: list[RunResult], *, question_set: str, plots: list[str]) -
         "Configurations : " + "; ".join(f"**{r.config.name}** ({r.config.description or r.config.system})"
                                         for r in runs) + ".",
         "",
-        "## Mesures",
+        "## Par jeu de questions",
+        "",
+        ("Chaque jeu à part, le jeu réel d'abord : questions écrites à la main en lisant des documents publiés par "
+        "d'autres collectivités (`corpus/real/`) ; extraits écrits à la main ; graine ; corpus généré (questions "
+        "écrites par `eval/make_questions.py` depuis la vérité du générateur)."),
+        "",
+        breakdown_table(runs, "by_set", SET_LABELS),
+        "",
+        "## Mesures (tous jeux confondus)",
         "",
         metrics_table(runs),
         "",

@@ -20,7 +20,7 @@ from ..config import Settings
 from ..models import Answer
 from . import metrics
 from .metrics import QuestionResult
-from .questions import Question
+from .questions import SETS, Question
 
 CONFIGS_DIR = Path(__file__).resolve().parents[2] / "eval" / "configs"
 DEFAULT_CONFIG = "default"
@@ -148,6 +148,7 @@ class RunResult(BaseModel):
     metrics: dict
     by_intent: dict[str, dict]
     by_language: dict[str, dict]
+    by_set: dict[str, dict] = {}  # per question set, the real one first (questions.SETS)
     started: str
     seconds: float
 
@@ -181,6 +182,7 @@ def run(questions: list[Question], answerer: Answerer, docs: metrics.Documents, 
         config=config, k=k, results=results, metrics=metrics.aggregate(results),
         by_intent=metrics.breakdown(results, lambda r: r.intent),
         by_language=metrics.breakdown(results, lambda r: r.language),
+        by_set=metrics.breakdown(results, lambda r: r.set, order=SETS),
         started=started, seconds=time.perf_counter() - t0,
     )
 

@@ -12,9 +12,28 @@ import gradio as gr
 from . import render
 from .context import UIContext
 
-SHIPPED, UPLOADED = "Jeu fourni", "Fichier importé"
-FAILED_HEADERS = ["Question", "Intention", "Attendu", "Réponse obtenue", "Raisons"]
+SHIPPED, UPLOADED = "Jeux fournis", "Fichier importé"
+FAILED_HEADERS = ["Question", "Jeu", "Intention", "Attendu", "Réponse obtenue", "Raisons"]
 METRIC_HEADERS = ["Mesure", "Valeur"]
+SET_HEADERS = ["Jeu de questions", "Questions", "Réussite", "Refus justes", "Nombres sans source"]
+# Beside the shipped set (eval/questions.yaml), the other shipped sets, asked in the same run: the real
+# documents' set first.
+OTHER_SETS = ("questions-real.yaml", "questions-handwritten.yaml")
+
+
+def shipped_sets(main: Path) -> list[Path]:
+    """The shipped question sets, the real one first (those present next to `main`)."""
+    return [p for p in [*(main.parent / n for n in OTHER_SETS), main] if p.is_file()]
+
+
+def set_rows(run) -> list[list[str]]:
+    """Each question set apart, in the run's order (the real set first)."""
+    from ..evaluation.questions import SET_LABELS
+    from ..evaluation.report import fmt
+
+    return [[SET_LABELS.get(name, name), str(m.get("questions", 0)), fmt(m.get("pass_rate"), "pct"),
+             fmt(m.get("refusal_accuracy"), "pct"), fmt(m.get("unsupported_numbers"), "int")]
+            for name, m in run.by_set.items()]
 
 
 def metric_rows(run) -> list[list[str]]:
@@ -39,18 +58,19 @@ def failed_rows(run, questions) -> list[list[str]]:
         else:
             expected = "—"
         asked = r.question if not r.context else " → ".join([*r.context, r.question])
-        rows.append([f"{r.id} : {asked}", r.intent, expected, r.answer or r.error or "", " ; ".join(r.reasons)])
+        rows.append([f"{r.id} : {asked}", r.set, r.intent, expected, r.answer or r.error or "", " ; ".join(r.reasons)])
     return rows
 
 
 def build(ctx: UIContext) -> None:
-    shipped = ctx.question_set
+    shipped = shipped_sets(ctx.question_set)
+    names = ", ".join(p.name for p in shipped) or "absents"
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
             gr.Markdown("### Jeu de questions")
-            choice = gr.Radio([SHIPPED, UPLOADED], value=SHIPPED if shipped.is_file() else UPLOADED,
+            choice = gr.Radio([SHIPPED, UPLOADED], value=SHIPPED if shipped else UPLOADED,
                               label="Questions", elem_id="e-choice",
-                              info=f"Jeu fourni : {shipped.relative_to(shipped.parents[1]) if shipped.is_file() else 'absent'}")
+                              info=f"Jeux fournis (rapportés à part, le réel d'abord) : {names}")
             upload = gr.File(file_count="single", file_types=[".yaml", ".yml", ".jsonl"], type="filepath",
                              label="Jeu au format YAML ou JSONL (voir eval/README.md)", elem_id="e-upload", height=120)
             k = gr.Slider(1, 20, value=5, step=1, label="k (rappel des sources)", elem_id="e-k")
@@ -69,9 +89,11 @@ def build(ctx: UIContext) -> None:
                                        height=250, elem_id="e-intents", interactive=False, buttons=["download"])
                     latency = gr.Image(label="Latence par question", show_label=False, type="filepath", height=250,
                                        elem_id="e-latency", interactive=False, buttons=["download"])
+    by_set = gr.Dataframe(headers=SET_HEADERS, value=[], interactive=False, label="Par jeu de questions",
+                          elem_id="e-sets")
     failed = gr.Dataframe(headers=FAILED_HEADERS, value=[], interactive=False, wrap=True, max_height=420,
                           label="Questions en échec", elem_id="e-failed",
-                          column_widths=["24%", "9%", "20%", "30%", "17%"])
+                          column_widths=["22%", "7%", "8%", "19%", "28%", "16%"])
 
     def run(which, path, k_value, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
         from ..evaluation import EvalConfig, load_questions
@@ -81,15 +103,16 @@ def build(ctx: UIContext) -> None:
         from ..evaluation.runner import AssistantAnswerer
         from ..evaluation.runner import run as run_set
 
-        source = shipped if which == SHIPPED else (Path(path) if path else None)
-        if source is None or not source.is_file():
-            msg = ("Le jeu fourni est absent." if which == SHIPPED else "Importez d'abord un jeu de questions.")
-            return (f"**{msg}**", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        sources = shipped if which == SHIPPED else ([Path(path)] if path else [])
+        if not sources or not all(p.is_file() for p in sources):
+            msg = ("Les jeux fournis sont absents." if which == SHIPPED else "Importez d'abord un jeu de questions.")
+            return (f"**{msg}**", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
         try:
-            questions = load_questions(source)
+            questions = [q for p in sources for q in load_questions(p)]
         except QuestionSetError as exc:
-            return (f"**Jeu de questions refusé :** {render.esc(exc)}", [], [], None, None,
+            return (f"**Jeu de questions refusé :** {render.esc(exc)}", [], [], [], None, None,
                     gr.update(value=None, interactive=False))
+        source_name = " + ".join(p.name for p in sources)
         config = EvalConfig(name="app", description=f"l'application ({ctx.backend_label()})")
         answerer = AssistantAnswerer(ctx.assistant)  # the app's own assistant: same models, no reload
         progress(0, desc="Évaluation")
@@ -99,15 +122,16 @@ def build(ctx: UIContext) -> None:
 
         result = run_set(questions, answerer, m.RegistryDocs(ctx.registry), config, k=int(k_value), progress=tick)
         out = ctx.work_dir("eval")
-        paths = rep.write_reports([result], out / "rapport", question_set=source.name)
+        paths = rep.write_reports([result], out / "rapport", question_set=source_name)
         archive = shutil.make_archive(str(out / "rapport-evaluation"), "zip", out / "rapport")
         passed = result.metrics.get("passed", 0)
         failed = failed_rows(result, questions)
         text = (f"**{passed} / {len(questions)} questions réussies** en {result.seconds:.1f} s "
-                f"(jeu : {render.esc(source.name)})." + ("" if failed else " Aucune question en échec."))
-        return (text, metric_rows(result), failed, str(paths["intents_plot"]),
+                f"(jeux : {render.esc(source_name)})." + ("" if failed else " Aucune question en échec."))
+        return (text, metric_rows(result), set_rows(result), failed, str(paths["intents_plot"]),
                 str(paths["latency_plot"]), gr.update(value=archive, interactive=True))
 
-    go.click(run, [choice, upload, k], [status, metrics, failed, intents, latency, report], concurrency_id="jobs",
+    go.click(run, [choice, upload, k], [status, metrics, by_set, failed, intents, latency, report],
+             concurrency_id="jobs",
              concurrency_limit=1, api_name="evaluate")
     upload.upload(lambda _: UPLOADED, upload, choice, queue=False, api_visibility="private")
