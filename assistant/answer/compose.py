@@ -15,6 +15,7 @@ from .items import Item, session_key
 from .understand import Query
 
 _FEMININE_BODIES = ("commission_permanente",)
+_OBJECT_SHOWN = 200  # characters of an object quoted before a decision (an object read too long is cut)
 
 
 def _body(rec: Deliberation | None, lang: str) -> str:
@@ -27,7 +28,7 @@ def _body(rec: Deliberation | None, lang: str) -> str:
 
 
 def _code(rec: Deliberation) -> str | None:
-    return rec.service_code() or (rec.codes[0].code if rec.codes else None)
+    return rec.service_code() or (rec.codes[0].code if rec.codes else None) or rec.number
 
 
 def _delib(rec: Deliberation, lang: str) -> str:
@@ -168,6 +169,13 @@ def render_item(item: Item, lang: str) -> str:
         return _vote_sentence(item, lang)
     if item.kind == "session_fact":
         return _session_fact_sentence(item, lang)
+    if item.kind == "decision":
+        obj = d.get("object") or ""
+        obj = f" (« {obj[:_OBJECT_SHOWN]} »{'…' if len(obj) > _OBJECT_SHOWN else ''})" if obj else ""
+        when = f", {date}" if date else ""
+        if lang == "fr":
+            return f"{_cap(_delib(rec, 'fr'))}{obj}{when} : « {d['text']} »"
+        return f"{_cap(_delib(rec, 'en'))}{obj}{when}: « {d['text']} »"
     if item.kind == "budget":
         parts = []
         if d.get("budget"):

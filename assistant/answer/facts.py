@@ -739,6 +739,49 @@ def signatory_items(recs: list[Deliberation], *, with_object: bool = False) -> l
     return items
 
 
+# Where a deliberation says what it decides: its verb ("décide", "DÉCIDE :", "approuve", "émet un avis").
+DECIDES = re.compile(r"\b(?:d[ée]cide(?:nt)?|D[ÉE]CIDE(?:NT)?|approuve(?:nt)?|APPROUVE(?:NT)?|[ée]met(?:tent)?\s+un\s+avis"
+                     r"|autorise(?:nt)?|AUTORISE(?:NT)?|fixe(?:nt)?|FIXE(?:NT)?|accepte(?:nt)?|ACCEPTE(?:NT)?)\b")
+DECISION_CHARS = 1000  # the deciding sentence and what follows it (a list of "- de …"), at most
+
+
+def _decision_span(rec: Deliberation) -> tuple[int, int] | None:
+    """What a deliberation decides: its first article; else, for a short text, all of it after the object;
+    else from its deciding sentence ("Le Président décide : - de céder …") on, cut after a whole clause."""
+    start, end = rec.own_span
+    if rec.articles:
+        first = rec.articles[0]
+        return first.start, min(first.end, first.start + DECISION_CHARS)
+    after = rec.object.end if rec.object and start <= rec.object.start < end else start
+    m = DECIDES.search(rec.raw_text, after, end)
+    if m is None or end - after <= DECISION_CHARS:
+        s, e = after, min(end, after + DECISION_CHARS)
+    else:
+        # from the sentence's start, or the verb's line when the sentence opens far before (a title)
+        s = max(sentence_around(rec.raw_text, m.start(), m.end())[0], start,
+                rec.raw_text.rfind("\n", start, max(start, m.start() - 150)) + 1)
+        e = min(end, s + DECISION_CHARS)
+    if e < end:  # cut after the last complete clause ("… ;", "… .") that fits
+        cuts = [c.end() for c in re.finditer(r"[.;](?=\s)", rec.raw_text[s:e])]
+        e = s + cuts[-1] if cuts and cuts[-1] > (e - s) // 3 else e
+    while s < e and rec.raw_text[s].isspace():
+        s += 1
+    return (s, e) if rec.raw_text[s:e].strip() else None
+
+
+def decision_items(recs: list[Deliberation]) -> list[Item]:
+    """Each deliberation's object and what it decides, quoted."""
+    items = []
+    for rec in recs:
+        span = _decision_span(rec)
+        if span is None:
+            continue
+        refs = [r for r in [_object_ref(rec)] if r] + [Ref(rec, span[0], span[1], "Décision")]
+        items.append(Item("decision", rec, {"object": clean(rec.object.text) if rec.object else None,
+                                            "text": norm_quote(rec.raw_text[span[0]:span[1]])}, refs))
+    return items
+
+
 def names_in_scope(cat: Catalog, names: list[str], scope: set[str]) -> list[str]:
     """The names some record of `scope` holds (the authority asked about)."""
     return [n for n in names if cat.naming(_name_keys([n])) & scope]
@@ -797,7 +840,9 @@ def record_items(recs: list[Deliberation]) -> list[Item]:
 # -- the entry point -----------------------------------------------------------------------------
 
 SESSION_INTENTS = ("secretary", "president", "convocation", "counts")
-FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cofinancers", "date") + SESSION_INTENTS
+MAX_DECISIONS = 5  # deliberations whose decision is quoted in one answer
+FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cofinancers", "date",
+                 "decision") + SESSION_INTENTS
 _AMOUNT_INTENTS = ("amount", "beneficiary", "purpose")
 
 
@@ -806,6 +851,8 @@ def answer(cat: Catalog, q: Query) -> Facts:
     not); otherwise the caller may look for passages."""
     subject = bool(q.beneficiaries or q.topic or q.code or q.number or q.session_date or q.deliberation_ids
                    or q.amount_cents or q.person or (q.intent in SESSION_INTENTS and (q.authority or q.authority_words)))
+    if q.number:  # the number names the deliberation: the other words of the question only describe it
+        q = dataclasses.replace(q, topic=None, unmatched=None, keywords=[])
     if person := person_asked(q):
         return person_sessions(cat, q, person)
     # A name the registry's fields do not know: only passages holding all its words may answer, or, within
@@ -881,6 +928,8 @@ def answer(cat: Catalog, q: Query) -> Facts:
         facts.items = present_count_items(recs)
     elif q.intent in SESSION_INTENTS:
         facts.items = session_fact_items(recs, q.intent)
+    elif q.intent == "decision":
+        facts.items = decision_items(recs[:MAX_DECISIONS])
     elif q.intent == "vote":
         facts.items = vote_items(recs)
     elif q.intent == "budget":

@@ -21,6 +21,7 @@ Intent = str  # one of INTENTS
 INTENTS = (
     "amount", "beneficiary", "purpose", "date", "signatory", "members", "present_count", "vote",
     "budget", "cofinancers", "total", "count", "general", "secretary", "president", "convocation", "counts",
+    "decision",
 )
 
 # -- language ------------------------------------------------------------------------------------
@@ -106,6 +107,10 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"\ba qui\b|to whom|qui a (recu|beneficie|obtenu|touche)|who (received|got|was granted|benefit|"
         r"obtained)|beneficiaire|beneficiar|recipient|quel(le)?s? (associations?|structures?|organismes?|beneficiaires?|entreprises?|societes?)|"
         r"which (association|organisation|organization|body received)|qui porte|who (runs|carries)")),
+    # What a named deliberation decided ("Qu'a décidé la délibération n°2023-17 ?").
+    ("decision", re.compile(
+        r"qu.(a|ont|avait) (decide|approuve|adopte|arrete|accepte)|que decide|qu.est-ce qui a ete decide|"
+        r"qu.a-t-(il|elle|on) (ete )?decide|what (did|does) .*(decide|approve|adopt)|what was (decided|approved)")),
     ("purpose", re.compile(
         r"pourquoi|pour quoi|quel projet|quels projets|what project|which project|for what|what for|"
         r"purpose|\bobjet\b|dans quel but|a quoi|destinee?s? a|what (is|was) it for|quelle action|"
