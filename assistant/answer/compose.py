@@ -326,7 +326,14 @@ def _vote_sentence(item: Item, lang: str) -> str:
     elif not d.get("unanimous") and not re.search(r"(?i)contre|abstention|abstenu", said):
         head += (" (le registre ne mentionne ni abstention ni vote contre)" if fr
                  else " (no abstention or vote against is recorded)")
+    if _SAYS_MORE.search(said) and len(said) <= _VOTE_QUOTED:  # "par 76 voix pour", "à la majorité": its words
+        head += f" ; le registre indique : « {said} »" if fr else f"; the register says: “{said}”"
     return head + "."
+
+
+# A vote line that says more than adopted/against/abstentions (the votes for, the majority): quoted too.
+_SAYS_MORE = re.compile(r"(?i)\bpour\b|majorit|votants|exprim")
+_VOTE_QUOTED = 240
 
 
 def _passage_sentence(item: Item, lang: str) -> str:
