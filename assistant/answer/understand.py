@@ -558,8 +558,10 @@ def number_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", textnorm.fold(text))
 
 
-_NUMBER_CUE = re.compile(r"(?:d[ée]lib[ée]ration|d[ée]cision|arr[êe]t[ée]|n°|no\.?|number|num[ée]ro)\s*(?:n°\s*)?$",
-                         re.IGNORECASE)
+# "la délibération n° X", "decision no. X": a reference the registry may not know (then nothing answers);
+# a bare "n° 153" is a parcel's or an amendment's as often as a deliberation's.
+_NUMBER_CUE = re.compile(r"(?:d[ée]lib[ée]ration|d[ée]cision|arr[êe]t[ée]|resolution|deliberation|decision)\s*"
+                         r"(?:du président\s*)?(?:n°|no\.?|number|num[ée]ro)?\s*$", re.IGNORECASE)
 
 
 def _find_number(q: Query, question: str, numbers: dict | None, blocked: list[tuple[int, int]]) -> None:
@@ -594,11 +596,22 @@ _TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|municipal|town|city|coun
 def _named_as_authority(question: str, start: int, end: int) -> bool:
     if _TYPE_BEFORE.search(question[max(0, start - 60):start]) or _TYPE_AFTER.match(question[end:]):
         return True
-    before = re.search(r"(\S+)\s+(?:de |d['’]|à |of |in )$", question[max(0, start - 60):start])
+    if _isolated(question, start, end):  # "Auprès de quelle banque X avait-elle souscrit…"
+        return True
+    before = re.search(r"(\S+)\s+(?:de |d['’]|of )$", question[max(0, start - 60):start])
     if before:
         word = before.group(1)  # "D2025-009 de X ?": a code or a common word before; "Deuxième Chance de X": a name
         return not (word[:1].isupper() and word[1:].islower())
     return False
+
+
+def _isolated(question: str, start: int, end: int) -> bool:
+    """A capitalised name between two lower-case words (not prepositions): the subject of the sentence."""
+    before = re.search(r"([\w'’]+)\s+$", question[:start])
+    after = re.match(r"\s+([\w'’-]+)", question[end:])
+    return bool(before and after and before.group(1).islower() and after.group(1).islower()
+                and before.group(1) not in ("de", "du", "des", "à", "au", "aux", "la", "le", "les", "of", "in")
+                and not re.search(r"['’]$", before.group(1)))
 
 
 def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[int, int]]) -> None:
@@ -754,6 +767,8 @@ def _best_part(question: str, start: int, end: int, pool: list[tuple[str, str]],
     for a in edges:
         for b in (b for b in edges if b >= a):
             s0, e0 = toks[a].start, toks[b].end
+            if question[s0 - 1:s0] == "-" or question[e0:e0 + 1] == "-":  # "Mendès-France" is not "France"
+                continue
             text = question[s0:e0]
             if not _looks_like_name(text, s0):  # "football" alone names no one
                 continue
