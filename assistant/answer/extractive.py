@@ -258,6 +258,21 @@ def question_stems(text: str) -> list[str]:
     return list(dict.fromkeys(textnorm.stems(" ".join(words), drop_stopwords=False)))
 
 
+# What a sentence must hold to answer a session's fact: its word, and for counts a number beside it.
+_ANSWER_SHAPES = {
+    "secretary": re.compile(r"secretaire"),
+    "president": re.compile(r"presid"),
+    "convocation": re.compile(r"convo"),
+    "counts": re.compile(r"\d+\s*(?:membres?|conseillers?|elus?)?\s*(?:en exercice|presents?|votants?|pouvoirs?|procurations?)"
+                         r"|(?:en exercice|presents?|votants?|pouvoirs?|procurations?)\s*:?\s*\d+"),
+}
+
+
+def _year_elsewhere(rec, year: int, text: str) -> bool:
+    """Money asked for another year than the session's, and the sentence does not name that year."""
+    return rec.year is not None and rec.year != year and str(year) not in text
+
+
 def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[str] | None = None,
             max_sentences: int = MAX_SENTENCES, min_coverage: float = MIN_COVERAGE,
             every_word: bool = False) -> list[Item]:
@@ -308,11 +323,17 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     total = sum(idf.values())
     # An amount asked: the sentence must hold one ("à qui" too, but a sale's buyer may be named without it).
     money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word)
+    shape = _ANSWER_SHAPES.get(q.intent)
     scored = []
     for rank, (p, s, e, own, stems, header) in enumerate(cands):
         if any(r not in stems for r in required):
             continue
-        if money and not _MONEY.search(cat.by_id[p.deliberation_id].raw_text[s:e]):
+        text = cat.by_id[p.deliberation_id].raw_text[s:e]
+        if money and not _MONEY.search(text):
+            continue
+        if shape is not None and not shape.search(textnorm.fold(text)):  # what the intent asks is not there
+            continue
+        if every_word and money and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year, text):
             continue
         matched = [t for t in terms if t in stems]
         coverage = sum(idf[t] for t in matched) / total

@@ -87,7 +87,7 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"how many (members|people|councillors|councilors|were present)|number of (members|people)|quorum")),
     ("members", re.compile(
         r"\bpresent(e|es|s)?\b|\babsent(e|es|s)?\b|\bexcuse(e|es|s|d)?\b|\brepresente(e|es|s|d)?\b|procuration|"
-        r"\bpouvoir|proxy|proxies|attend|\bmembres?\b|"
+        r"\bpouvoir|proxy|proxies|\battend(ed|ance|ing|ees)\b|\bmembres?\b|"  # French "attend" expects
         r"qui (etait|etaient) la|who was there|\bsiegeai")),
     ("budget", re.compile(
         r"imput|budget|credits|\bchapitre|\bnature\b|\bfonction\b|charged to|\bcharged\b|budget line")),
