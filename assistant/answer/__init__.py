@@ -188,7 +188,10 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
 
     scope = facts.authority_scope(cat, q)
     if q.beneficiaries and scope is not None:  # the names of the authority asked about only
-        q.beneficiaries = facts.names_in_scope(cat, q.beneficiaries, scope) or q.beneficiaries
+        kept = facts.names_in_scope(cat, q.beneficiaries, scope)
+        if not kept:  # another authority's name: within this one, only its words in a sentence may answer
+            q.unmatched, q.beneficiary_score = q.beneficiary_query, None
+        q.beneficiaries = kept
     fuzzy = q.beneficiary_score is not None and q.beneficiary_score < 100 and bool(q.beneficiaries)
     close = {textnorm.match_key(n) for n in q.beneficiaries}
     if fuzzy and 2 <= len(close) <= MAX_CLOSE_NAMES and len(textnorm.match_key(q.beneficiary_query or "")) >= 8:

@@ -333,7 +333,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             continue
         if shape is not None and not shape.search(textnorm.fold(text)):  # what the intent asks is not there
             continue
-        if every_word and money and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year, text):
+        if money and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year, text):
             continue
         matched = [t for t in terms if t in stems]
         coverage = sum(idf[t] for t in matched) / total
