@@ -268,6 +268,9 @@ _ANSWER_SHAPES = {
 }
 
 
+_CIVILITIES = frozenset(["M", "Mme", "Mlle", "MM", "Madame", "Monsieur", "Mr", "Mrs", "Ms"])
+
+
 def _year_elsewhere(rec, year: int, text: str) -> bool:
     """Money asked for another year than the session's, and the sentence does not name that year."""
     return rec.year is not None and rec.year != year and str(year) not in text
@@ -290,8 +293,12 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
         terms += [n for n in re.findall(r"\b\d{2,}\b", q.question) if n not in terms]
     if required is None:  # words naming what the registry does not know must all be there
-        named = q.unmatched or (" ".join(q.keywords) if q.intent in ("amount", "beneficiary") else "")
+        named = q.unmatched or q.beneficiary_query or (" ".join(q.keywords) if q.intent in ("amount", "beneficiary")
+                                                       else "")
         required = content_stems(named) if named else []
+    elif every_word:  # within one authority: the proper names typed (capitalised words) must still be there
+        required = content_stems(" ".join(w for w in re.findall(r"\b[A-ZÉÈ][\w'’-]+", q.unmatched or "")
+                                          if not q.question.startswith(w) and w not in _CIVILITIES))
     if not terms:
         return []
     cands: list[tuple[Passage, int, int, set[str], set[str], tuple[int, int] | None]] = []

@@ -156,7 +156,7 @@ GENERIC_BODY = "conseil"
 _AUTHORITY_WORDS = re.compile(
     r"\b(?:(?:la |the )?(?:commune|ville|mairie|municipalit[ée]|town|city|village)|communaut[ée] (?:de communes|"
     r"d.agglom[ée]ration|urbaine)|agglo(?:m[ée]ration)?|m[ée]tropole|d[ée]partement|department|r[ée]gion|region|"
-    r"ccas|c\.c\.a\.s\.?|syndicat(?: intercommunal| mixte)?|syndicate)\b(?:\s+(?:de la|de l.|des|du|de|d.|of))?\s*",
+    r"ccas|c\.c\.a\.s\.?|syndicat(?: intercommunal| mixte)?|syndicate|conseils? municipa\w*|conseil communautaire)\b(?:\s+(?:de la|de l.|des|du|de|d.|of))?\s*",
     re.IGNORECASE)
 _AUTHORITY_TYPE_WORDS = [
     ("ccas", r"\bccas\b|c\.c\.a\.s|centre communal"),
