@@ -244,7 +244,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         items, aggregate = extractive.extract(cat, q, passages), None
         if not items and narrow:  # within one authority's documents, the best sentences, all words or not
             items = extractive.extract(cat, q, passages, required=[], min_coverage=NARROW_COVERAGE, every_word=True)
-        if items and q.intent in facts.FIELD_INTENTS:
+        # (a vote asked about a name inside a deliberation — a table's row, a debate — is the passage's own)
+        if items and q.intent in facts.FIELD_INTENTS and not (q.intent == "vote" and q.unmatched):
             # The passages found the deliberation ("les tarifs des piscines"); its fields answer.
             ids = list(dict.fromkeys(i.rec.id for i in items))[:2]
             by_record = facts.answer(cat, dataclasses.replace(q, deliberation_ids=ids, unmatched=None))

@@ -263,6 +263,7 @@ _ANSWER_SHAPES = {
     "secretary": re.compile(r"secretaire"),
     "president": re.compile(r"presid"),
     "convocation": re.compile(r"convo"),
+    "vote": re.compile(r"abst?ention|\bcontre\b|unanimit|\bvoix\b|\bpour\s*:|ne prend pas part|adopte|rejete"),
     "counts": re.compile(r"\d+\s*(?:membres?|conseillers?|elus?)?\s*(?:en exercice|presents?|votants?|pouvoirs?|procurations?)"
                          r"|(?:en exercice|presents?|votants?|pouvoirs?|procurations?)\s*:?\s*\d+"),
 }
@@ -330,7 +331,9 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     total = sum(idf.values())
     # An amount asked: the sentence must hold one ("à qui" too, but a sale's buyer may be named without it).
     money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word)
-    shape = _ANSWER_SHAPES.get(q.intent)
+    # (a vote's words only for a name inside a deliberation: otherwise the passage finds the deliberation,
+    # whose recorded vote answers)
+    shape = _ANSWER_SHAPES.get(q.intent) if q.intent != "vote" or q.unmatched else None
     scored = []
     for rank, (p, s, e, own, stems, header) in enumerate(cands):
         if any(r not in stems for r in required):

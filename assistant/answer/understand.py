@@ -598,6 +598,8 @@ def _named_as_authority(question: str, start: int, end: int) -> bool:
         return True
     if _isolated(question, start, end):  # "Auprès de quelle banque X avait-elle souscrit…"
         return True
+    if re.search(r"\s(?:à|in|at)\s+$", question[max(0, start - 5):start]) and re.match(r"\s*[?.!]?\s*$", question[end:]):
+        return True  # "… à l'association L'Enceinte à X ?": the place that closes the question
     before = re.search(r"(\S+)\s+(?:de |d['’]|of )$", question[max(0, start - 60):start])
     if before:
         word = before.group(1)  # "D2025-009 de X ?": a code or a common word before; "Deuxième Chance de X": a name
@@ -620,12 +622,17 @@ def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[in
     ("la commune de X"), kept as words when the registry does not know it."""
     folded = textnorm.fold(question)  # same length as the question: offsets hold
     best: tuple[int, float, str, tuple[int, int]] | None = None
-    for name, words, _kind in authorities or ():
+    typed = {k for m in _AUTHORITY_WORDS.finditer(question) for k, pat in _AUTHORITY_TYPE_WORDS
+             if re.search(pat, textnorm.fold(m.group()))}
+    for name, words, kind in authorities or ():
         spans = [m.span() for w in words if (m := re.search(rf"\b{re.escape(w)}\b", folded))]
         if not spans or len(spans) < min(len(words), 2) and len(words) > 1:
             continue
         window = (min(a for a, _ in spans), max(b for _, b in spans))
-        if not _named_as_authority(question, *window):
+        strong = bool(_TYPE_BEFORE.search(question[max(0, window[0] - 60):window[0]]) or _TYPE_AFTER.match(question[window[1]:]))
+        if not (strong or _named_as_authority(question, *window)):
+            continue
+        if not strong and typed and kind not in typed:  # "la Métropole … à Gardanne": a place, not the CCAS
             continue
         found = (len(spans), len(spans) / len(words), name, window)
         if best is None or found[:2] > best[:2]:
