@@ -12,6 +12,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from .. import textnorm
 from .facts import Catalog
@@ -217,30 +220,19 @@ def _context_text(rec) -> str:
     return " ".join(x.text for x in (rec.authority, rec.object) if x is not None and x.text)
 
 
-# English words of a question and the French words a register prints for them: an English question is
-# matched against French text through them (the answer quotes the French text as printed).
-_ENGLISH_WORDS = {
-    "secretary": "secrétaire", "chair": "présidence", "chaired": "présidence", "convened": "convoqués convocation",
-    "grant": "subvention", "grants": "subventions", "subsidy": "subvention", "aid": "aide", "funeral": "obsèques",
-    "price": "prix", "sold": "vendu cession", "sale": "vente cession", "buyer": "acquéreur", "bought": "acquisition",
-    "purchase": "acquisition", "loan": "emprunt", "loans": "emprunts", "lender": "prêteur", "contract": "marché",
-    "amendment": "avenant", "company": "société", "tariff": "tarif", "tariffs": "tarifs", "rate": "taux",
-    "rates": "taux", "tax": "taxe", "study": "étude", "feasibility": "faisabilité", "works": "travaux",
-    "school": "scolaire", "canteen": "cantine restauration", "meal": "repas", "meals": "repas",
-    "rapporteur": "rapporteur", "plot": "lot terrain", "land": "terrain", "building": "immeuble bâtiment",
-    "association": "association", "budget": "budget", "investment": "investissement", "water": "eau",
-    "tennis": "tennis", "court": "terrain", "geothermal": "géothermie", "solar": "photovoltaïque solaire",
-    "renewable": "renouvelables", "energy": "énergie énergies", "motion": "motion", "voted": "voté vote",
-    "against": "contre", "abstained": "abstention abstentions", "signed": "signé", "mayor": "maire",
-    "notified": "notification", "council": "conseil", "festival": "festival", "forests": "forêts",
-    "financial": "financière", "funding": "financement subvention", "amount": "montant", "cost": "coût montant",
-    "estimated": "estimatif prévisionnel", "annex": "annexe", "tourism": "tourisme", "representatives": "représentants",
-}
+# English words of a question and the French words a register prints for them (prompts/answer/english_words.yaml)
+ENGLISH_WORDS_FILE = Path(__file__).resolve().parents[2] / "prompts" / "answer" / "english_words.yaml"
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> dict[str, str]:
+    return yaml.safe_load(ENGLISH_WORDS_FILE.read_text(encoding="utf-8")) or {}
 
 
 def french_words(question: str) -> str:
     """The register's words for an English question's words (" " when none)."""
-    return " ".join(_ENGLISH_WORDS[w] for w in re.findall(r"[a-z]+", question.lower()) if w in _ENGLISH_WORDS)
+    words = _english_words()
+    return " ".join(words[w] for w in re.findall(r"[a-z]+", question.lower()) if w in words)
 
 
 # Function and question words: the only words a question within one document's scope does not look for
@@ -296,7 +288,9 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     if required is None:  # words naming what the registry does not know must all be there
         named = q.unmatched or q.beneficiary_query or (" ".join(q.keywords) if q.intent in ("amount", "beneficiary")
                                                        else "")
-        required = content_stems(named) if named else []
+        if q.language == "en":  # English words: the register's word for each when known, else the word itself
+            named = " ".join(_english_words().get(w.lower(), w) for w in re.findall(r"[\w'’-]+", named))
+        required = content_stems(named) if named.strip() else []
     elif every_word:  # within one authority: the proper names typed (capitalised words) must still be there
         required = content_stems(" ".join(w for w in re.findall(r"\b[A-ZÉÈ][\w'’-]+", q.unmatched or "")
                                           if not q.question.startswith(w) and w not in _CIVILITIES))

@@ -47,7 +47,7 @@ AUTHORITY_TYPES = [
     ("communaute_communes", r"communaute\s+de\s+communes"),
     ("departement", r"\bdepartement\b|conseil\s+departemental|conseil\s+general"),
     ("region", r"\bregion\b|conseil\s+regional"),
-    ("commune", r"\bcommune\b|\bville\b|\bmairie\b"),
+    ("commune", r"\bcommune\b|\bville\b|\bmairie\b|\bmaire(?=\s+(?:de|d')\s*[A-Z])"),  # "Maire de X"
 ]
 # Which bodies each type has: a commune's header often names its département, a CCAS its commune.
 BODY_TYPES = {
