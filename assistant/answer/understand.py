@@ -600,7 +600,7 @@ def _named_as_authority(question: str, start: int, end: int) -> bool:
         return True
     if re.search(r"\s(?:à|in|at)\s+$", question[max(0, start - 5):start]) and re.match(r"\s*[?.!]?\s*$", question[end:]):
         return True  # "… à l'association L'Enceinte à X ?": the place that closes the question
-    before = re.search(r"(\S+)\s+(?:de |d['’]|of )$", question[max(0, start - 60):start])
+    before = re.search(r"(\S+)\s+(?:de |d['’]|of |à |in |at )$", question[max(0, start - 60):start])
     if before:
         word = before.group(1)  # "D2025-009 de X ?": a code or a common word before; "Deuxième Chance de X": a name
         return not (word[:1].isupper() and word[1:].islower())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Literal, Protocol
 
@@ -153,13 +154,22 @@ def unsupported_numbers(answer: Answer, question: Question, docs: Documents) -> 
     for c in answer.citations:
         allowed |= matching.source_numbers(c.quote)
     for doc_id in {c.id for c in answer.citations}:
-        allowed |= matching.source_numbers(docs.text(doc_id) or "")
+        allowed |= _numbers_of(docs.text(doc_id) or "")
     allowed |= _derived_numbers(answer)
     text = _CITATION_MARK.sub(" ", answer.answer)  # "[6]" refers to a citation: not a fact
     return [n for n in matching.answer_numbers(text) if n not in allowed]
 
 
 _CITATION_MARK = re.compile(r"\[\d+\]")
+
+
+@lru_cache(maxsize=64)
+def _numbers_of(text: str) -> frozenset[str]:
+    """The numbers of a source, in figures or in French words ("le huit décembre deux mil vingt-deux")."""
+    from text_to_num import alpha2digit
+
+    spelled = alpha2digit(re.sub(r"\bmil\b", "mille", text), "fr")
+    return frozenset(matching.source_numbers(text) | matching.source_numbers(spelled))
 
 
 def _citation_scores(answer: Answer, question: Question, docs: Documents) -> tuple[list[str], list[str], int]:
