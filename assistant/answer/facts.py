@@ -514,11 +514,13 @@ def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
             continue
         seen.add(key)
         beneficiary = _beneficiary_shown(rec, a, names, q.beneficiaries)
+        titled = not a.purpose and rec.item is not None and rec.object is not None  # a procès-verbal's item: its title
         context = None
         if not beneficiary:  # no name known: the words of the register say to whom
             segment, sentence = amount_context(rec, a)
             context = norm_quote(segment if _LIST_LINE.search(sentence) else sentence)
         ref = _amount_ref(rec, a)
+        refs = [ref] + ([_object_ref(rec)] if titled else [])
         items.append(Item("amount", rec, {
             "context": context,
             "cents": a.cents, "qualifier": a.qualifier, "per_year": a.per_year, "currency": a.currency,
@@ -528,7 +530,8 @@ def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
             "direction": transfer_direction(rec.raw_text[ref.start:ref.end],
                                             rec.object.text if rec.object else "")
             if rec.act_type == "acquisition" else None,
-        }, [ref]))
+            "object": clean(rec.object.text) if titled else None,
+        }, refs))
     return items
 
 

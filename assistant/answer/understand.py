@@ -21,7 +21,7 @@ Intent = str  # one of INTENTS
 INTENTS = (
     "amount", "beneficiary", "purpose", "date", "signatory", "members", "present_count", "vote",
     "budget", "cofinancers", "total", "count", "general", "secretary", "president", "convocation", "counts",
-    "decision",
+    "decision", "duration",
 )
 
 # -- language ------------------------------------------------------------------------------------
@@ -107,6 +107,8 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"\ba qui\b|to whom|qui a (recu|beneficie|obtenu|touche)|who (received|got|was granted|benefit|"
         r"obtained)|beneficiaire|beneficiar|recipient|quel(le)?s? (associations?|structures?|organismes?|beneficiaires?|entreprises?|societes?)|"
         r"which (association|organisation|organization|body received)|qui porte|who (runs|carries)")),
+    # How long (a contract, a convention): a figure the passages give ("pour une durée de 24 mois").
+    ("duration", re.compile(r"\bduree\b|\bduration\b|how long|combien de temps|pour combien d.(annees|ans|mois)")),
     # What a named deliberation decided ("Qu'a décidé la délibération n°2023-17 ?").
     ("decision", re.compile(
         r"qu.(a|ont|avait) (decide|approuve|adopte|arrete|accepte)|que decide|qu.est-ce qui a ete decide|"
