@@ -228,6 +228,10 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
             recs = [cat.by_id[i] for i in ids if i in cat.by_id]
             ids = [r.id for r in recs if r.session_date is None or facts.in_period(r, q)]
             undated = any(r.session_date is None for r in recs)
+            if not ids and q.year and not q.session_date:
+                # No session of that year: the year is the event's ("l'avance obtenue en 2020"), which a
+                # sentence must then name (extractive checks it).
+                ids, undated = [r.id for r in recs], True
         text = " ".join([question] + q.beneficiaries[:1] + ([extractive.french_words(question)] if q.language == "en"
                                                              else []))
         filters_ = _retrieval_filters(q, ids)

@@ -24,6 +24,7 @@ from .understand import _STOP, Query
 MODES = ("lexical", "dense", "hybrid")
 MIN_COVERAGE = 0.6  # share of the question's content (idf-weighted) a sentence must carry
 MAX_SENTENCES = 2
+HEADING_CHARS = 300  # an item's opening (its number and title), read with each of its sentences
 
 
 @dataclass
@@ -297,6 +298,10 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     if not terms:
         return []
     cands: list[tuple[Passage, int, int, set[str], set[str], tuple[int, int] | None]] = []
+    windows: dict[tuple[str, int, int], str] = {}  # a unit with the two before it (every_word)
+
+    def rec_window(p: Passage, s: int, e: int) -> str:
+        return windows.get((p.deliberation_id, s, e), "")
     seen: set[tuple[str, int, int]] = set()
     for p in passages:
         rec = cat.by_id.get(p.deliberation_id)
@@ -312,6 +317,10 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             around = context + (_stems(rec.raw_text[header[0]:header[1]]) if header else ())
             if every_word:  # within one document, a sentence is read with the two before it (its subject)
                 around += tuple(st for a, b, _ in found[max(0, k - 2):k] for st in _stems(rec.raw_text[a:b]))
+                head = rec.own_span[0]
+                if s >= head + HEADING_CHARS:  # a sentence of the body is about its item's title
+                    around += _stems(rec.raw_text[head:head + HEADING_CHARS])
+                windows[(p.deliberation_id, s, e)] = rec.raw_text[found[max(0, k - 2)][0]:e]
             cands.append((p, s, e, _Stems(own), _Stems(own + around), header))
     if not cands:
         return []
@@ -337,7 +346,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             continue
         if shape is not None and not shape.search(textnorm.fold(text)):  # what the intent asks is not there
             continue
-        if money and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year, text):
+        if (money or every_word) and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year,
+                                                                 text if money else rec_window(p, s, e)):
             continue
         matched = [t for t in terms if t in stems]
         coverage = sum(idf[t] for t in matched) / total
