@@ -110,6 +110,16 @@ def chunk_record(rec: Deliberation) -> list[Chunk]:
                 id=f"{rec.id}:texte-{i}", deliberation_id=rec.id, part=f"texte-{i}", part_label="Texte",
                 start=s, end=e, text=text, content_hash=_hash(text), **meta,
             ))
+    # What follows the last item ("Questions diverses", announcements, the closing) belongs to no deliberation
+    # but is still the session's text: searchable with the last item, under its own label.
+    if rec.item is not None and rec.item.index == rec.item.total and rec.item.end < len(rec.raw_text):
+        for i, (s, e) in enumerate(_passages(rec.raw_text, rec.item.end, len(rec.raw_text)), 1):
+            text = rec.raw_text[s:e]
+            if text.strip():
+                chunks.append(Chunk(
+                    id=f"{rec.id}:suite-{i}", deliberation_id=rec.id, part=f"suite-{i}", part_label="Suite de la séance",
+                    start=s, end=e, text=text, content_hash=_hash(text), **meta,
+                ))
     return chunks
 
 

@@ -104,7 +104,7 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
     ("total", re.compile(
         r"\btota(l|ux|le)|somme (totale|des)|\bsum\b|cumul|altogether|overall|combined")),
     ("beneficiary", re.compile(
-        r"\ba qui\b|to whom|qui a (recu|beneficie|obtenu|touche)|who (received|got|was granted|benefit|"
+        r"\ba qui\b|to whom|aupres de (qui|quel)|from whom|which (agency|organisation|organization|body)\b|qui a (recu|beneficie|obtenu|touche)|who (received|got|was granted|benefit|"
         r"obtained)|beneficiaire|beneficiar|recipient|quel(le)?s? (associations?|structures?|organismes?|beneficiaires?|entreprises?|societes?)|"
         r"which (association|organisation|organization|body received)|qui porte|who (runs|carries)")),
     # How long (a contract, a convention): a figure the passages give ("pour une durée de 24 mois").
