@@ -290,7 +290,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         named = q.unmatched or q.beneficiary_query or (" ".join(q.keywords) if q.intent in ("amount", "beneficiary")
                                                        else "")
         if q.language == "en":  # English words: the register's word for each when known, else the word itself
-            named = " ".join(_english_words().get(w.lower(), w) for w in re.findall(r"[\w'’-]+", named))
+            named = " ".join(_english_words().get(w.lower(), w).split()[0] for w in re.findall(r"[\w'’-]+", named))
         required = content_stems(named) if named.strip() else []
     elif every_word:  # within one authority: the proper names typed (capitalised words) must still be there
         required = content_stems(" ".join(w for w in re.findall(r"\b[A-ZÉÈ][\w'’-]+", q.unmatched or "")

@@ -651,9 +651,11 @@ def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[in
             blocked.append((m.end(), m.end() + after.end()))
     if best is None and q.authority_words is None:  # "the X municipal council", "X's council": a name unknown
         m = re.search(r"\b([A-ZÉÈÎÔ][\w'’-]+(?:[ -][A-ZÉÈÎÔ][\w'’-]+)*)(?:['’]s)?\s+(?:municipal\s+|town\s+|city\s+)?"
-                      r"council\b", question)
+                      r"(?:council|standing committee)\b", question)
         if m:
-            q.authority_words, q.authority_type = m.group(1), q.authority_type or "commune"
+            council = m.group(0).endswith("council")
+            q.authority_words = m.group(1)
+            q.authority_type = q.authority_type or ("commune" if council and "municipal" in m.group(0) else None)
             blocked.append(m.span(1))
     if best:
         q.authority, q.authority_words = best[2], question[best[3][0]:best[3][1]]
