@@ -369,7 +369,7 @@ def authority_scope(cat: Catalog, q: Query) -> set[str] | None:
 
 def body_fits(body: str | None, q: Query) -> bool:
     """A record's body fits the question's: the same, or any conseil of the authority asked about ("le conseil
-    de Roannais Agglomération" is its conseil communautaire)."""
+    d'Exemple Agglomération" is its conseil communautaire)."""
     if body == q.body:
         return True
     return q.body == GENERIC_BODY and q.authority is not None and bool(body) and body.startswith("conseil")

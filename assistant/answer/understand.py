@@ -543,7 +543,7 @@ def match_topics(phrase: str, topics: list[tuple[str, str]], threshold: float = 
     return (hits, 100.0) if hits else ([], 0.0)
 
 
-# Words of an authority's name that do not tell it from another ("Roannais Agglomération": "roannais").
+# Words of an authority's name that do not tell it from another ("Exemple Agglomération": "exemple").
 _NAME_FILLERS_TEXT = """de du des la le les d l en sur et agglomeration agglo communaute communes commune ville
     metropole departement region syndicat intercommunal mixte ccas conseil municipal communautaire bureau seance
     commission permanente"""
@@ -551,7 +551,7 @@ _NAME_FILLERS = frozenset(_NAME_FILLERS_TEXT.split())
 
 
 def authority_words(name: str) -> tuple[str, ...]:
-    """The words that tell an authority's name from others', folded: "Île-de-France" -> ("ile", "france")."""
+    """The words that tell an authority's name from others', folded: "Val-de-Saint-Exemple" -> ("val", "saint", "exemple")."""
     return tuple(w for w in re.findall(r"[a-z0-9]+", textnorm.fold(name)) if w not in _NAME_FILLERS and len(w) > 1)
 
 
@@ -620,7 +620,7 @@ def _isolated(question: str, start: int, end: int) -> bool:
 
 def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[int, int]]) -> None:
     """The authority the question is about: the registry's name whose telling words it holds ("l'Agglo de
-    Guingamp-Paimpol" names "Armor Guingamp-Paimpol Agglomeration"); else the name typed after a type word
+    Val-Exemple" names "Pays du Val-Exemple Agglomération"); else the name typed after a type word
     ("la commune de X"), kept as words when the registry does not know it."""
     folded = textnorm.fold(question)  # same length as the question: offsets hold
     best: tuple[int, float, str, tuple[int, int]] | None = None
@@ -634,7 +634,7 @@ def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[in
         strong = bool(_TYPE_BEFORE.search(question[max(0, window[0] - 60):window[0]]) or _TYPE_AFTER.match(question[window[1]:]))
         if not (strong or _named_as_authority(question, *window)):
             continue
-        if not strong and typed and kind not in typed:  # "la Métropole … à Gardanne": a place, not the CCAS
+        if not strong and typed and kind not in typed:  # "la Métropole … à Saint-Exemple": a place, not its CCAS
             continue
         found = (len(spans), len(spans) / len(words), name, window)
         if best is None or found[:2] > best[:2]:
@@ -717,7 +717,7 @@ def understand(question: str, *, names=None, persons=None, topics=None, authorit
             blocked.append(m.span())
             break
     if q.body == GENERIC_BODY and (q.authority_words or q.authority_type) and q.authority_type != "metropole":
-        q.body = None  # "le conseil de Roannais Agglomération": whichever conseil it has
+        q.body = None  # "le conseil d'Exemple Agglomération": whichever conseil it has
 
     folded = " ".join(textnorm.fold(question).split())
     for intent, pat in _INTENT_RULES:
@@ -784,7 +784,7 @@ def _best_part(question: str, start: int, end: int, pool: list[tuple[str, str]],
     for a in edges:
         for b in (b for b in edges if b >= a):
             s0, e0 = toks[a].start, toks[b].end
-            if question[s0 - 1:s0] == "-" or question[e0:e0 + 1] == "-":  # "Mendès-France" is not "France"
+            if question[s0 - 1:s0] == "-" or question[e0:e0 + 1] == "-":  # "Jean-Martin" is not "Martin"
                 continue
             text = question[s0:e0]
             if not _looks_like_name(text, s0):  # "football" alone names no one

@@ -121,8 +121,8 @@ def _name_after(doc: _Doc, pos: int) -> str | None:
     return _clean_name(name)
 
 
-# What follows a name on a title line is no part of it: "Pierrefonds - Conseil Municipal", "X — Extrait du
-# registre", "Onet-le-Château Séance du…", "Martigues Accusé de réception"; a weekday is no name ("CONSEIL
+# What follows a name on a title line is no part of it: "Saint-Exemple - Conseil Municipal", "X — Extrait du
+# registre", "Val-Exemple Séance du…", "X Accusé de réception"; a weekday is no name ("CONSEIL
 # MUNICIPAL DU MARDI 7 FÉVRIER").
 NAME_TAIL = re.compile(r"\s+[-–—]\s.*$|\s+(?:seance|conseil|extrait|accuse|registre|reunion|session|proces|compte)\b.*$", I)
 WEEKDAY_WORD = re.compile(rf"^{WEEKDAY}$", I)
