@@ -265,6 +265,18 @@ _ANSWER_SHAPES = {
 _CIVILITIES = frozenset(["M", "Mme", "Mlle", "MM", "Madame", "Monsieur", "Mr", "Mrs", "Ms"])
 
 
+def _names_other_than(text: str, question: str) -> bool:
+    """The text names someone or something (a capitalised word past its first) that the question does not."""
+    asked = set(textnorm.fold(question).replace("'", " ").replace("’", " ").split())
+    words = [w for w in re.findall(r"\b[A-ZÉÈÀÂÎÔ][\w'’-]{2,}", text)[1:] if not _REGISTER_WORD.match(textnorm.fold(w))]
+    return any(textnorm.fold(w).split("'")[-1].split("’")[-1] not in asked for w in words)
+
+
+# Capitalised words that are the register's own, not names: results, parts, titles.
+_REGISTER_WORD = re.compile(r"(?:approuv|adopt|rejet|unanim|deliber|decision|article|objet|vote|conseil|seance|"
+                            r"monsieur|madame|maire|president|rapporteur|considerant|vu\b)")
+
+
 def _year_elsewhere(rec, year: int, text: str) -> bool:
     """Money asked for another year than the session's, and the sentence does not name that year."""
     return rec.year is not None and rec.year != year and str(year) not in text
@@ -346,6 +358,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             continue
         if shape is not None and not shape.search(textnorm.fold(text)):  # what the intent asks is not there
             continue
+        if every_word and q.intent == "beneficiary" and not _names_other_than(text, q.question):
+            continue  # "à qui ?" within one authority: the sentence must name someone the question does not
         if (money or every_word) and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year,
                                                                  text if money else rec_window(p, s, e)):
             continue
