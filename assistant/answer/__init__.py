@@ -26,10 +26,10 @@ from .verify import Checker
 __all__ = ["answer_from_items", "ask"]
 
 MAX_READ_WHOLE = 12  # deliberations read sentence by sentence when the question names them
-NARROW_COVERAGE = 0.3
-MAX_NARROW = 200
-MAX_READ_NARROW = 80
-MAX_CLOSE_NAMES = 4  # more names close to a short word ("Roanne") are no real alternatives: no question back  # the items of one authority's procès-verbal, read whole  # records of the authority named read one by one for their dates  # share of the question a sentence must carry within the authority or deliberation named
+NARROW_COVERAGE = 0.3  # share of the question a sentence must carry within the authority or deliberation named
+MAX_NARROW = 200  # records of the authority named read one by one for their dates
+MAX_READ_NARROW = 80  # the items of one authority's procès-verbal, read whole
+MAX_CLOSE_NAMES = 4  # more names close to a short word are no real alternatives: no question back
 _NO_LLM_FOR_REFUSAL = {
     "fr": "Le registre ne contient pas la réponse à cette question précise : le modèle n'a pas été sollicité.",
     "en": "The registry holds no answer to this precise question: the model was not asked.",

@@ -265,9 +265,13 @@ _ANSWER_SHAPES = {
 _CIVILITIES = frozenset(["M", "Mme", "Mlle", "MM", "Madame", "Monsieur", "Mr", "Mrs", "Ms"])
 
 
-def _names_other_than(text: str, question: str) -> bool:
-    """The text names someone or something (a capitalised word past its first) that the question does not."""
-    asked = set(textnorm.fold(question).replace("'", " ").replace("’", " ").split())
+def _question_words(question: str) -> set[str]:
+    return set(textnorm.fold(question).replace("'", " ").replace("’", " ").split())
+
+
+def _names_other_than(text: str, asked: set[str]) -> bool:
+    """The text names someone or something (a capitalised word past its first) that the question (its words
+    `asked`) does not."""
     words = [w for w in re.findall(r"\b[A-ZÉÈÀÂÎÔ][\w'’-]{2,}", text)[1:] if not _REGISTER_WORD.match(textnorm.fold(w))]
     return any(textnorm.fold(w).split("'")[-1].split("’")[-1] not in asked for w in words)
 
@@ -295,7 +299,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     naming = content_stems(asked)  # the words that name what is asked about
     terms = naming + ([t for t in question_stems(asked) if t not in naming] if every_word else [])
     if q.authority_words:  # the authority asked about is what every sentence of its documents is about
-        terms = [t for t in terms if t not in content_stems(q.authority_words)]
+        authority = set(content_stems(q.authority_words))
+        terms = [t for t in terms if t not in authority]
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
         terms += [n for n in re.findall(r"\b\d{2,}\b", q.question) if n not in terms]
     if required is None:  # words naming what the registry does not know must all be there
@@ -349,6 +354,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     # (a vote's words only for a name inside a deliberation: otherwise the passage finds the deliberation,
     # whose recorded vote answers)
     shape = _ANSWER_SHAPES.get(q.intent) if q.intent != "vote" or q.unmatched else None
+    asked_words = _question_words(q.question)
     scored = []
     for rank, (p, s, e, own, stems, header) in enumerate(cands):
         if any(r not in stems for r in required):
@@ -358,7 +364,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             continue
         if shape is not None and not shape.search(textnorm.fold(text)):  # what the intent asks is not there
             continue
-        if every_word and q.intent == "beneficiary" and not _names_other_than(text, q.question):
+        if every_word and q.intent == "beneficiary" and not _names_other_than(text, asked_words):
             continue  # "à qui ?" within one authority: the sentence must name someone the question does not
         if (money or every_word) and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year,
                                                                  text if money else rec_window(p, s, e)):

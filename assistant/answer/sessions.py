@@ -100,7 +100,7 @@ def resolve(q: Query, previous: dict) -> Query:
             q.act_type = prev.act_type
     if q.body is None:
         q.body = prev.body
-    if q.authority is None and q.authority_words is None:  # "Et à l'ARELAM ?": still the same authority
+    if q.authority is None and q.authority_words is None:  # "Et à l'association X ?": still the same authority
         q.authority, q.authority_words, q.authority_type = prev.authority, prev.authority_words, prev.authority_type
     new_period = q.year is not None or q.year_from is not None or q.year_to is not None
     if new_period:

@@ -595,8 +595,19 @@ _TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|municipal|town|city|coun
                          re.IGNORECASE)
 
 
+def _typed_next_to(question: str, start: int, end: int) -> bool:
+    """A type or body word just before question[start:end] or just after it."""
+    return bool(_TYPE_BEFORE.search(question[max(0, start - 60):start]) or _TYPE_AFTER.match(question[end:]))
+
+
+def _type_of(words: str) -> str | None:
+    """The kind of authority type words say ("la commune de" -> commune)."""
+    folded = textnorm.fold(words)
+    return next((k for k, pat in _AUTHORITY_TYPE_WORDS if re.search(pat, folded)), None)
+
+
 def _named_as_authority(question: str, start: int, end: int) -> bool:
-    if _TYPE_BEFORE.search(question[max(0, start - 60):start]) or _TYPE_AFTER.match(question[end:]):
+    if _typed_next_to(question, start, end):
         return True
     if _isolated(question, start, end):  # "Auprès de quelle banque X avait-elle souscrit…"
         return True
@@ -624,14 +635,14 @@ def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[in
     ("la commune de X"), kept as words when the registry does not know it."""
     folded = textnorm.fold(question)  # same length as the question: offsets hold
     best: tuple[int, float, str, tuple[int, int]] | None = None
-    typed = {k for m in _AUTHORITY_WORDS.finditer(question) for k, pat in _AUTHORITY_TYPE_WORDS
-             if re.search(pat, textnorm.fold(m.group()))}
+    type_words = list(_AUTHORITY_WORDS.finditer(question))
+    typed = {k for m in type_words for k, pat in _AUTHORITY_TYPE_WORDS if re.search(pat, textnorm.fold(m.group()))}
     for name, words, kind in authorities or ():
         spans = [m.span() for w in words if (m := re.search(rf"\b{re.escape(w)}\b", folded))]
         if not spans or len(spans) < min(len(words), 2) and len(words) > 1:
             continue
         window = (min(a for a, _ in spans), max(b for _, b in spans))
-        strong = bool(_TYPE_BEFORE.search(question[max(0, window[0] - 60):window[0]]) or _TYPE_AFTER.match(question[window[1]:]))
+        strong = _typed_next_to(question, *window)
         if not (strong or _named_as_authority(question, *window)):
             continue
         if not strong and typed and kind not in typed:  # "la Métropole … à Saint-Exemple": a place, not its CCAS
@@ -639,11 +650,10 @@ def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[in
         found = (len(spans), len(spans) / len(words), name, window)
         if best is None or found[:2] > best[:2]:
             best = found
-    for m in _AUTHORITY_WORDS.finditer(question):
+    for m in type_words:
         blocked.append(m.span())
         if q.authority_type is None:
-            q.authority_type = next((k for k, pat in _AUTHORITY_TYPE_WORDS if re.search(pat, textnorm.fold(m.group()))),
-                                    None)
+            q.authority_type = _type_of(m.group())
         after = re.match(r"([A-ZÉÈÎÔ][\w'’-]*(?:[ -](?:de |du |des |la |le |sur |en )?[A-ZÉÈÎÔ][\w'’-]*)*)",
                          question[m.end():])
         if after and q.authority_words is None and best is None:

@@ -1,12 +1,12 @@
 """Grant tables whose amounts print no currency: the column head says "Montant".
 
     Code association  Nom association Nature Montant
-    771 CHAMP LIBRE Projet 10 000
+    771 ATELIER EXEMPLE Projet 10 000
     [a prefecture's stamp, a page break]
-    867 CELLANOVA.ORG Projet 1 500
+    867 EXEMPLE.ORG Projet 1 500
     5192
-    ASSO RECHERCHE ENSEIGNEMENT
-    LANGUES ANCIENNES - ARELAM
+    ASSOCIATION POUR LA RECHERCHE
+    ET L'ENSEIGNEMENT - APRE
     Projet 500
     TOTAL 26 500
 

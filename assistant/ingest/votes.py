@@ -21,7 +21,7 @@ I, M = re.IGNORECASE, re.MULTILINE
 
 INLINE_SEPARATOR = re.compile(r"\s*(?:,|;|\bet\b|\s-\s)\s*")
 
-# "ACCEPTE CETTE PROPOSITION" as OCR reads it too ("ACCEPÏE CEÏÏE PROPOSITION")
+# "ACCEPTE CETTE PROPOSITION", also as OCR reads it (a "T" read as "Ï")
 ACCEPTS = r"\baccep\w{1,3}\s+\w{3,5}\s+propos"
 VOTE_LINE = re.compile(
     r"^[ \t]*(?:cette\s+proposition|(?:la|le)\s+(?:presente?\s+)?(?:proposition|deliberation|rapport)\s+"
@@ -33,7 +33,7 @@ VOTE_LINE = re.compile(
     r"|votes?\s*(?:contre|pour)?\s*:|vote\s+contre|resultat\s+du\s+vote|votants?\s*:|suffrages"
     r"|pour\s*:?\s*\d+\s*[-,/;]\s*contre"
     r"|le\s+(?:conseil|bureau|commission)[^\n]{0,60}\badopte|ne\s+prend\s+pas\s+part|n'a\s+pas\s+pris\s+part"
-    # "LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE CETTE PROPOSITION" (OCR: "ACCEPÏE"), "… QUI VOTENT CONTRE"
+    # "LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE CETTE PROPOSITION" (OCR: "Ï" for "T"), "… qui votent contre"
     rf"|le\s+(?:conseil|bureau|commission)[\s\S]{{0,300}}?{ACCEPTS}"
     r"|n'ont\s+pas\s+pris\s+part|\d+\s+voix)",
     I | M,
@@ -82,7 +82,7 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
     first = VOTE_LINE.search(doc.text, start, end)
     if first:
         vs = first.start()
-        ve = doc.line_end(max(vs, first.end() - 1))  # a vote line may run over lines ("…\n\nQUI VOTENT CONTRE, ACCEPTE")
+        ve = doc.line_end(max(vs, first.end() - 1))  # a vote line may run over lines (the proposal, then who votes against)
         pos = ve
         while pos < end:
             nxt = re.compile(r"\n[ \t]*(?=\S)").search(doc.text, pos, end)
