@@ -266,6 +266,38 @@ def test_cli_reports_each_failure_in_one_line_and_exits_1(data_dir, seed_path, t
     assert "1 ajouté(s), 0 mis à jour, 0 inchangé(s), 2 en échec." in result.stdout
 
 
+def test_cli_unresolvable_paths_are_one_line_each_and_the_batch_goes_on(data_dir, seed_path, tmp_path):
+    loop = tmp_path / "boucle.txt"
+    loop.symlink_to(loop)  # a link to itself: resolving it raises, reading it fails
+    dangling = tmp_path / "lien.txt"
+    dangling.symlink_to(tmp_path / "parti.txt")
+    result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "ingest", str(loop), str(seed_path),
+                                      str(dangling), str(tmp_path / "absent.txt"), "--no-embed"])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Erreur")]
+    assert errors == ["Erreur : boucle.txt : lien symbolique sans cible (boucle ou fichier disparu)",
+                      "Erreur : lien.txt : lien symbolique sans cible (boucle ou fichier disparu)",
+                      "Erreur : absent.txt : fichier introuvable"]
+    assert "1 ajouté(s), 0 mis à jour, 0 inchangé(s), 3 en échec." in result.stdout
+
+
+def test_a_file_vanishing_during_the_batch_is_one_failure(registry, seed_text, tmp_path):
+    folder = tmp_path / "lot"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text(seed_text.replace("Séance du", f"{name} Séance du"), encoding="utf-8")
+
+    def progress(done, _total, _path):  # while a.txt is read, b.txt is deleted
+        if done == 0:
+            (folder / "b.txt").unlink()
+
+    report = ingest_paths([folder], registry, progress)
+    assert [(Path(r.path).name, r.status) for r in report.results] == [
+        ("a.txt", "added"), ("b.txt", "failed"), ("c.txt", "added")]
+    assert report.results[1].message == "b.txt : fichier introuvable"
+
+
 def test_cli_size_limit_option(data_dir, seed_path):
     result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "ingest", str(seed_path), "--no-embed",
                                       "--max-size", "0.005", "--json"])

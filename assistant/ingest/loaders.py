@@ -77,7 +77,9 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr_cache: Path | No
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
-        raise LoadError("fichier introuvable")
+        # A link whose target is missing or is itself (a loop) says so: the user sees the file listed.
+        raise LoadError("lien symbolique sans cible (boucle ou fichier disparu)" if path.is_symlink()
+                        else "fichier introuvable")
     if not path.is_file():
         raise LoadError("ce n'est pas un fichier")
     if suffix not in SUPPORTED_SUFFIXES:

@@ -9,6 +9,7 @@ progress in the app).
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -108,7 +109,7 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
     seen: set[Path] = set()
 
     def add(p: Path) -> None:
-        key = p.resolve()
+        key = path_key(p)
         if key not in seen:
             seen.add(key)
             files.append(p)
@@ -126,6 +127,16 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
             else:
                 ignored.append(str(child))
     return files, ignored
+
+
+def path_key(path: Path) -> str:
+    """The resolved path that identifies a file in the registry; the absolute path when it cannot be
+    resolved (a symlink loop raises RuntimeError): loading it then fails with a reason, one line in
+    the report, and the batch goes on."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return os.path.abspath(path)
 
 
 def _hidden(rel: Path) -> bool:
@@ -326,7 +337,7 @@ def ingest_file(
 ) -> FileResult:
     """One file, never raising: every error becomes a failed result naming the file and the reason. A
     document holding several deliberations gives several records, written in one transaction."""
-    key = str(path.resolve())
+    key = path_key(path)
     try:
         loaded = load(path, max_bytes=max_bytes, ocr_cache=ocr_cache)
         content_hash = text_hash(loaded.text)
@@ -350,6 +361,8 @@ def ingest_file(
         return _result(path, status, records, loaded.method)
     except (LoadError, NotAnExtract) as exc:
         return _failed(path, str(exc))
+    except OSError as exc:  # vanished or unreadable between listing and reading
+        return _failed(path, f"fichier illisible ({exc.strerror or exc})")
     except Exception as exc:  # noqa: BLE001 - a parser bug, a database error...: the batch goes on
         reason = " ".join(str(exc).split())[:200] or "sans message"
         return _failed(path, f"erreur inattendue {type(exc).__name__} : {reason}")
@@ -372,7 +385,7 @@ def _result(path: Path, status: Status, records: list[Deliberation], method: str
 def record_id_for(path: Path, registry: Registry) -> str:
     """The file stem ("000_47990de55f73b628"), made unique with 6 hex of the path hash when another
     file already holds it."""
-    key = str(path.resolve())
+    key = path_key(path)
     stem = path.stem
     if not registry.id_taken(stem, key):
         return stem
