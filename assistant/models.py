@@ -103,6 +103,10 @@ class Amount(BaseModel):
     end: int
     sentence_start: int | None = None  # span of the sentence that carries it (the quote)
     sentence_end: int | None = None
+    # Whether the deliberation grants it: True in an article, after the decision marker or in a row of
+    # a grant table; False in a sentence of the exposé when the decision part is known (a sum recalled,
+    # a cost, or words inserted to mislead); None when the text's parts are not recognised.
+    granted: bool | None = None
 
 
 class Budget(BaseModel):

@@ -488,9 +488,10 @@ def transfer_direction(*texts: str) -> str | None:
 
 def amount_items(rec: Deliberation, q: Query, *, aggregate: bool = False,
                  names: list[tuple[str, str]] | None = None) -> list[Item]:
-    """The amounts a deliberation decides (its articles'; the exposé's only when no article has one),
-    filtered by the question's beneficiary, year and amount."""
-    amounts = [a for a in rec.amounts if a.article is not None] or list(rec.amounts)
+    """The amounts a deliberation decides (its articles'; else those not known to lie outside its
+    decision: never a sentence of the exposé when a decision part exists), filtered by the question's
+    beneficiary, year and amount."""
+    amounts = [a for a in rec.amounts if a.article is not None] or [a for a in rec.amounts if a.granted is not False]
     totals = _restated_totals(amounts)
     if aggregate or q.year is not None:  # summing, or one year asked: the parts, never their total too
         # (unless the total is the one granted for the asked year: "1.135.000 € au titre de l'année 2022",

@@ -305,7 +305,8 @@ def find_amounts(
         if row:
             ss, se = row
             intro = list_intro(doc, row[0], lo, hi)
-            beneficiary = table_name(doc, row, m, lo) if GRANTS.search(doc.text, *intro) else None
+            grants = GRANTS.search(doc.text, *intro)
+            beneficiary = table_name(doc, row, m, lo) if grants else None
             year = year_of(doc, m, ss, se) or year_of(doc, m, *intro)
         elif item:
             ss, se = item[0], doc.line_end(m.end())
@@ -315,6 +316,7 @@ def find_amounts(
             beneficiary = doc.trim(*named.span("name")) if named else beneficiary_in(doc, ss, se, near=m.start())
             year = year_of(doc, m, ss, se) or year_of(doc, m, *intro)
         else:
+            grants = None
             ss, se = sentence_around(doc, m.start(), lo, hi)
             beneficiary = beneficiary_in(doc, ss, se, near=m.start())
             year = year_of(doc, m, ss, se)
@@ -326,8 +328,22 @@ def find_amounts(
             beneficiary=doc.value(*beneficiary) if beneficiary else None,
             purpose=purpose_in(doc, ss, se, beneficiary), year=year,
             article=article[0] if article else None, start=s, end=e,
-            sentence_start=sent_s, sentence_end=sent_e,
+            sentence_start=sent_s, sentence_end=sent_e, granted=True if article or grants else None,
         ))
+    return amounts
+
+
+def mark_granted(amounts: list[Amount], expose: Span | None, decision_from: int | None) -> list[Amount]:
+    """Say which amounts the deliberation grants, once its parts are known (raw offsets): those after
+    the decision marker are granted; a sentence of the exposé is not, when a decision part exists to
+    grant instead (a sum the exposé recalls, a cost, or a sentence telling the reader what to answer)."""
+    for a in amounts:
+        if a.granted:
+            continue
+        if decision_from is not None and a.start >= decision_from:
+            a.granted = True
+        elif decision_from is not None and expose and expose.start <= a.start < expose.end:
+            a.granted = False
     return amounts
 
 
@@ -344,7 +360,8 @@ def table_amounts(doc: _Doc, raw_articles: list[tuple[int, int, int, int]], foun
         article = next((a for a in raw_articles if a[1] <= row.number[0] < a[3]), None)
         ss, se = doc.raw_span(*row.row)
         out.append(Amount(cents=row.cents, beneficiary=doc.value(*row.name) if row.name else None,
-                          article=article[0] if article else None, start=s, end=e, sentence_start=ss, sentence_end=se))
+                          article=article[0] if article else None, start=s, end=e, sentence_start=ss, sentence_end=se,
+                          granted=True))
     return out
 
 

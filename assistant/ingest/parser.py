@@ -31,6 +31,7 @@ from assistant.ingest.amounts import (
     find_beneficiaries,
     find_budget,
     find_cofinancers,
+    mark_granted,
     table_amounts,
 )
 from assistant.ingest.attendance import find_attendance
@@ -527,6 +528,9 @@ def parse_doc(doc: _Doc, *, id: str, source: str, path: str | None = None) -> tu
     articles = build_articles(doc, raw_articles)
     amounts = find_amounts(doc, raw_articles, [obj, rapporteur, expose, *visas])
     amounts += table_amounts(doc, raw_articles, amounts)
+    decision_from = decision.end() if decision else (raw_articles[0][1] if raw_articles else None)
+    amounts = mark_granted(amounts, expose, doc.raw_span(decision_from, decision_from)[0]
+                           if decision_from is not None else None)
     act_type = classify(obj.text if obj else None, articles)
     article_bodies = [(start, stop) for _, _, start, stop in raw_articles]
 
