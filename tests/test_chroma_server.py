@@ -87,12 +87,15 @@ def test_server_gives_the_results_of_the_embedded_chroma(chroma_server, tmp_path
         embedded.close()
 
         monkeypatch.setenv("DELIB_CHROMA_URL", chroma_server)
+        monkeypatch.setenv("DELIB_DENSE_WEIGHT", "1")  # a dense index configured (none by default)
         settings = Settings.load(data_dir=tmp_path / "server")
-        assert settings.chroma_url == chroma_server
+        assert settings.chroma_url == chroma_server and settings.dense_enabled
         assistant = Assistant(settings, registry=registry)
-        index = assistant.index  # the facade: HttpClient, reconciled on first use
+        index = assistant.index  # the facade: HttpClient, opened as it is…
         assert index.location == chroma_server
         assert index.client.heartbeat() > 0
+        assert index.count() == 0
+        index.sync()  # …and reconciled where ingestion and the app's start do it
         assert index.count() == len(registry.chunks())
         assert not settings.chroma_path.exists()  # nothing written locally
         assert _results(index, registry) == expected

@@ -695,13 +695,34 @@ def test_retrieval_over_the_parsed_seed_and_handwritten_extracts(tmp_path, minil
         index.close()
 
 
+def test_by_default_nothing_is_embedded_and_no_model_is_loaded(tmp_path):
+    """The shipped model lowers recall on every question set (README): the default keeps no dense index."""
+    import subprocess
+    import sys
+
+    seed = Path(__file__).resolve().parents[1] / "corpus" / "000_47990de55f73b628.txt"
+    script = (
+        "import sys; from pathlib import Path; from assistant.config import Settings; from assistant.core import Assistant\n"
+        f"a = Assistant(Settings.load(env={{}}, data_dir=Path({str(tmp_path / 'data')!r})))\n"
+        f"a.ingest([Path({str(seed)!r})])\n"
+        "answer = a.ask(\"Qu'est-ce qui a été accordé à la Cité des Métiers en 2019 ?\")\n"
+        "docs = a.retriever.invoke('Cité des Métiers ACTE INOV')\n"
+        "print(answer.found, bool(docs), a.retriever.dense is None, 'torch' in sys.modules, "
+        "'sentence_transformers' in sys.modules, 'chromadb' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "True", "False", "False", "False"], done.stderr[-2000:]
+    assert not (tmp_path / "data" / "chroma").exists()
+
+
 @pytest.mark.slow
 @pytest.mark.model
 def test_ingest_embeds_with_progress_and_the_facade_reuses_the_index(tmp_path):
+    """A configured dense index (here the shipped model with a weight > 0) is kept in step at ingestion."""
     from assistant.core import Assistant
 
     seed = Path(__file__).resolve().parents[1] / "corpus" / "000_47990de55f73b628.txt"
-    assistant = Assistant(Settings.load(env={}, data_dir=tmp_path / "data"))
+    assistant = Assistant(Settings.load(env={}, data_dir=tmp_path / "data", dense_weight=0.5))
     calls: list[tuple[int, int, str]] = []
     report = assistant.ingest([seed], progress=lambda done, total, label: calls.append((done, total, label)))
     assert report.changed
@@ -774,7 +795,8 @@ def test_cli_search_refuses_bad_options_and_an_empty_registry(cli_data, tmp_path
 
 @pytest.mark.slow
 @pytest.mark.model
-def test_cli_deleting_the_chroma_folder_then_reindex_restores_identical_results(cli_data):
+def test_cli_deleting_the_chroma_folder_then_reindex_restores_identical_results(cli_data, monkeypatch):
+    monkeypatch.setenv("DELIB_DENSE_WEIGHT", "0.5")  # a dense index configured (none by default)
     def search(query: str, *extra: str) -> list[tuple]:
         result, rows = _delib("--data-dir", str(cli_data), "search", query, "--json", *extra)
         assert result.exit_code == 0, result.output
@@ -785,6 +807,10 @@ def test_cli_deleting_the_chroma_folder_then_reindex_restores_identical_results(
         ("subvention emploi", "--year", "2019"),
         ("achat d'un terrain", "--mode", "dense"),
     ]
+    result, _ = _delib("--data-dir", str(cli_data), "search", "voirie")
+    assert result.exit_code == 0 and "Index sémantique incomplet (0 / " in result.stderr  # a search does not embed
+    result, _ = _delib("--data-dir", str(cli_data), "reindex")
+    assert result.exit_code == 0, result.output
     before = [search(*q) for q in queries]
     assert any(dense for _, _, dense in before[0])  # the dense side took part
     shutil.rmtree(cli_data / "chroma")
@@ -792,3 +818,65 @@ def test_cli_deleting_the_chroma_folder_then_reindex_restores_identical_results(
     assert result.exit_code == 0, result.output
     assert report["added"] == report["chunks"] > 0 and report["deleted"] == 0
     assert [search(*q) for q in queries] == before
+
+
+# -- an embedding interrupted by a crash is completed at the next ingestion or start, not by a search -------
+
+
+class CrashingAfter(BagOfStems):
+    """Dies after `batches` batches, as a process killed while embedding."""
+
+    def __init__(self, batches: int) -> None:
+        super().__init__()
+        self.left = batches
+
+    def _encode(self, texts: list[str], *, query: bool) -> list[list[float]]:
+        if not query:
+            if self.left == 0:
+                raise KeyboardInterrupt("killed while embedding")
+            self.left -= 1
+        return super()._encode(texts, query=query)
+
+
+def _interrupted(tmp_path: Path):
+    """A registry filled with the seed and a dense index (weight > 0) left half-embedded by a crash."""
+    from assistant.core import Assistant
+
+    seed = Path(__file__).resolve().parents[1] / "corpus" / "000_47990de55f73b628.txt"
+    settings = Settings.load(env={}, data_dir=tmp_path / "data", dense_weight=0.5)
+    assistant = Assistant(settings)
+    assistant.__dict__["index"] = DenseIndex.from_settings(settings, assistant.registry,
+                                                           embedder=CrashingAfter(1), sync=False)
+    with pytest.raises(KeyboardInterrupt):
+        assistant.ingest([seed])
+    total = len(assistant.registry.chunks())
+    assert 0 < assistant.index.count() < total
+    return assistant, seed, total
+
+
+def test_an_interrupted_embedding_is_completed_by_the_next_ingestion(tmp_path):
+    assistant, seed, total = _interrupted(tmp_path)
+    held = assistant.index.count()
+    assistant.retriever.invoke("Cité des Métiers")  # a search uses what is there and embeds nothing
+    assert assistant.index.count() == held
+    assistant.index.embedder = BagOfStems()  # the process restarted: the model works again
+    report = assistant.ingest([seed])  # the file is unchanged…
+    assert report.counts["unchanged"] == 1 and not report.changed
+    assert assistant.index.count() == total  # …and the index is completed all the same
+    assistant.close()
+
+
+def test_an_interrupted_embedding_is_completed_at_the_apps_start(tmp_path):
+    import app as app_module
+    from assistant.ui.context import UIContext
+
+    assistant, _seed, total = _interrupted(tmp_path)
+    assistant.index.embedder = BagOfStems()
+    ctx = UIContext(assistant)
+    phase = app_module.needs_preparation(assistant, tmp_path / "no-corpus", embed=True)
+    assert phase and "Index sémantique" in phase
+    ctx.preparation.start(phase)
+    app_module.prepare(assistant, tmp_path / "no-corpus", ctx).join(timeout=120)
+    assert ctx.preparation.finished and ctx.preparation.error is None
+    assert assistant.index.count() == total
+    assistant.close()

@@ -110,7 +110,8 @@ def register(app: typer.Typer) -> None:
         mode: Annotated[
             str,
             typer.Option(
-                "--mode", help="lexical (mots, FTS5), dense (sens, embeddings) ou hybrid (les deux, RRF)."
+                "--mode", help="lexical (mots, FTS5), dense (sens, embeddings) ou hybrid (les deux, RRF ; "
+                "lexical seul quand l'index sémantique est désactivé, le défaut : voir DELIB_DENSE_WEIGHT)."
             ),
         ] = "hybrid",
         as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
@@ -118,7 +119,7 @@ def register(app: typer.Typer) -> None:
         """Chercher des passages : recherche lexicale, sémantique ou hybride, avec filtres.
 
         Chaque passage donne sa délibération, sa partie et sa position dans le texte source."""
-        from ..index import HybridRetriever
+        from ..index import HybridSearch
 
         if mode not in MODES:
             err.print(f"Mode inconnu : « {mode} ». Valeurs possibles : {', '.join(MODES)}.")
@@ -141,8 +142,19 @@ def register(app: typer.Typer) -> None:
                 "(delib ingest corpus/)."
             )
             raise typer.Exit(1)
-        dense = None if mode == "lexical" else _dense_index(a)
-        retriever = HybridRetriever(registry=a.registry, dense=dense, k=k, mode=mode)
+        # Hybrid searches the dense index as the last ingestion left it, and only when the settings keep
+        # one (no model loaded otherwise); an explicit dense search first completes it.
+        if mode == "dense":
+            dense = _dense_index(a)
+        elif mode == "hybrid" and a.settings.dense_enabled:
+            dense = _dense_index(a, sync=False)
+            held, chunks = dense.count(), a.registry.stats()["chunks"]
+            if held < chunks:
+                err.print(f"Index sémantique incomplet ({held} / {chunks} passages) : « delib reindex » ou la "
+                          "prochaine ingestion le complète ; la recherche porte sur ce qu'il contient.")
+        else:
+            dense = None
+        retriever = HybridSearch(a.registry, dense, k=k, mode=mode)
         docs = retriever.invoke(query, filters={k_: v for k_, v in filters.items() if v is not None})
         rows = [_row(i, d) for i, d in enumerate(docs, 1)]
         if dense is not None:

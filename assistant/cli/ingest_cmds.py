@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 console = Console()
@@ -53,7 +60,8 @@ def register(app: typer.Typer) -> None:
         a = assistant_from(ctx)
         # The bar goes to stderr so that --json output stays clean on stdout.
         bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(), TextColumn("reste"), TimeRemainingColumn(),
             TextColumn("{task.fields[current]}", style="dim"), console=err, transient=True,
         )
 
@@ -61,8 +69,10 @@ def register(app: typer.Typer) -> None:
             # The same callback serves ingestion then the index sync: a new total starts a new phase.
             if not bar.tasks or bar.tasks[-1].total != total or bar.tasks[-1].finished:
                 label = "Indexation" if bar.tasks else "Ingestion"
-                bar.add_task(label, total=total, current="")
-            bar.update(bar.tasks[-1].id, completed=done, current=Path(path).name if path else "")
+                bar.add_task(label, total=total, current="", rate="")
+            task = bar.tasks[-1]
+            rate = f"{done / task.elapsed:.1f}/s" if done and task.elapsed else ""
+            bar.update(task.id, completed=done, current=Path(path).name if path else "", rate=rate)
 
         with bar:
             report = a.ingest(paths, progress=progress, embed=not no_embed,

@@ -112,7 +112,10 @@ def build_answerer(config: EvalConfig, base: Settings | None = None, *, k: int =
         return NaiveRAG.from_registry(Registry(settings.registry_path), settings, k=config.k or k)
     from ..core import Assistant
 
-    return AssistantAnswerer(Assistant(settings), config.mode)
+    assistant = Assistant(settings)
+    if settings.dense_enabled or config.mode == "dense":  # reconciled up front, as at the app's start
+        assistant.index.sync()
+    return AssistantAnswerer(assistant, config.mode)
 
 
 def ask_one(answerer: Answerer, q: Question, run_id: str) -> tuple[Answer | None, float | None, str | None]:

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .context import SHIPPED_QUESTIONS, UIContext
+from .context import SHIPPED_QUESTIONS, Preparation, UIContext
 
-__all__ = ["CSS", "build_app", "launch", "theme"]
+__all__ = ["CSS", "Preparation", "build_app", "launch", "theme"]
 
 # Requests processed at once per event (2 cores); heavy jobs (ingestion, evaluation) one at a time.
 CONCURRENCY = 2
-QUEUE_SIZE = 64
+QUEUE_SIZE = 256  # 100 sessions at once wait here rather than get "queue full"
 
 CSS = """
 .gradio-container { max-width: 1500px !important; }
 #app-title h1 { margin-bottom: 0; }
 #app-title p { margin-top: 2px; color: var(--body-text-color-subdued); }
 #backend-indicator p { font-size: 0.9em; margin: 0; }
+#prep-status p { font-size: 0.9em; margin: 0; color: var(--body-text-color-subdued); }
 .sources { display: flex; flex-direction: column; gap: 10px; max-height: 560px; overflow-y: auto; }
 .sources.empty, .record.empty, .precedents.empty, .draft-page.empty { color: var(--body-text-color-subdued);
   font-style: italic; padding: 8px 0; max-height: none; }
@@ -75,17 +76,25 @@ def theme():
                              font_mono=["ui-monospace", "DejaVu Sans Mono", "monospace"])
 
 
-def build_app(assistant, *, question_set: Path | None = None, max_upload_bytes: int | None = None):
+def build_app(assistant, *, question_set: Path | None = None, max_upload_bytes: int | None = None,
+              preparation: Preparation | None = None):
     import gradio as gr
 
     from . import chat, corpus, draft, evaluation
 
     ctx = UIContext(assistant, question_set=question_set or SHIPPED_QUESTIONS)
+    if preparation is not None:
+        ctx.preparation = preparation
     if max_upload_bytes:
         ctx.max_upload_bytes = max_upload_bytes
     with gr.Blocks(title="Registre des délibérations — assistant", analytics_enabled=False) as demo:
         gr.Markdown("# Registre des délibérations\nQuestions, rédaction, corpus et évaluation — chaque réponse "
                     "est citée depuis les extraits du registre.", elem_id="app-title")
+        status = gr.Markdown(ctx.preparation.message(), elem_id="prep-status")
+        # Polled while the background preparation runs, then stopped (the last tick shows the summary).
+        timer = gr.Timer(1.0, active=not ctx.preparation.finished)
+        timer.tick(lambda: (ctx.preparation.message(), gr.Timer(active=not ctx.preparation.finished)),
+                   None, [status, timer], queue=False, api_visibility="private", show_progress="hidden")
         loads = []
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Questions", id="chat", elem_id="tab-chat"):
@@ -99,17 +108,21 @@ def build_app(assistant, *, question_set: Path | None = None, max_upload_bytes: 
         for fn, *io in loads:
             inputs, outputs = (None, io[0]) if len(io) == 1 else io
             demo.load(fn, inputs, outputs, queue=False, api_visibility="private")
+        demo.load(lambda: (ctx.preparation.message(), gr.Timer(active=not ctx.preparation.finished)),
+                  None, [status, timer], queue=False, api_visibility="private")
     demo.ctx = ctx
     return demo
 
 
 def launch(assistant, *, host: str = "127.0.0.1", port: int = 7860, users: dict[str, str] | None = None,
-           max_upload_bytes: int | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
+           max_upload_bytes: int | None = None, prevent_thread_lock: bool = False, quiet: bool = False,
+           preparation: Preparation | None = None):
     """Start the app and return the Blocks (serving in a thread when `prevent_thread_lock`, else
-    blocking). `users`: name -> bcrypt hash (default: from the settings); none = no login."""
+    blocking). `users`: name -> bcrypt hash (default: from the settings); none = no login.
+    `preparation`: the background work the app shows while it runs (see app.py)."""
     from .auth import checker, load_users
 
-    demo = build_app(assistant, max_upload_bytes=max_upload_bytes)
+    demo = build_app(assistant, max_upload_bytes=max_upload_bytes, preparation=preparation)
     users = load_users(assistant.settings) if users is None else users
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     demo.launch(

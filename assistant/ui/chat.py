@@ -96,6 +96,11 @@ def ask_streaming(ctx: UIContext, question: str, session: str, filters: dict):
         text += piece
         yield "token", text
     if "answer" in result:
+        prep = ctx.preparation
+        if not prep.finished:  # the registry is still being filled: the answer may lack what comes next
+            result["answer"].notes.append(
+                f"Registre en construction ({prep.done} / {prep.total} fichiers) : cette réponse ne porte "
+                "que sur les documents déjà ingérés.")
         yield "answer", result["answer"]
     else:
         yield "error", result.get("error", "Erreur inconnue.")

@@ -18,12 +18,42 @@ UPLOAD_TYPES = sorted(SUPPORTED_SUFFIXES)
 
 
 @dataclass
+class Preparation:
+    """What the app prepares in the background after it starts serving (the corpus ingested into an
+    empty registry, then the dense index reconciled when the settings keep one), shown in every tab."""
+
+    phase: str = ""  # "" before and after: nothing shown
+    done: int = 0
+    total: int = 0
+    finished: bool = True
+    error: str | None = None
+    summary: str = ""
+
+    def progress(self, done: int, total: int, _what: str = "") -> None:
+        self.done, self.total = done, total
+
+    def start(self, phase: str) -> None:
+        self.phase, self.done, self.total, self.finished = phase, 0, 0, False
+
+    def message(self) -> str:
+        """One French line: what is being prepared and how far, or how it ended."""
+        if self.error:
+            return f"⚠️ Préparation interrompue : {self.error}"
+        if self.finished:
+            return f"Registre prêt : {self.summary}." if self.summary else ""
+        count = f" — {self.done} / {self.total}" if self.total else ""
+        return (f"⏳ {self.phase}{count} (les réponses portent sur ce qui est déjà au registre ; "
+                "cette ligne se met à jour)")
+
+
+@dataclass
 class UIContext:
     assistant: object
     max_upload_bytes: int = DEFAULT_MAX_BYTES
     question_set: Path = SHIPPED_QUESTIONS
     # One ingestion at a time: the registry connection is shared by every worker thread.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    preparation: Preparation = field(default_factory=Preparation)
 
     @property
     def settings(self):
