@@ -331,13 +331,15 @@ def test_delib_ingest_real_corpus_folder_then_show(data_dir):
 
 @pytest.mark.slow
 @pytest.mark.model
-def test_cli_ingest_embeds_the_new_chunks(data_dir, seed_path, settings):
-    """Without --no-embed, the dense index is synced with the registry after an ingestion."""
+def test_cli_ingest_embeds_the_new_chunks(data_dir, seed_path, monkeypatch):
+    """With a dense index configured and without --no-embed, the index is synced after an ingestion."""
+    from assistant.config import Settings
     from assistant.core import Assistant
 
+    monkeypatch.setenv("DELIB_DENSE_WEIGHT", "0.5")
     result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "ingest", str(seed_path), "--json"])
     assert result.exit_code == 0, result.output
-    a = Assistant(settings)
+    a = Assistant(Settings.load(data_dir=data_dir))
     try:
         chunk_ids = {c.id for c in a.registry.chunks()}
         assert chunk_ids and set(a.index.indexed()) == chunk_ids
