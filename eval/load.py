@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
@@ -47,10 +48,11 @@ def conversations(n: int) -> list[tuple[list[str], object]]:
 
 
 def _text(message: dict) -> str:
+    """A chat message's text, with the app's Markdown escapes ("\\(", "\\_") undone."""
     content = message.get("content")
     if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return str(content or "")
+        content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return re.sub(r"\\(.)", r"\1", str(content or ""))
 
 
 def run_session(url: str, turns: list[str], question, timeout: float) -> dict:
@@ -58,7 +60,7 @@ def run_session(url: str, turns: list[str], question, timeout: float) -> dict:
 
     out = {"id": question.id, "turns": [], "error": None, "mixed": False, "passed": False}
     try:
-        client = Client(url, verbose=False)
+        client = Client(url, verbose=False, httpx_kwargs={"timeout": timeout})
         history: list = []
         for turn in turns:
             t0 = time.perf_counter()
@@ -67,6 +69,8 @@ def run_session(url: str, turns: list[str], question, timeout: float) -> dict:
             out["turns"].append(round((time.perf_counter() - t0) * 1000, 1))
         users = [_text(m) for m in history if m.get("role") == "user"]
         out["mixed"] = users != turns or len(history) != 2 * len(turns)
+        if out["mixed"]:
+            out["history"] = [(m.get("role"), _text(m)[:80]) for m in history]
         ok, _score, _missing = best_expected(_text(history[-1]), question.expected, question.alternatives)
         out["passed"] = bool(ok)
     except Exception as exc:  # noqa: BLE001 - counted and reported, the others go on
