@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -601,6 +602,17 @@ class HybridSearch:
         return self._fuse(lexical, dense, k, weight)
 
     def _lexical(self, query: str, n: int, filters: dict) -> list[tuple[Chunk, float]]:
+        """The lexical list; when the question names a year, an amount or a body, a wider list reordered
+        so that the passages that match what it names come first (near twins: same beneficiary and
+        formulas, another year or amount)."""
+        facets = named_facets(query)
+        if not facets:
+            return self._lexical_list(query, n, filters)
+        wide = self._lexical_list(query, max(n, FACET_POOL), filters)
+        ranked = sorted(enumerate(wide), key=lambda e: (-facet_matches(e[1][0], facets), e[0]))
+        return [hit for _, hit in ranked][:n]
+
+    def _lexical_list(self, query: str, n: int, filters: dict) -> list[tuple[Chunk, float]]:
         lex_filters = {k: v for k, v in filters.items() if k not in ("date_from", "date_to")}
         if not filters.get("date_from") and not filters.get("date_to"):
             return self.registry.search_lexical(query, k=n, filters=lex_filters)
@@ -656,6 +668,68 @@ class HybridSearch:
             )
             for cid in order[:k]
         ]
+
+
+# What a question names that tells near-twin deliberations apart, and how many lexical candidates are
+# reordered by it (bm25 ranks the shared formulas alike: the right one is rarely far down).
+FACET_POOL = 200
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
+_AMOUNT = re.compile(
+    r"(?:€|\beur\b|\beuros?\b)\s*(\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+|\d+)"
+    r"|(\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+|\d+)(?:[.,]\d{1,2})?\s*(?:€|\beuros?\b|\beur\b|k€)", re.IGNORECASE)
+_GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f.,](?=\d{3}\b)")
+# A body named as such ("le Bureau", "by the Bureau"), not a "bureau d'études".
+_BODIES = ((re.compile(r"\bconseils? municipa(?:l|ux)\b|\bmunicipal council"), "conseil_municipal"),
+           (re.compile(r"\bcommission permanente\b"), "commission_permanente"),
+           (re.compile(r"\b(?:le|du|au|en|the)\s+bureau\b(?!\s+d.?etudes)"), "bureau"))
+
+
+_MONTH_WORDS = (r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|"
+                r"february|march|april|may|june|july|august|september|october|november|december")
+_DATE = re.compile(rf"\b(?:1er|\d{{1,2}})(?:st|nd|rd|th)?\s+(?:{_MONTH_WORDS})\s+\d{{4}}\b"
+                   rf"|\b(?:{_MONTH_WORDS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
+                   r"|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _session_dates(folded: str) -> set[str]:
+    """ISO dates of the days the question names ("20 June 2019", "14 fevrier 2019", "20/06/2019")."""
+    spans = _DATE.findall(folded)
+    if not spans:
+        return set()
+    import dateparser  # slow to import: only for a question that names a day
+
+    settings = {"DATE_ORDER": "DMY", "STRICT_PARSING": True}
+    found = (dateparser.parse(span, languages=["fr", "en"], settings=settings) for span in spans)
+    return {d.date().isoformat() for d in found if d}
+
+
+def named_facets(query: str) -> dict[str, set[str]]:
+    """Years, days, amounts (their euros, as digits) and bodies the question names."""
+    folded = textnorm.fold(query)
+    facets = {
+        "years": set(_YEAR.findall(query)),
+        "dates": _session_dates(folded),
+        "amounts": {_GROUPS.sub("", a or b) for a, b in _AMOUNT.findall(query)} - {""},
+        "bodies": {body for words, body in _BODIES if words.search(folded)},
+    }
+    return {k: v for k, v in facets.items() if v}
+
+
+def facet_matches(chunk: Chunk, facets: dict[str, set[str]]) -> int:
+    """How many of the named facets the passage matches: a year of its session or printed in it, the
+    day of its session, an amount printed in it, its body."""
+    text = _GROUPS.sub("", chunk.text)
+    hits = 0
+    if facets.get("years") and ({str(chunk.year)} & facets["years"]
+                                or any(re.search(rf"\b{y}\b", text) for y in facets["years"])):
+        hits += 1
+    if facets.get("amounts") and any(re.search(rf"(?<![\d,.]){a}(?![\d])", text) for a in facets["amounts"]):
+        hits += 1
+    if facets.get("bodies") and chunk.body in facets["bodies"]:
+        hits += 1
+    if facets.get("dates") and chunk.session_date in facets["dates"]:
+        hits += 1
+    return hits
 
 
 def _langchain_retriever() -> type:

@@ -23,6 +23,7 @@ from assistant.index import (
     DenseIndex,
     Embedder,
     HybridRetriever,
+    HybridSearch,
     chroma_where,
     chunk_metadata,
     deliberation_ids,
@@ -880,3 +881,52 @@ def test_an_interrupted_embedding_is_completed_at_the_apps_start(tmp_path):
     assert ctx.preparation.finished and ctx.preparation.error is None
     assert assistant.index.count() == total
     assistant.close()
+
+
+# -- near twins: what the question names ranks the right deliberation first ------------------------------
+
+
+def _grant(rid: str, year: int, name: str, thousands: int) -> Deliberation:
+    return make_record(rid, date=f"{year}-03-12", body="bureau" if year % 2 else "conseil", act_type="subvention",
+                       code=f"EMP {thousands:03d}/BM",
+                       title=f"Attribution d'une subvention à l'association {name}",
+                       expose=[f"L'association {name} anime des ateliers de lecture."],
+                       articles=[f"Est attribuée une subvention de {thousands} 000 euros à l'association {name}."],
+                       beneficiaries=[name])
+
+
+def _twins(n: int = 12) -> list[Deliberation]:
+    """Deliberations that share their beneficiary and every formula, told apart only by year and amount,
+    among others of the same sessions (whose session passage prints the same year)."""
+    twins = [_grant(f"twin-{year}", year, "Les Amis de l'Exemple", 10 + year - 2010) for year in range(2010, 2010 + n)]
+    others = [_grant(f"other-{year}-{i}", year, f"Club Numéro {i} de Villemodèle", 50 + i)
+              for year in range(2010, 2010 + n) for i in range(4)]
+    return twins + others
+
+
+def test_named_facets_of_a_question():
+    from assistant.index import named_facets
+
+    assert named_facets("Qu'est-ce qui a été accordé aux Amis de l'Exemple en 2019 ?") == {"years": {"2019"}}
+    assert named_facets("Who was excused at the Bureau session of 20 June 2019?") == {
+        "years": {"2019"}, "dates": {"2019-06-20"}, "bodies": {"bureau"}}
+    assert named_facets("séance du 14 février 2019")["dates"] == {"2019-02-14"}
+    assert named_facets("What did the Bureau grant (EUR 20,000) in 2020?") == {
+        "years": {"2020"}, "amounts": {"20000"}, "bodies": {"bureau"}}
+    assert named_facets("la subvention de 1 500 000 € du conseil municipal") == {
+        "amounts": {"1500000"}, "bodies": {"conseil_municipal"}}
+    assert named_facets("Quel bureau d'études a été retenu ?") == {}  # not the body
+    assert named_facets("Qui a signé ?") == {}
+
+
+def test_the_year_or_amount_named_ranks_the_right_twin_first(registry):
+    fill(registry, _twins())
+    search = HybridSearch(registry, None, k=5)
+
+    def first(question: str) -> str:
+        return search.retrieve(question)[0].metadata["deliberation_id"]
+
+    for year in (2011, 2016, 2021):
+        assert first(f"Subvention accordée à l'association Les Amis de l'Exemple en {year}") == f"twin-{year}"
+    assert first("Qui a reçu 17 000 euros, les Amis de l'Exemple ?") == "twin-2017"
+    assert first("What did the council grant Les Amis de l'Exemple in 2014?") == "twin-2014"
