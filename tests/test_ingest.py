@@ -346,3 +346,35 @@ def test_cli_ingest_embeds_the_new_chunks(data_dir, seed_path, monkeypatch):
     finally:
         a.index.close()
         a.close()
+
+
+def test_many_files_are_read_in_processes_with_the_same_registry(tmp_path, seed_text):
+    """Past POOL_MIN_FILES files, reading runs in worker processes: same records, same ids (two files of
+    one name in two folders of the batch included), same report, and a second run reads nothing new."""
+    from assistant.ingest.pipeline import POOL_MIN_FILES
+    from assistant.registry import Registry
+
+    batch = tmp_path / "lot"
+    (batch / "a").mkdir(parents=True)
+    (batch / "b").mkdir()
+    for path in sorted((Path(__file__).resolve().parents[1] / "corpus" / "synthetic").glob("*.txt"))[:POOL_MIN_FILES]:
+        shutil.copy(path, batch / "a")
+    (batch / "a" / "extrait.txt").write_text(seed_text, encoding="utf-8")
+    (batch / "b" / "extrait.txt").write_text(seed_text.replace("20 000", "30 000"), encoding="utf-8")
+
+    def run(workers: int):
+        registry = Registry(tmp_path / f"registry-{workers}.sqlite")
+        report = ingest_paths([batch], registry, workers=workers)
+        records = [r.model_dump(mode="json") for r in registry.all()]
+        return registry, [(Path(r.path).name, r.status, r.ids) for r in report.results], records
+
+    alone, report_alone, records_alone = run(1)
+    pooled, report_pooled, records_pooled = run(2)
+    assert len(report_pooled) == POOL_MIN_FILES + 2 and {s for _, s, _ in report_pooled} == {"added"}
+    assert report_pooled == report_alone and records_pooled == records_alone
+    ids = [ids[0] for name, _, ids in report_pooled if name == "extrait.txt"]
+    assert ids[0] == "extrait" and ids[1].startswith("extrait-")  # one name, two files: two ids
+    again = ingest_paths([batch], pooled, workers=2)
+    assert {r.status for r in again.results} == {"unchanged"}
+    alone.close()
+    pooled.close()

@@ -53,6 +53,11 @@ def register(app: typer.Typer) -> None:
                 "des dossiers donnés, n'existe plus ; vider le cache OCR des fichiers absents du registre.",
             ),
         ] = False,
+        workers: Annotated[
+            int | None,
+            typer.Option("--workers", min=1, help="Processus qui lisent les fichiers (OCR, analyse) quand ils sont "
+                         "nombreux ; défaut : un par cœur."),
+        ] = None,
     ) -> None:
         """Ingérer des extraits de registres : lecture (OCR en français pour les scans), analyse,
         enregistrement. Un contenu déjà ingéré n'est pas refait ; un fichier modifié met à jour sa fiche.
@@ -76,7 +81,7 @@ def register(app: typer.Typer) -> None:
 
         with bar:
             report = a.ingest(paths, progress=progress, embed=not no_embed,
-                              max_bytes=int(max_size * 1024 * 1024), prune=prune)
+                              max_bytes=int(max_size * 1024 * 1024), prune=prune, workers=workers)
         if as_json:
             print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
         else:

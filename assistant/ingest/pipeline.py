@@ -1,7 +1,9 @@
-"""Ingestion: files and folders -> load -> parse -> registry, one file at a time.
+"""Ingestion: files and folders -> load -> parse -> registry.
 
-Each file is its own unit of work: a bad file is reported in one French line and the batch goes on;
-`Registry.save` writes a record in one transaction, so nothing half-written stays behind. The
+Each file is its own unit of work: a bad file is reported in one French line and the batch goes on.
+Files are read (loaded, OCR'd, parsed) in a pool of processes when there are many (`plan` ->
+`read_file` -> `store`); this process alone writes the registry, one transaction per document, so
+nothing half-written stays behind. The
 library never prints: callers pass `progress(done, total, path)` (a rich bar in the CLI, a Gradio
 progress in the app).
 """
@@ -11,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -139,6 +142,36 @@ def path_key(path: Path) -> str:
         return os.path.abspath(path)
 
 
+# Past this many files, reading (loading, OCR, parsing) runs in a pool of processes, one per core, while
+# this process writes the registry; `spawn`, not `fork`: the app ingests from a thread.
+POOL_MIN_FILES = 32
+# Files read ahead of the one being written: enough to keep every worker busy, few enough for memory.
+READ_AHEAD_PER_WORKER = 8
+
+
+def _read_all(jobs: Iterator[Job], total: int, workers: int | None) -> Iterator[tuple[Job, Read]]:
+    """(job, what was read) in the files' order: in this process for a few files or one worker, else in
+    a pool, with a bounded number of files read ahead."""
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers <= 1 or total < POOL_MIN_FILES:
+        for job in jobs:
+            yield job, read_file(job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: deque = deque()
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for job in jobs:
+            pending.append((job, pool.submit(read_file, job)))
+            if len(pending) >= workers * READ_AHEAD_PER_WORKER:
+                job_done, future = pending.popleft()
+                yield job_done, future.result()
+        while pending:
+            job_done, future = pending.popleft()
+            yield job_done, future.result()
+
+
 def _hidden(rel: Path) -> bool:
     # dot files and folders, Word's "~$x.docx" lock files
     return any(part.startswith((".", "~$")) for part in rel.parts)
@@ -152,8 +185,13 @@ def ingest_paths(
     max_bytes: int = DEFAULT_MAX_BYTES,
     ocr_cache: Path | None | Literal["default"] = "default",
     prune: bool = False,
+    workers: int | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the registry. Never raises for a bad file: see the report.
+
+    `workers`: processes that read the files (default: one per core; 1 reads here). Each document is
+    written in its own transaction as soon as it is read: an interrupted run keeps what it wrote, and
+    the next one skips it (same content, same parser) without reading it twice.
 
     `ocr_cache`: folder keeping OCR results by file hash; by default `ocr-cache/` next to the registry.
     `prune`: first remove the records whose file lay under one of the folders given and no longer
@@ -169,12 +207,19 @@ def ingest_paths(
     files, ignored = collect_files(paths)
     report = IngestReport(ignored=ignored, pruned=pruned)
     total = len(files)
-    for done, path in enumerate(files):
+    reserved: set[str] = set()
+
+    def jobs() -> Iterator[Job]:
+        for path in files:
+            job = plan(path, registry, reserved=reserved, max_bytes=max_bytes, ocr_cache=ocr_cache)
+            reserved.add(job.base)
+            yield job
+
+    for done, (job, read) in enumerate(_read_all(jobs(), total, workers)):
         if progress:
-            progress(done, total, str(path))
-        started = time.perf_counter()
-        result = ingest_file(path, registry, max_bytes=max_bytes, ocr_cache=ocr_cache)
-        result.seconds = round(time.perf_counter() - started, 3)
+            progress(done, total, str(job.path))
+        result = store(job, read, registry)
+        result.seconds = read.seconds
         report.results.append(result)
     if progress:
         progress(total, total, "")
@@ -332,40 +377,96 @@ def _parser_version() -> str:
 PARSER_VERSION = _parser_version()
 
 
+class Job(BaseModel):
+    """One file to read, with what the registry already holds of it (planned in the main process)."""
+
+    path: Path
+    key: str  # the resolved path: the record's identity
+    base: str  # the id its records are made from
+    known: bool = False  # the registry holds records read from it
+    old_hash: str | None = None  # content hash of its records, when they were read by this parser
+    max_bytes: int = DEFAULT_MAX_BYTES
+    ocr_cache: Path | None = None
+
+
+class Read(BaseModel):
+    """What reading a file gave (in a worker process when there are many): its records, or none when
+    its content is the one already read, or the reason it failed."""
+
+    method: str | None = None
+    content_hash: str | None = None
+    records: list[Deliberation] | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def plan(path: Path, registry: Registry, *, reserved: set[str] | frozenset = frozenset(), **options) -> Job:
+    """The job for `path`: its key, the id of its records (kept from its old records, else new and not
+    among `reserved`, the ids given earlier in the batch) and the hash of what this parser read of it."""
+    key = path_key(path)
+    old = registry.by_path(key)
+    fresh = bool(old) and all(r.parser_version == PARSER_VERSION for r in old)
+    base = _base_id(old) if old else record_id_for(path, registry, reserved=reserved)
+    return Job(path=path, key=key, base=base, known=bool(old), old_hash=old[0].content_hash if fresh else None,
+               **options)
+
+
+def read_file(job: Job) -> Read:
+    """Load and parse one file, never raising; touches no registry, so it runs in any process."""
+    started = time.perf_counter()
+    read = _read(job)
+    read.seconds = round(time.perf_counter() - started, 3)
+    return read
+
+
+def _read(job: Job) -> Read:
+    try:
+        loaded = load(job.path, max_bytes=job.max_bytes, ocr_cache=job.ocr_cache)
+        content_hash = text_hash(loaded.text)
+        if content_hash == job.old_hash:  # fast path: the content this parser already read, no parsing
+            return Read(method=loaded.method, content_hash=content_hash)
+        records = read_document(loaded.text, id=job.base, source=job.path.name, path=job.key)
+        # The hash the skip above compares with, whatever the parser computed.
+        update = {"content_hash": content_hash, "path": job.key, "parser_version": PARSER_VERSION}
+        return Read(method=loaded.method, content_hash=content_hash,
+                    records=[r.model_copy(update=update) for r in records])
+    except (LoadError, NotAnExtract) as exc:
+        return Read(error=str(exc))
+    except OSError as exc:  # vanished or unreadable between listing and reading
+        return Read(error=f"fichier illisible ({exc.strerror or exc})")
+    except Exception as exc:  # noqa: BLE001 - a parser bug...: the batch goes on
+        reason = " ".join(str(exc).split())[:200] or "sans message"
+        return Read(error=f"erreur inattendue {type(exc).__name__} : {reason}")
+
+
+def store(job: Job, read: Read, registry: Registry) -> FileResult:
+    """Write what was read of one file, in one transaction (a document's records together)."""
+    path = job.path
+    if read.error is not None:
+        return _failed(path, read.error)
+    try:
+        if read.records is None:
+            return _result(path, "unchanged", registry.by_path(job.key), read.method)
+        if not job.known:
+            twins = registry.by_hash(read.content_hash)
+            if twins:  # the same content under another name: re-ingesting it is a no-op
+                result = _result(path, "unchanged", [], read.method)
+                result.id, result.message = twins[0], f"{path.name} : contenu identique à « {twins[0]} », déjà enregistré"
+                return result
+        status = registry.save_document(read.records)
+        return _result(path, status, read.records, read.method)
+    except Exception as exc:  # noqa: BLE001 - a database error...: the batch goes on
+        reason = " ".join(str(exc).split())[:200] or "sans message"
+        return _failed(path, f"erreur inattendue {type(exc).__name__} : {reason}")
+
+
 def ingest_file(
     path: Path, registry: Registry, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr_cache: Path | None = None
 ) -> FileResult:
     """One file, never raising: every error becomes a failed result naming the file and the reason. A
     document holding several deliberations gives several records, written in one transaction."""
-    key = path_key(path)
-    try:
-        loaded = load(path, max_bytes=max_bytes, ocr_cache=ocr_cache)
-        content_hash = text_hash(loaded.text)
-        old = registry.by_path(key)
-        fresh = bool(old) and all(r.parser_version == PARSER_VERSION for r in old)
-        if fresh and old[0].content_hash == content_hash:  # fast path: no parsing
-            return _result(path, "unchanged", old, loaded.method)
-        if not old:
-            twins = registry.by_hash(content_hash)
-            if twins:  # the same content under another name: re-ingesting it is a no-op
-                note = f"{path.name} : contenu identique à « {twins[0]} », déjà enregistré"
-                result = _result(path, "unchanged", [], loaded.method)
-                result.id, result.message = twins[0], note
-                return result
-        base = _base_id(old) if old else record_id_for(path, registry)
-        records = read_document(loaded.text, id=base, source=path.name, path=key)
-        # The hash the skip above compares with, whatever the parser computed.
-        update = {"content_hash": content_hash, "path": key, "parser_version": PARSER_VERSION}
-        records = [r.model_copy(update=update) for r in records]
-        status = registry.save_document(records)
-        return _result(path, status, records, loaded.method)
-    except (LoadError, NotAnExtract) as exc:
-        return _failed(path, str(exc))
-    except OSError as exc:  # vanished or unreadable between listing and reading
-        return _failed(path, f"fichier illisible ({exc.strerror or exc})")
-    except Exception as exc:  # noqa: BLE001 - a parser bug, a database error...: the batch goes on
-        reason = " ".join(str(exc).split())[:200] or "sans message"
-        return _failed(path, f"erreur inattendue {type(exc).__name__} : {reason}")
+    job = plan(path, registry, max_bytes=max_bytes, ocr_cache=ocr_cache)
+    return store(job, read_file(job), registry)
 
 
 def _base_id(records: list[Deliberation]) -> str:
@@ -382,12 +483,12 @@ def _result(path: Path, status: Status, records: list[Deliberation], method: str
                       ids=[r.id for r in records], items=len(records), fields=found, warnings=warnings)
 
 
-def record_id_for(path: Path, registry: Registry) -> str:
+def record_id_for(path: Path, registry: Registry, *, reserved: set[str] | frozenset = frozenset()) -> str:
     """The file stem ("000_47990de55f73b628"), made unique with 6 hex of the path hash when another
-    file already holds it."""
+    file already holds it (or was given it earlier in the batch: `reserved`)."""
     key = path_key(path)
     stem = path.stem
-    if not registry.id_taken(stem, key):
+    if stem not in reserved and not registry.id_taken(stem, key):
         return stem
     return f"{stem}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:6]}"
 
