@@ -290,6 +290,8 @@ def vote_label(kind: str, n: int, lang: str) -> str:
     many = n > 1 if lang == "fr" else n != 1
     if kind == "abstentions":
         return "abstentions" if many else "abstention"
+    if kind == "for":
+        return "voix pour" if lang == "fr" else ("votes for" if many else "vote for")
     if lang == "fr":
         return "voix contre"  # the registers' own word, invariable
     return "votes against" if many else "vote against"
@@ -313,11 +315,15 @@ def _vote_sentence(item: Item, lang: str) -> str:
     if d.get("unanimous"):
         head += " à l'unanimité" if fr else " unanimously"
     extra = []
-    for key, count_key in (("abstentions", "abstention_count"), ("against", "against_count")):
+    counted = d.get("for_count") is not None  # every count printed (an open-data row): zeros are said too
+    if counted:
+        extra.append(f"{d['for_count']} {vote_label('for', d['for_count'], lang)}")
+    kinds = (("abstentions", "abstention_count"), ("against", "against_count"))
+    for key, count_key in (kinds[::-1] if counted else kinds):  # counted: for, against, abstentions
         names, count = d.get(key) or [], d.get(count_key)
-        if names or count:
+        if names or count or (counted and count == 0):
             label = vote_label(key, count or len(names), lang)
-            text = f"{count} {label}" if count else label
+            text = f"{count} {label}" if count or counted else label
             if names:
                 text += " : " + _names(names, lang) if fr else ": " + _names(names, lang)
             extra.append(text)

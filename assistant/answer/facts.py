@@ -723,6 +723,7 @@ def vote_items(recs: list[Deliberation]) -> list[Item]:
             "abstention_count": _shown_count(v.abstention_count, v.abstentions, printed),
             "against": [clean(n) for n in v.against],
             "against_count": _shown_count(v.against_count, v.against, printed),
+            "for_count": v.for_count if v.for_count is not None and str(v.for_count) in printed else None,
         }, [Ref(rec, v.start, v.end, "Vote")], derived))
     return items
 

@@ -79,7 +79,7 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"on what day|\bdate (de|of)\b|\ben quelle annee\b|what year|which year")),
     ("vote", re.compile(
         r"abstention|abstenu|abstain|unanim|\badopt|votes? contre|vote against|voted against|against\b|"
-        r"\bopposed|resultat du vote|vote result|\b(le|du|au|the|a) vote\b|how did .* vote|"
+        r"\bopposed|resultat du vote|vote result|\b(le|du|au|the|a) vote\b|how did .* vote|how was .* voted|"
         r"comment .* vote(e|es|s)?\b|mise aux voix")),
     ("present_count", re.compile(
         r"combien (de |d.)(membres|elus|presents|personnes|conseillers)|"

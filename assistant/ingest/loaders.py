@@ -19,10 +19,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 TEXT_SUFFIXES = frozenset({".txt"})
+CSV_SUFFIXES = frozenset({".csv"})  # open-data files (SCDL), read as text then by `opendata.read`
 PDF_SUFFIXES = frozenset({".pdf"})
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 DOCX_SUFFIXES = frozenset({".docx"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | IMAGE_SUFFIXES | DOCX_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | CSV_SUFFIXES | PDF_SUFFIXES | IMAGE_SUFFIXES | DOCX_SUFFIXES
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 OCR_LANG = "fra"
@@ -93,6 +94,8 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr_cache: Path | No
 
     if suffix in TEXT_SUFFIXES:
         loaded = _load_txt(path.read_bytes())
+    elif suffix in CSV_SUFFIXES:
+        loaded = _load_txt(path.read_bytes()).model_copy(update={"method": "csv"})
     elif suffix in DOCX_SUFFIXES:
         loaded = _load_docx(path)
     else:

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field, computed_field
 
 from ..models import Deliberation
+from ..opendata.read import SUFFIXES as OPEN_DATA_SUFFIXES
+from ..opendata.read import NotOpenData, read_open_data
 from .document import NotAnExtract, read_document
 from .loaders import (
     DEFAULT_MAX_BYTES,
@@ -298,6 +300,7 @@ def _cache_key(path: Path) -> str | None:
 def _parser_version() -> str:
     """A digest of the parser's own source: any change to it makes the next ingest re-parse every file
     (the registry then reports "updated" only for records whose fields really changed)."""
+    from ..opendata import read as opendata_read
     from . import (
         amounts,
         attendance,
@@ -313,8 +316,10 @@ def _parser_version() -> str:
     )
 
     digest = hashlib.sha256()
-    for module in (parser, text, header, attendance, amounts, votes, signature, ocrfix, segment, session, document):
+    for module in (parser, text, header, attendance, amounts, votes, signature, ocrfix, segment, session, document,
+                   opendata_read):
         digest.update(Path(module.__file__).read_bytes())
+    digest.update(opendata_read.COLUMNS_FILE.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -342,13 +347,22 @@ def ingest_file(
                 result.id, result.message = twins[0], note
                 return result
         base = _base_id(old) if old else record_id_for(path, registry)
-        records = read_document(loaded.text, id=base, source=path.name, path=key)
+        problems: list[str] = []
+        if path.suffix.lower() in OPEN_DATA_SUFFIXES:  # an SCDL file: one record per row
+            table = read_open_data(loaded.text, id=base, source=path.name, path=key)
+            records, problems = table.records, table.problems
+            if not records:
+                raise NotOpenData("aucune ligne lisible dans le fichier : " + " ; ".join(problems[:3]))
+        else:
+            records = read_document(loaded.text, id=base, source=path.name, path=key)
         # The hash the skip above compares with, whatever the parser computed.
         update = {"content_hash": content_hash, "path": key, "parser_version": PARSER_VERSION}
         records = [r.model_copy(update=update) for r in records]
         status = registry.save_document(records)
-        return _result(path, status, records, loaded.method)
-    except (LoadError, NotAnExtract) as exc:
+        result = _result(path, status, records, loaded.method)
+        result.warnings = problems + result.warnings  # the rows that could not be read, named by line
+        return result
+    except (LoadError, NotAnExtract, NotOpenData) as exc:
         return _failed(path, str(exc))
     except Exception as exc:  # noqa: BLE001 - a parser bug, a database error...: the batch goes on
         reason = " ".join(str(exc).split())[:200] or "sans message"
