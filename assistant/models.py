@@ -329,3 +329,4 @@ class Answer(BaseModel):
     backend: str = "none"  # "none" or the LLM model that phrased the answer
     notes: list[str] = Field(default_factory=list)  # e.g. "LLM answer replaced by the registry answer: ..."
     retrieved: list[str] = Field(default_factory=list)  # deliberation ids retrieved, best first (eval)
+    chart: dict | None = None  # a history's bars: {"title", "years", "euros"} (the table is in `answer`)

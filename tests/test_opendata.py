@@ -177,3 +177,12 @@ def test_real_files_rows_reported_with_their_reason(registry):
     notes = {Path(r.path).name: r.warnings for r in report.results if r.warnings}
     assert list(notes.values()) == [["ligne 35 : bénéficiaire absent, il reste inconnu"]]
     assert sum(r.items for r in report.results) == sum(csv_rows(p) for p in REAL_SCDL.glob("*.csv"))
+
+
+def test_the_evaluation_sums_a_cited_rows_amount_cell_not_the_sums_of_its_object():
+    from assistant.evaluation.metrics import _row_amount
+
+    document = SUBSIDIES_V1.replace("festival de théâtre", "festival (budget 25 000 €)")
+    _header, row = document.rstrip("\n").split("\n")
+    assert _row_amount(row, document) == ["10000"]
+    assert _row_amount("Article 1 : 20 000 euros", "COMMUNE DE SAINT-EXEMPLE\nArticle 1 : 20 000 euros") == []
