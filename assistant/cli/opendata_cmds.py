@@ -1,4 +1,5 @@
-"""`delib export`: the registry as SCDL open data (Délibérations, Subventions)."""
+"""`delib export`: the registry as SCDL open data (Délibérations, Subventions); `delib history`: a
+beneficiary's grants year by year."""
 
 from __future__ import annotations
 
@@ -84,3 +85,34 @@ def register(app: typer.Typer) -> None:
                           "toutes)", style="yellow")
         console.print(f"{len(result.rows)} ligne(s) écrite(s) dans {escape(str(out))}, {len(result.skipped)} non "
                       "exportée(s) faute d'un champ obligatoire (--valeur CHAMP=VALEUR pour le déclarer).")
+
+    @app.command("history")
+    def history_(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(help="Le bénéficiaire (association, commune…), tel qu'on le dit.")],
+        authority: Annotated[
+            str | None, typer.Option("--authority", help="Seulement les subventions de cette collectivité.")
+        ] = None,
+        english: Annotated[bool, typer.Option("--en", help="Réponse en anglais.")] = False,
+        chart: Annotated[Path | None, typer.Option("--chart", help="Écrire le graphique (PNG) dans ce fichier.")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON (réponse, lignes citées, totaux).")] = False,
+    ) -> None:
+        """Historique des subventions à un bénéficiaire : année, collectivité, décision, montant, objet,
+        source (chaque ligne citée), et le total par année (--chart : en barres, PNG)."""
+        from ..answer import history
+
+        a = assistant_from(ctx)
+        answer = history(a, name, authority=authority, lang="en" if english else "fr")
+        if chart is not None and answer.chart:
+            from ..ui.charts import history_png
+
+            history_png(answer.chart, chart)
+        if as_json:
+            _print_json(answer.model_dump(mode="json"))
+        else:
+            console.print(escape(answer.answer), soft_wrap=True)
+            for n, c in enumerate(answer.citations, 1):
+                console.print(f"[{n}] {escape(c.source)}, {escape(c.part)} : « {escape(' '.join(c.quote.split()))} »",
+                              style="dim", soft_wrap=True)
+        if not answer.found:
+            raise typer.Exit(1)
