@@ -91,6 +91,14 @@ def test_cp1252_bytes(registry, tmp_path):
     assert recs[0].amounts[0].purpose == "Soutien à l'édition 2017 du festival de théâtre"
 
 
+def test_cp1252_file_once_read_as_utf8_and_saved_again(registry, tmp_path):
+    mojibake = SUBSIDIES_V1.encode("utf-8").decode("cp1252").encode("utf-8")  # "Villemod\u00c3\u00a8le"
+    assert "VillemodÃ¨le".encode() in mojibake
+    result, [rec] = ingest_text(registry, tmp_path, "relu.csv", mojibake)
+    assert result.status == "added" and rec.authority.text == "Ville de Villemodèle"
+    assert rec.amounts[0].purpose == "Soutien à l'édition 2017 du festival de théâtre"
+
+
 def test_older_column_names(registry, tmp_path):
     _, [rec] = ingest_text(registry, tmp_path, "v1.csv", SUBSIDIES_V1.encode("utf-8"))
     assert (rec.authority_type, rec.authority_name) == ("commune", "Villemodèle")

@@ -95,7 +95,7 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr_cache: Path | No
     if suffix in TEXT_SUFFIXES:
         loaded = _load_txt(path.read_bytes())
     elif suffix in CSV_SUFFIXES:
-        loaded = _load_txt(path.read_bytes()).model_copy(update={"method": "csv"})
+        loaded = _load_csv(path.read_bytes())
     elif suffix in DOCX_SUFFIXES:
         loaded = _load_docx(path)
     else:
@@ -124,6 +124,15 @@ def _mo(n: int) -> str:
 def _load_txt(data: bytes) -> Loaded:
     text, encoding = _decode(data)
     return Loaded(text=text, method="text", encoding=encoding)
+
+
+def _load_csv(data: bytes) -> Loaded:
+    """An open-data file: decoded as a text file, then repaired where it was once a cp1252 file read as
+    UTF-8 and saved again ("numÃ©raire" -> "numéraire"; ftfy changes nothing in a sound text)."""
+    import ftfy
+
+    text, encoding = _decode(data)
+    return Loaded(text=ftfy.fix_encoding(text), method="csv", encoding=encoding)
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """Read an SCDL open-data CSV (Délibérations or Subventions) into registry records, one per row.
 
-Published files are messy: `;` or `,` between cells, a UTF-8 BOM or cp1252 bytes (both handled by the
-loader, `ingest.loaders`), amounts as "40 000,00" or "2400.0", dates as 2017-04-13, 2017/09/08 or
+Published files are messy: `;` or `,` between cells, a UTF-8 BOM, cp1252 bytes or a cp1252 file once read
+as UTF-8 and saved again (all handled by the loader, `ingest.loaders`), amounts as "40 000,00" or "2400.0", dates as 2017-04-13, 2017/09/08 or
 05/12/2016, two generations of column names (`columns.yaml`). The `csv` module splits the cells (quoted
 cells may hold line breaks); each row keeps its lines as written, so that a citation quotes the row's
 cells. A row that cannot be read is reported ("ligne 12 : …") and the others go in.
