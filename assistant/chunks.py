@@ -104,10 +104,11 @@ def chunk_record(rec: Deliberation) -> list[Chunk]:
     # own text searchable: the passages (paragraph groups of its span) beside the parts found.
     if rec.item is not None or not rec.articles or not chunks:
         start, end = rec.own_span
+        label = rec.open_data.label() if rec.open_data else "Texte"  # an open-data file's row: its line
         for i, (s, e) in enumerate(_passages(rec.raw_text, start, end), 1):
             text = rec.raw_text[s:e]
             chunks.append(Chunk(
-                id=f"{rec.id}:texte-{i}", deliberation_id=rec.id, part=f"texte-{i}", part_label="Texte",
+                id=f"{rec.id}:texte-{i}", deliberation_id=rec.id, part=f"texte-{i}", part_label=label,
                 start=s, end=e, text=text, content_hash=_hash(text), **meta,
             ))
     # What follows the last item ("Questions diverses", announcements, the closing) belongs to no deliberation

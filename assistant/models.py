@@ -125,6 +125,7 @@ class Budget(BaseModel):
 class Vote(BaseModel):
     adopted: bool | None = None
     unanimous: bool = False
+    for_count: int | None = None  # votes for, when printed as a number (an open-data file's VOTE_POUR)
     abstentions: list[str] = Field(default_factory=list)  # names when printed
     abstention_count: int | None = None
     against: list[str] = Field(default_factory=list)
@@ -164,6 +165,22 @@ class Person(BaseModel):
     title: str | None = None  # "Présidente de la Métropole Aix-Marseille-Provence"
     start: int
     end: int
+
+
+class OpenDataRow(BaseModel):
+    """Where a record read from an open-data file (an SCDL CSV) comes from: one row of the file.
+
+    The record's raw text is the file's header line and this row's lines as written, so that every
+    citation quotes the row's cells; `cells` holds each field's cell as written, by field name
+    (`assistant/opendata/columns.yaml`), for what the record has no field for (SIRET, RNA, nature...)."""
+
+    schema_name: Literal["scdl-deliberations", "scdl-subventions"]
+    line: int  # the file's line where the row starts (the header is line 1)
+    cells: dict[str, str] = Field(default_factory=dict)
+
+    def label(self) -> str:
+        """How a citation names the row: the file's line, as a spreadsheet shows it."""
+        return f"Ligne {self.line}"
 
 
 class Deliberation(BaseModel):
@@ -213,6 +230,7 @@ class Deliberation(BaseModel):
     budget: list[Budget] = Field(default_factory=list)
     vote: Vote | None = None
     signatory: Signatory | None = None
+    open_data: OpenDataRow | None = None  # set for a row of an open-data file
 
     warnings: list[str] = Field(default_factory=list)  # parts the parser could not find, in French
 
@@ -315,3 +333,4 @@ class Answer(BaseModel):
     backend: str = "none"  # "none" or the LLM model that phrased the answer
     notes: list[str] = Field(default_factory=list)  # e.g. "LLM answer replaced by the registry answer: ..."
     retrieved: list[str] = Field(default_factory=list)  # deliberation ids retrieved, best first (eval)
+    chart: dict | None = None  # a history's bars: {"title", "years", "euros"} (the table is in `answer`)

@@ -551,3 +551,60 @@ def test_login_is_required_when_auth_is_set(browser, auth_url):
         expect(page.locator("#sources-panel")).to_contain_text("EMP 004-6064/19/BM")
     finally:
         context.close()
+
+
+# -- open data: a subsidies file, its history, the SCDL downloads -------------------------------------------
+
+
+def _subsidies_file() -> tuple[Path, str, int]:
+    """The shipped SCDL Subventions file (current columns) and, read from it by the csv module, the
+    beneficiary granted in the most years, with its number of rows (no name written in this code)."""
+    import csv
+    from collections import defaultdict
+
+    for path in sorted((CORPUS / "real" / "scdl").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh, delimiter=";"))
+        if rows and "nomBeneficiaire" in rows[0]:
+            years: dict[str, set] = defaultdict(set)
+            for row in rows:
+                years[row["nomBeneficiaire"]].add(row["dateConvention"][:4])
+            name = max(years, key=lambda n: (len(years[n]), n))
+            return path, name, sum(1 for row in rows if row["nomBeneficiaire"] == name)
+    raise AssertionError("no SCDL Subventions file in corpus/real/scdl/")
+
+
+def test_history_of_a_beneficiary_shows_a_table_and_a_chart_and_both_scdl_files_download(page):
+    path, name, rows = _subsidies_file()
+    open_tab(page, "Corpus")
+    page.set_input_files("#c-upload input[type=file]", [str(path)])
+    page.click("#c-ingest")
+    # run alone, this upload is the first to need the dense index: it embeds the whole registry first
+    expect(page.locator("#c-summary")).to_contain_text("1 ajouté(s)", timeout=10 * ANSWER_TIMEOUT)
+    page.get_by_text("Données ouvertes (SCDL)").click()
+    for button, header in (("#c-export-delib", "COLL_NOM"), ("#c-export-sub", "nomAttribuant")):
+        page.click(button)
+        expect(page.locator("#c-export-note")).to_contain_text("ligne(s) exportée(s)", timeout=60_000)
+        link = page.locator("#c-export-file a").first
+        expect(link).to_be_visible()
+        with page.expect_download() as download:
+            link.click()
+        assert Path(download.value.path()).read_text(encoding="utf-8").startswith(header)
+
+    open_tab(page, "Questions")
+    ask(page, f"Historique des subventions à {name}", "Total par année")
+    chat = page.locator("#chatbot")
+    table = chat.locator("table").last
+    expect(table.locator("tbody tr")).to_have_count(rows)
+    expect(table.locator("thead")).to_contain_text("Source")
+    expect(table).to_contain_text(f"{path.name}, Ligne")
+    chart = chat.locator(".image-container img").last  # the bars, in the same answer, under the table
+    expect(chart).to_be_visible(timeout=30_000)
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 300")
+    expect(page.locator("#sources-panel")).to_contain_text(path.name)
+    # the README's picture: a window tall enough for the question, the table and the chart together
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": 1350})
+    chat.evaluate("e => { e.style.height = '1150px'; }")
+    page.wait_for_timeout(500)
+    chat.locator("[data-testid=user]").last.evaluate("e => e.scrollIntoView({block: 'start'})")
+    shot(page, "history", tab="history")

@@ -342,6 +342,18 @@ def test_uploads_are_staged_under_their_names_and_refused_by_type_or_size(ctx, t
     assert "trop volumineux" in reasons["gros.txt"]
 
 
+def test_corpus_tab_offers_both_scdl_files(ctx):
+    from assistant.ingest.pipeline import ingest_paths
+    from assistant.ui.corpus import export_file
+
+    ingest_paths([Path(__file__).resolve().parents[1] / "corpus" / "real" / "scdl"], ctx.registry)
+    path, note = export_file(ctx, "scdl-deliberations")
+    assert path.endswith("scdl-deliberations.csv") and Path(path).read_text(encoding="utf-8").startswith("COLL_NOM,")
+    assert note.startswith("**80 ligne(s) exportée(s)**, 1 non exportée(s)")  # the seed: its SIRET is unknown
+    path, note = export_file(ctx, "scdl-subventions")
+    assert Path(path).read_text(encoding="utf-8").startswith("nomAttribuant,idAttribuant,")
+
+
 def test_registry_table_search_and_filters(ctx, docs, tmp_path, seed_text):
     from assistant.ui.corpus import registry_rows
 

@@ -152,8 +152,8 @@ def test_a_price_in_a_table_is_answered_with_its_row(qa):
 
 def test_english_answers_use_english_punctuation_and_plurals(qa):
     answer = _ask(qa, "Who abstained on the Eygalières subsidies vote?")
-    assert "was adopted; 2 abstentions: Hélène VIAL and Bruno SERRE; the register says: “" in answer.answer
-    assert "par 12 voix pour" in answer.answer  # the votes for, which the record does not hold, quoted
+    assert "was adopted; 12 votes for; 2 abstentions: Hélène VIAL and Bruno SERRE; the register says: “" in answer.answer
+    assert "par 12 voix pour" in answer.answer  # the vote line, quoted as printed
     assert " ;" not in answer.answer and "(s)" not in answer.answer
 
 

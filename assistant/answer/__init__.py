@@ -108,7 +108,28 @@ def _derived_numbers(q: Query, items: list[Item], max_lines: int, aggregate: str
     out += [f"{c // 100}" + (f".{c % 100:02d}" if c % 100 else "") for c in totals.values()]
     if aggregate == "sessions":  # a person's sessions, per attendance list
         out += [str(n) for n in composer.session_counts(items).values()]
+    if aggregate == "history":  # totals per year, years, the sources' labels
+        out += composer.history_numbers(items)
     return out
+
+
+def history(assistant, name: str, *, authority: str | None = None, lang: str = "fr") -> Answer:
+    """A beneficiary's grants year by year (table in `answer`, bars in `chart`), as the chat gives it for
+    "Historique des subventions à <name>" (`delib history`)."""
+    if lang == "en":
+        question = f"History of the grants to {name}" + (f" by {authority}" if authority else "")
+    else:
+        question = "Historique des subventions" + (f" de {authority}" if authority else "") + f" à {name}"
+    return ask(assistant, question)
+
+
+def history_chart(items: list[Item], lang: str) -> dict:
+    """The data of a history's bar chart: the sum granted per year (euros), from the verified rows."""
+    totals = composer.history_totals(items)
+    names = list(dict.fromkeys(i.data["beneficiary"] for i in items if i.data.get("beneficiary")))
+    title = ("Subventions par année" if lang == "fr" else "Grants per year") + (
+        (" : " if lang == "fr" else ": ") + names[0] if names else "")
+    return {"title": title, "years": list(totals), "euros": [c / 100 for c in totals.values()]}
 
 
 def answer_from_items(assistant_or_registry, q: Query, items: list[Item], aggregate: str | None = None,
@@ -273,6 +294,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         question=question, language=q.language, answer=text, found=bool(kept), citations=citations,
         intent=q.intent, entities=q.entities(), timings_ms=timings, notes=notes, retrieved=retrieved,
     )
+    if aggregate == "history" and kept:
+        answer.chart = history_chart(kept, q.language)
     if llm is not None and not answer.found and q.intent != "general":
         # The registry has no answer to a precise question (an amount, a date, who…): a model given the
         # same passages could only guess. Open questions are still given to it.

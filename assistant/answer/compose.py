@@ -57,7 +57,8 @@ def _names(names: list[str], lang: str) -> str:
 def _ref_tail(item: Item, lang: str) -> str:
     """ "(délibération EMP 004-6064/19/BM, article 1)" """
     rec = item.rec
-    bits = [_delib(rec, lang)] if rec else []
+    # An open-data row without a decision's reference names none (its citation names the file and the row).
+    bits = [_delib(rec, lang)] if rec and (_code(rec) or not rec.open_data) else []
     article = item.data.get("article")
     if article:
         bits.append(f"article {article}" if lang == "fr" else f"Article {article}")
@@ -290,6 +291,8 @@ def vote_label(kind: str, n: int, lang: str) -> str:
     many = n > 1 if lang == "fr" else n != 1
     if kind == "abstentions":
         return "abstentions" if many else "abstention"
+    if kind == "for":
+        return "voix pour" if lang == "fr" else ("votes for" if many else "vote for")
     if lang == "fr":
         return "voix contre"  # the registers' own word, invariable
     return "votes against" if many else "vote against"
@@ -313,11 +316,15 @@ def _vote_sentence(item: Item, lang: str) -> str:
     if d.get("unanimous"):
         head += " à l'unanimité" if fr else " unanimously"
     extra = []
-    for key, count_key in (("abstentions", "abstention_count"), ("against", "against_count")):
+    counted = d.get("for_count") is not None  # every count printed (an open-data row): zeros are said too
+    if counted:
+        extra.append(f"{d['for_count']} {vote_label('for', d['for_count'], lang)}")
+    kinds = (("abstentions", "abstention_count"), ("against", "against_count"))
+    for key, count_key in (kinds[::-1] if counted else kinds):  # counted: for, against, abstentions
         names, count = d.get(key) or [], d.get(count_key)
-        if names or count:
+        if names or count or (counted and count == 0):
             label = vote_label(key, count or len(names), lang)
-            text = f"{count} {label}" if count else label
+            text = f"{count} {label}" if count or counted else label
             if names:
                 text += " : " + _names(names, lang) if fr else ": " + _names(names, lang)
             extra.append(text)
@@ -425,6 +432,81 @@ def _totals_text(items: list[Item], lang: str) -> str:
     return (" et " if lang == "fr" else " and ").join(parts)
 
 
+# -- a beneficiary's history (grants year by year) -------------------------------------------------
+
+HISTORY_COLUMNS = {"fr": ["Année", "Collectivité", "Décision", "Montant", "Objet", "Source"],
+                   "en": ["Year", "Authority", "Decision", "Amount", "Purpose", "Source"]}
+_HISTORY_OBJECT = 90  # characters of the object shown in a table cell (the citation holds it whole)
+
+
+def item_year(item: Item) -> int | None:
+    """The year a grant is for: its own ("pour l'année 2017", a file's ANNEE), else its decision's."""
+    return item.data.get("year") or item.rec.year
+
+
+def history_totals(items: list[Item]) -> dict[int, int]:
+    """Cents granted per year, in year order (grants whose year is unknown are left out)."""
+    totals: dict[int, int] = {}
+    for i in items:
+        if (year := item_year(i)) is not None and i.cents is not None:
+            totals[year] = totals.get(year, 0) + i.cents
+    return dict(sorted(totals.items()))
+
+
+def history_source(item: Item) -> str:
+    """Where a row comes from: the file and the part cited ("….csv, Ligne 12", "….txt, Article 1")."""
+    return f"{item.rec.source}, {item.refs[0].citation().part}" if item.refs else item.rec.source
+
+
+def _cell(text: str | None) -> str:
+    return " ".join((text or "—").replace("|", "/").split())
+
+
+def _history(q: Query, items: list[Item], lang: str, max_lines: int) -> str:
+    """A table (year, authority, decision, amount, object, source) and the totals per year."""
+    fr = lang == "fr"
+    names = list(dict.fromkeys(i.data["beneficiary"] for i in items if i.data.get("beneficiary")))
+    who = _names(names[:3], lang) or (q.beneficiary_query or "")
+    totals = history_totals(items)
+    first, last = (min(totals), max(totals)) if totals else (None, None)
+    if first is None:
+        span = ""
+    elif first == last:
+        span = f", en {first}" if fr else f", in {first}"
+    else:
+        span = f", de {first} à {last}" if fr else f", {first} to {last}"
+    n = len(items)
+    head = (f"Historique des subventions à {who} : {_totals_text(items, lang)} en {n} subvention{'s' if n > 1 else ''}"
+            f"{span}" if fr else f"History of the grants to {who}: {_totals_text(items, lang)} in {n} grant"
+            f"{'s' if n != 1 else ''}{span}")
+    cols = HISTORY_COLUMNS[lang]
+    lines = [f"| {' | '.join(cols)} |", "|" + "---|" * len(cols)]
+    for i in shown(items, max_lines):
+        rec, d = i.rec, i.data
+        what = d.get("purpose") or d.get("object") or (rec.object_line or "")
+        what = what if len(what) <= _HISTORY_OBJECT else what[:_HISTORY_OBJECT - 1].rstrip() + "…"
+        year = item_year(i)
+        cells = [str(year) if year else "—", rec.authority_name or (rec.authority.text if rec.authority else None),
+                 _code(rec), _money(d, lang), what, history_source(i)]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    sep = " : " if fr else ": "
+    by_year = (" ; " if fr else "; ").join(f"{y}{sep}{format_money(c, lang)}" for y, c in totals.items())
+    text = f"{head}.\n\n" + "\n".join(lines)
+    if n > max_lines:
+        text += (f"\n\n(… et {n - max_lines} autre(s), non affichée(s))" if fr else f"\n\n(… and {n - max_lines} more, not shown)")
+    if by_year:
+        text += f"\n\n{'Total par année' if fr else 'Total per year'}{sep}{by_year}"
+    return text
+
+
+def history_numbers(items: list[Item]) -> list[str]:
+    """The numbers a history answer computes or labels with: totals per year, years, its sources' names."""
+    out = [f"{c // 100}" + (f".{c % 100:02d}" if c % 100 else "") for c in history_totals(items).values()]
+    out += [str(y) for y in history_totals(items)]
+    out += [n for i in items for n in re.findall(r"\d+", history_source(i))]
+    return out
+
+
 # -- a person's sessions (a person asked about without a session) ---------------------------------
 
 
@@ -490,6 +572,8 @@ def compose(q: Query, items: list[Item], lang: str, aggregate: str | None = None
     fr = lang == "fr"
     scope = _scope(q, lang, quoted=False)
     cut = len(items) - max_lines
+    if aggregate == "history":
+        return _history(q, items, lang, max_lines)
     if aggregate in ("total", "count") and items[0].kind == "amount":
         n = len(items)
         grants = all(i.data.get("act_type") == "subvention" for i in items)

@@ -10,6 +10,7 @@ every amount they sum.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gc
 import re
 from collections.abc import Iterable
@@ -724,6 +725,7 @@ def vote_items(recs: list[Deliberation]) -> list[Item]:
             "abstention_count": _shown_count(v.abstention_count, v.abstentions, printed),
             "against": [clean(n) for n in v.against],
             "against_count": _shown_count(v.against_count, v.against, printed),
+            "for_count": v.for_count if v.for_count is not None and str(v.for_count) in printed else None,
         }, [Ref(rec, v.start, v.end, "Vote")], derived))
     return items
 
@@ -850,6 +852,19 @@ FIELD_INTENTS = ("signatory", "members", "present_count", "vote", "budget", "cof
 _AMOUNT_INTENTS = ("amount", "beneficiary", "purpose")
 
 
+def history(cat: Catalog, q: Query) -> Facts:
+    """A beneficiary's grants in every year the registry holds (or the period asked), by date: from
+    deliberations' texts and open-data rows alike, the names matched as one (accents, case, OCR)."""
+    if not q.beneficiaries:
+        return Facts(final=bool(q.beneficiary_query or q.unmatched))
+    recs = select(cat, q, use_years=False)
+    asked = dataclasses.replace(q, intent="amount", year=None)
+    items = [i for r in recs for i in amount_items(r, asked, aggregate=True, names=cat.names)
+             if in_period(r, q) or (q.year is not None and i.data.get("year") == q.year)]
+    items.sort(key=lambda i: (i.data.get("year") or i.rec.year or 0, i.rec.session_date or dt.date.min))
+    return Facts(items=items, aggregate="history", considered=[r.id for r in recs], final=True)
+
+
 def answer(cat: Catalog, q: Query) -> Facts:
     """Items answering `q` from the registry. `final` says the registry settles the question (found or
     not); otherwise the caller may look for passages."""
@@ -859,6 +874,8 @@ def answer(cat: Catalog, q: Query) -> Facts:
         q = dataclasses.replace(q, topic=None, unmatched=None, keywords=[])
     if person := person_asked(q):
         return person_sessions(cat, q, person)
+    if q.intent == "history":
+        return history(cat, q)
     # A name the registry's fields do not know: only passages holding all its words may answer, or, within
     # the authority asked about, a row of a grant table that names it ("771 CHAMP LIBRE Projet 10 000").
     if q.unmatched and not subject and q.intent in _AMOUNT_INTENTS + FIELD_INTENTS + ("total", "count"):

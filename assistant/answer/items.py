@@ -40,7 +40,7 @@ class Ref:
         return Citation(
             id=rec.id,
             source=rec.source,
-            part=self.part or part_label(rec, self.start, self.end),
+            part=rec.open_data.label() if rec.open_data else self.part or part_label(rec, self.start, self.end),
             quote=rec.raw_text[self.start:self.end],  # exact: raw_text[start:end] == quote
             start=self.start,
             end=self.end,

@@ -21,7 +21,7 @@ Intent = str  # one of INTENTS
 INTENTS = (
     "amount", "beneficiary", "purpose", "date", "signatory", "members", "present_count", "vote",
     "budget", "cofinancers", "total", "count", "general", "secretary", "president", "convocation", "counts",
-    "decision", "duration",
+    "decision", "duration", "history",
 )
 
 # -- language ------------------------------------------------------------------------------------
@@ -61,6 +61,9 @@ def detect_language(text: str) -> str:
 
 # Tried in order on the folded question (accents removed, lower case); the first match wins.
 _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
+    # A beneficiary's grants year by year: "Historique des subventions à X", "les subventions à X par année".
+    ("history", re.compile(r"\bhistorique\b|\bhistory\b|\bpar (annee|an|exercice)\b|\bby year\b|\bper year\b|"
+                           r"year (by|after) year|d.annee en annee|annee par annee")),
     # The session's own facts: its secretary, who presided, when it was convened, how many sat and voted.
     ("secretary", re.compile(r"secretaire|secretary")),
     ("convocation", re.compile(r"convoqu|convocation|convened|summoned")),
@@ -78,8 +81,8 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"\bquand\b|\bwhen\b|quelle date|what date|which date|a quelle seance|which (session|meeting)|"
         r"on what day|\bdate (de|of)\b|\ben quelle annee\b|what year|which year")),
     ("vote", re.compile(
-        r"abstention|abstenu|abstain|unanim|\badopt|votes? contre|vote against|voted against|against\b|"
-        r"\bopposed|resultat du vote|vote result|\b(le|du|au|the|a) vote\b|how did .* vote|"
+        r"abstention|abstenu|abstain|unanim|\badopt|votes? contre|voix (contre|pour)|vote against|voted against|against\b|"
+        r"\bopposed|resultat du vote|vote result|\b(le|du|au|the|a) vote\b|how did .* vote|how was .* voted|"
         r"comment .* vote(e|es|s)?\b|mise aux voix")),
     ("present_count", re.compile(
         r"combien (de |d.)(membres|elus|presents|personnes|conseillers)|"
@@ -591,7 +594,7 @@ _TYPE_BEFORE = re.compile(
     r"d[ée]partement|r[ée]gion|ccas|syndicat(?: intercommunal| mixte)?(?: des eaux| d.\w+)?|"
     r"conseils? (?:municipa\w+|communautaires?|d[ée]partemental|r[ée]gional)|bureau communautaire|"
     r"commission permanente|town|city|council|village)\s+(?:de la |de l.|des |du |de |d.|of )?$", re.IGNORECASE)
-_TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|municipal|town|city|council|conseil|ccas|commune|county)",
+_TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|m[ée]tropole|municipal|town|city|council|conseil|ccas|commune|county)",
                          re.IGNORECASE)
 
 
@@ -611,6 +614,8 @@ def _named_as_authority(question: str, start: int, end: int) -> bool:
         return True
     if _isolated(question, start, end):  # "Auprès de quelle banque X avait-elle souscrit…"
         return True
+    if _SUBJECT_ARTICLE.search(question[max(0, start - 4):start]) and _SUBJECT_VERB.match(question[end:]):
+        return True  # "Combien le X a-t-il accordé…", "Quand X a-t-elle…": the subject of the verb
     if re.search(r"\s(?:à|in|at)\s+$", question[max(0, start - 5):start]) and re.match(r"\s*[?.!]?\s*$", question[end:]):
         return True  # "… à l'association L'Enceinte à X ?": the place that closes the question
     before = re.search(r"(\S+)\s+(?:de |d['’]|of |à |in |at )$", question[max(0, start - 60):start])
@@ -618,6 +623,10 @@ def _named_as_authority(question: str, start: int, end: int) -> bool:
         word = before.group(1)  # "D2025-009 de X ?": a code or a common word before; "Deuxième Chance de X": a name
         return not (word[:1].isupper() and word[1:].islower())
     return False
+
+
+_SUBJECT_ARTICLE = re.compile(r"(?:^|\s)(?:le|la|l['’]|quand|comment|combien|pourquoi|où)\s*$", re.IGNORECASE)
+_SUBJECT_VERB = re.compile(r"\s+(?:a(?:-t-(?:il|elle))?|avait|ont|est|has|had|did)\b")
 
 
 def _isolated(question: str, start: int, end: int) -> bool:
@@ -761,6 +770,8 @@ def understand(question: str, *, names=None, persons=None, topics=None, authorit
         if found:
             kind, hits, score, s0, e0 = found
             if kind == "beneficiary":
+                e0 = _rest_of_name(question, s0, e0, hits[0])
+                todo = [p for p in todo if p[2] <= s0 or p[1] >= e0]  # the name's own words are no topic
                 q.beneficiary_query, q.beneficiaries, q.beneficiary_score = question[s0:e0], hits, round(score, 1)
             elif kind == "person":
                 q.person = hits[0]
@@ -782,6 +793,17 @@ def understand(question: str, *, names=None, persons=None, topics=None, authorit
     fr, en = language_scores(kept)
     q.language, q.language_evidence = ("en" if en > fr else "fr"), fr + en
     return q
+
+
+def _rest_of_name(question: str, start: int, end: int, name: str) -> int:
+    """Where the beneficiary's name ends in the question: the part matched, and the name's words that
+    follow it there ("TROUVER SONNETTE" then " A SON PIED", cut from the phrase by its small words)."""
+    typed, full = textnorm.fold(question[start:end]).lower(), textnorm.fold(name).lower()
+    at = full.find(typed)
+    rest = full[at + len(typed):] if at >= 0 else ""
+    if rest.strip() and textnorm.fold(question[end:end + len(rest)]).lower() == rest:
+        return end + len(rest)
+    return end
 
 
 def _best_part(question: str, start: int, end: int, pool: list[tuple[str, str]], threshold: float,

@@ -140,6 +140,8 @@ class Checker:
             for span in (rec.session_span, rec.present_count_span):
                 if span:
                     texts.append(rec.raw_text[span.start:span.end])
+            if rec.open_data:  # a CSV row's cells, one by one: "101,0,4" read whole would be 101.0 and 4
+                texts += [cell for cell in rec.open_data.cells.values() if cell in rec.own_text]
             self._fields[rec.id] = texts
         return self._fields[rec.id]
 

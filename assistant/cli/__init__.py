@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "draft_cmds",  # draft, lint
     "eval_cmds",  # eval
     "corpus_cmds",  # corpus synth
+    "opendata_cmds",  # export (SCDL), history
     "bench_cmds",  # bench
 ]
 

@@ -60,8 +60,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Ingérer des extraits de registres : lecture (OCR en français pour les scans), analyse,
-        enregistrement. Un contenu déjà ingéré n'est pas refait ; un fichier modifié met à jour sa fiche.
-        Code de sortie 1 si un fichier a échoué."""
+        enregistrement. Un fichier SCDL (CSV Délibérations ou Subventions) donne une fiche par ligne ; une
+        ligne illisible est signalée avec son numéro. Un contenu déjà ingéré n'est pas refait ; un fichier
+        modifié met à jour sa fiche. Code de sortie 1 si un fichier a échoué."""
         a = assistant_from(ctx)
         # The bar goes to stderr so that --json output stays clean on stdout.
         bar = Progress(

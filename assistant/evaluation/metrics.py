@@ -130,9 +130,11 @@ def retrieval_scores(retrieved: list[str], expected: list[str], k: int) -> tuple
 _AMOUNT = re.compile(r"(\d+(?:[ \u00a0\u202f.]\d{3}(?!\d))*(?:,\d{1,2})?)\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
 
 
-def _derived_numbers(answer: Answer) -> set[str]:
+def _derived_numbers(answer: Answer, docs: Documents | None = None) -> set[str]:
     """Numbers an answer may state without quoting them: totals of the cited amounts, counts."""
-    per_quote = [[matching._norm_number(m.group(1)) for m in _AMOUNT.finditer(c.quote)] for c in answer.citations]
+    # an open-data row's amount is its amount cell (its object may name other sums); a text's, its "… €"
+    per_quote = [_row_amount(c.quote, docs.text(c.id) if docs else None)
+                 or [matching._norm_number(m.group(1)) for m in _AMOUNT.finditer(c.quote)] for c in answer.citations]
     derived = {str(len(answer.citations)), str(len({c.id for c in answer.citations}))}
 
     def total(values: Iterable[str]) -> str:
@@ -145,6 +147,28 @@ def _derived_numbers(answer: Answer) -> set[str]:
     return derived
 
 
+def _row_amount(quote: str, document: str | None) -> list[str]:
+    """The amount of a cited open-data row, which prints no currency ("…;2400.0;…"): the cell under the
+    file's amount column (SCDL names), read with the csv module from the document's header line."""
+    import csv
+    import io
+
+    from ..opendata.read import column_key, columns
+
+    if not document or "\n" not in document:
+        return []
+    header = document.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    names = {column_key(n) for n in columns()["subventions"]["columns"]["amount"]}
+    try:
+        head, row = list(csv.reader(io.StringIO(f"{header}\n{quote}", newline=""), delimiter=delimiter))[:2]
+        cell = next(v for k, v in zip(head, row, strict=True) if column_key(k) in names)
+        value = f"{float(cell.replace(' ', '').replace(',', '.')):.2f}"
+    except (ValueError, StopIteration):
+        return []
+    return [matching._norm_number(value.replace(".", ","))]
+
+
 def unsupported_numbers(answer: Answer, question: Question, docs: Documents) -> list[str]:
     """Numbers in the answer found neither in the question, nor in a cited quote or cited document,
     nor as a total/count of what is cited. Must be empty: a number is a fact, facts are quoted."""
@@ -155,7 +179,7 @@ def unsupported_numbers(answer: Answer, question: Question, docs: Documents) -> 
         allowed |= matching.source_numbers(c.quote)
     for doc_id in {c.id for c in answer.citations}:
         allowed |= _numbers_of(docs.text(doc_id) or "")
-    allowed |= _derived_numbers(answer)
+    allowed |= _derived_numbers(answer, docs)
     text = _CITATION_MARK.sub(" ", answer.answer)  # "[6]" refers to a citation: not a fact
     return [n for n in matching.answer_numbers(text) if n not in allowed]
 

@@ -19,10 +19,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 TEXT_SUFFIXES = frozenset({".txt"})
+CSV_SUFFIXES = frozenset({".csv"})  # open-data files (SCDL), read as text then by `opendata.read`
 PDF_SUFFIXES = frozenset({".pdf"})
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 DOCX_SUFFIXES = frozenset({".docx"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | IMAGE_SUFFIXES | DOCX_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | CSV_SUFFIXES | PDF_SUFFIXES | IMAGE_SUFFIXES | DOCX_SUFFIXES
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 OCR_LANG = "fra"
@@ -95,6 +96,8 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr_cache: Path | No
 
     if suffix in TEXT_SUFFIXES:
         loaded = _load_txt(path.read_bytes())
+    elif suffix in CSV_SUFFIXES:
+        loaded = _load_csv(path.read_bytes())
     elif suffix in DOCX_SUFFIXES:
         loaded = _load_docx(path)
     else:
@@ -123,6 +126,15 @@ def _mo(n: int) -> str:
 def _load_txt(data: bytes) -> Loaded:
     text, encoding = _decode(data)
     return Loaded(text=text, method="text", encoding=encoding)
+
+
+def _load_csv(data: bytes) -> Loaded:
+    """An open-data file: decoded as a text file, then repaired where it was once a cp1252 file read as
+    UTF-8 and saved again ("numÃ©raire" -> "numéraire"; ftfy changes nothing in a sound text)."""
+    import ftfy
+
+    text, encoding = _decode(data)
+    return Loaded(text=ftfy.fix_encoding(text), method="csv", encoding=encoding)
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field, computed_field
 
 from ..models import Deliberation
+from ..opendata.read import SUFFIXES as OPEN_DATA_SUFFIXES
+from ..opendata.read import NotOpenData, read_open_data
 from .document import NotAnExtract, read_document
 from .loaders import (
     DEFAULT_MAX_BYTES,
@@ -354,6 +356,7 @@ def _cache_key(path: Path) -> str | None:
 def _parser_version() -> str:
     """A digest of the parser's own source: any change to it makes the next ingest re-parse every file
     (the registry then reports "updated" only for records whose fields really changed)."""
+    from ..opendata import read as opendata_read
     from . import (
         amounts,
         attendance,
@@ -369,8 +372,10 @@ def _parser_version() -> str:
     )
 
     digest = hashlib.sha256()
-    for module in (parser, text, header, attendance, amounts, votes, signature, ocrfix, segment, session, document):
+    for module in (parser, text, header, attendance, amounts, votes, signature, ocrfix, segment, session, document,
+                   opendata_read):
         digest.update(Path(module.__file__).read_bytes())
+    digest.update(opendata_read.COLUMNS_FILE.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -396,6 +401,7 @@ class Read(BaseModel):
     method: str | None = None
     content_hash: str | None = None
     records: list[Deliberation] | None = None
+    problems: list[str] = Field(default_factory=list)  # an open-data file's rows that could not be read
     error: str | None = None
     seconds: float = 0.0
 
@@ -425,12 +431,19 @@ def _read(job: Job) -> Read:
         content_hash = text_hash(loaded.text)
         if content_hash == job.old_hash:  # fast path: the content this parser already read, no parsing
             return Read(method=loaded.method, content_hash=content_hash)
-        records = read_document(loaded.text, id=job.base, source=job.path.name, path=job.key)
+        problems: list[str] = []
+        if job.path.suffix.lower() in OPEN_DATA_SUFFIXES:  # an SCDL file: one record per row
+            table = read_open_data(loaded.text, id=job.base, source=job.path.name, path=job.key)
+            records, problems = table.records, table.problems
+            if not records:
+                raise NotOpenData("aucune ligne lisible dans le fichier : " + " ; ".join(problems[:3]))
+        else:
+            records = read_document(loaded.text, id=job.base, source=job.path.name, path=job.key)
         # The hash the skip above compares with, whatever the parser computed.
         update = {"content_hash": content_hash, "path": job.key, "parser_version": PARSER_VERSION}
-        return Read(method=loaded.method, content_hash=content_hash,
+        return Read(method=loaded.method, content_hash=content_hash, problems=problems,
                     records=[r.model_copy(update=update) for r in records])
-    except (LoadError, NotAnExtract) as exc:
+    except (LoadError, NotAnExtract, NotOpenData) as exc:
         return Read(error=str(exc))
     except OSError as exc:  # vanished or unreadable between listing and reading
         return Read(error=f"fichier illisible ({exc.strerror or exc})")
@@ -454,7 +467,9 @@ def store(job: Job, read: Read, registry: Registry) -> FileResult:
                 result.id, result.message = twins[0], f"{path.name} : contenu identique à « {twins[0]} », déjà enregistré"
                 return result
         status = registry.save_document(read.records)
-        return _result(path, status, read.records, read.method)
+        result = _result(path, status, read.records, read.method)
+        result.warnings = read.problems + result.warnings  # the rows that could not be read, named by line
+        return result
     except Exception as exc:  # noqa: BLE001 - a database error...: the batch goes on
         reason = " ".join(str(exc).split())[:200] or "sans message"
         return _failed(path, f"erreur inattendue {type(exc).__name__} : {reason}")

@@ -129,6 +129,7 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
     vote = Vote(adopted=adopted, unanimous=unanimous, start=0, end=0)
     triple = FOR_AGAINST_ABSTENTION.search(block)  # "Pour 28 – Contre 3 – Abstention 2"
     if triple:
+        vote.for_count = int(triple.group("for"))
         vote.against_count = int(triple.group("against"))
         vote.abstention_count = int(triple.group("abst")) if triple.group("abst") else None
         if adopted is None:
@@ -171,9 +172,10 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
         m = ABSTENTION_COUNT.search(block)
         if m:
             vote.abstention_count = int(m.group("n") or m.group("n2"))
-    if adopted is None:  # "par 12 voix pour et 2 abstentions": more for than against is adopted
-        m = FOR_COUNT.search(block)
-        if m:
-            vote.adopted = int(m.group("n") or m.group("n2")) > (vote.against_count or 0)
+    m = FOR_COUNT.search(block) if vote.for_count is None else None
+    if m:  # "par 12 voix pour et 2 abstentions", "Pour : 12"
+        vote.for_count = int(m.group("n") or m.group("n2"))
+    if adopted is None and vote.for_count is not None:  # more for than against is adopted
+        vote.adopted = vote.for_count > (vote.against_count or 0)
     vote.start, vote.end = doc.raw_span(quote_start, ve)
     return vote

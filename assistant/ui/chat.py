@@ -106,6 +106,16 @@ def ask_streaming(ctx: UIContext, question: str, session: str, filters: dict):
         yield "error", result.get("error", "Erreur inconnue.")
 
 
+def answer_content(answer: Answer) -> str | list:
+    """An answer's chat bubble: its Markdown, and a history's bar chart (an image) below it."""
+    text = render.answer_markdown(answer)
+    if not answer.chart:
+        return text
+    from .charts import history_png
+
+    return [text, {"path": str(history_png(answer.chart)), "alt_text": answer.chart.get("title", "")}]
+
+
 def build(ctx: UIContext) -> dict:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=420):
@@ -155,7 +165,7 @@ def build(ctx: UIContext) -> dict:
                 yield hist, gr.skip(), hist, answered, gr.skip(), gr.skip(), sid
             elif kind == "answer":
                 answer: Answer = value
-                hist[-1] = {"role": "assistant", "content": render.answer_markdown(answer)}
+                hist[-1] = {"role": "assistant", "content": answer_content(answer)}
                 answered = [*answered, answer.model_dump(mode="json")]
                 records = ctx.records(c.id for c in answer.citations[:12])
                 yield (hist, gr.skip(), hist, answered, render.sources_html(answer, records, turn=len(answered)),

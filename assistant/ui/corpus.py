@@ -1,5 +1,5 @@
 """Corpus tab: upload extracts (progress bar, a result per file), the registry table with search and
-filters, and a record view (parsed fields next to the raw text). Ingestion is `Assistant.ingest`, the
+filters, a record view (parsed fields next to the raw text), and the registry as SCDL open data to download. Ingestion is `Assistant.ingest`, the
 code behind `delib ingest`."""
 
 from __future__ import annotations
@@ -55,14 +55,32 @@ def stage_uploads(ctx: UIContext, files: list[str]) -> tuple[list[Path], list[li
     return staged, refused
 
 
+def export_file(ctx: UIContext, kind: str) -> tuple[str, str]:
+    """The whole registry as an SCDL file to download (`delib export`), and a line saying how many rows it
+    holds and how many could not be exported."""
+    from ..opendata.export import export, write_csv
+
+    result = export(ctx.registry.all(), kind)
+    path = write_csv(result, ctx.work_dir("export") / f"{kind}.csv")
+    note = (f"**{len(result.rows)} ligne(s) exportée(s)**, {len(result.skipped)} non exportée(s) faute d'un champ "
+            "obligatoire (SIRET de la collectivité…), à déclarer avec `delib export --valeur`.")
+    return str(path), note
+
+
 def build(ctx: UIContext) -> dict:
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
             gr.Markdown("### Ajouter des extraits")
             upload = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, type="filepath", height=150,
-                             label=f"Extraits (.txt, .pdf, .docx, scans ; {ctx.max_upload_bytes // 10**6} Mo au plus)",
+                             label=f"Extraits (.txt, .pdf, .docx, scans, CSV SCDL ; {ctx.max_upload_bytes // 10**6} Mo au plus)",
                              elem_id="c-upload")
             go = gr.Button("Ajouter au registre", variant="primary", elem_id="c-ingest")
+            with gr.Accordion("Données ouvertes (SCDL)", open=False, elem_id="c-opendata"):
+                with gr.Row():
+                    export_delib = gr.Button("Délibérations (SCDL 2.1)", size="sm", elem_id="c-export-delib")
+                    export_sub = gr.Button("Subventions (SCDL 2.1)", size="sm", elem_id="c-export-sub")
+                exported = gr.File(label="Fichier CSV", interactive=False, elem_id="c-export-file")
+                export_note = gr.Markdown("", elem_id="c-export-note")
         with gr.Column(scale=3, min_width=420):
             summary = gr.Markdown("", elem_id="c-summary")
             results = gr.Dataframe(headers=INGEST_HEADERS, value=[], interactive=False, wrap=True,
@@ -124,6 +142,10 @@ def build(ctx: UIContext) -> dict:
         trigger(lambda *v: registry_rows(ctx, *v), filters, table, queue=False, api_visibility="private")
     search.change(lambda *v: registry_rows(ctx, *v), filters, table, queue=False, api_visibility="private",
                   trigger_mode="always_last")
+    export_delib.click(lambda: export_file(ctx, "scdl-deliberations"), None, [exported, export_note],
+                       api_visibility="private")
+    export_sub.click(lambda: export_file(ctx, "scdl-subventions"), None, [exported, export_note],
+                     api_visibility="private")
     table.select(pick, None, record_id, queue=False, api_visibility="private")
     record_id.change(open_record, record_id, [fields, raw], queue=False, api_visibility="private")
     return {"load": (refresh, filters, [table, year, record_id])}

@@ -99,9 +99,22 @@ def highlight(text: str, spans: Iterable[tuple[int, int] | tuple[int, int, str]]
 # -- answers and sources -----------------------------------------------------------------------------
 
 
+def table_aware_text(text: str) -> str:
+    """`chat_text` of an answer whose lines starting with "|" are a Markdown table (a history): each cell
+    escaped, the table's own pipes kept."""
+    out = []
+    for line in text.split("\n"):
+        if line.startswith("|") and line.endswith("|"):
+            cells = line[1:-1].split("|")
+            out.append("|" + "|".join(c if set(c) <= {"-"} else f" {chat_text(c.strip())} " for c in cells) + "|")
+        else:
+            out.append(chat_text(line))
+    return "\n".join(out)
+
+
 def answer_markdown(answer: Answer, max_refs: int = 6) -> str:
     """The chat bubble of an answer: its text, then a short line naming its first sources."""
-    text = chat_text(answer.answer)
+    text = table_aware_text(answer.answer) if answer.chart else chat_text(answer.answer)
     if answer.citations:
         refs = []
         for n, c in enumerate(answer.citations[:max_refs], 1):
