@@ -2,8 +2,9 @@
 
 Prints, for the shipped corpus and optionally for N generated extracts added to it (`--synthetic 10000`):
 lexical / dense / hybrid recall@k and MRR of the retriever on the question set, p50/p95 latency of a
-search in each mode and of `ask`, and the ingestion and embedding throughput. Writes the figures to
-eval/reports/bench.json.
+search in each mode and of `ask`, the ingestion throughput (files are read in a pool of processes, one
+per core), its peak memory, and the embedding throughput when a dense index is built. Writes the figures
+to eval/reports/bench.json.
 
     .venv/bin/python eval/bench.py [--synthetic 10000] [--k 5] [--set eval/questions.yaml]
     .venv/bin/python eval/bench.py --synthetic 10000 --no-dense --work-dir /tmp/bench10k --reuse
@@ -11,9 +12,10 @@ eval/reports/bench.json.
 `ask` is also timed, asked twice, on the questions whose answers grow with the registry (`LARGE_QUESTIONS`:
 every deliberation, every grant, a person's sessions, a person in no list).
 
-`--no-dense` skips the Chroma index (no embedding: lexical search and `ask` only; the dense weight is 0
-by default, so lexical is what `ask` uses then); `--reuse` keeps a registry already built in the work
-dir instead of ingesting again.
+No dense index is built unless the settings keep one (DELIB_DENSE_WEIGHT > 0 or DELIB_EMBEDDING_MODEL,
+as for the app) or `--dense` asks for the shipped model's (to measure what it would cost and bring);
+`--no-dense` never builds one. `--reuse` keeps a registry already built in the work dir instead of
+ingesting again.
 
 Follow-up questions (with a `context`) are left out of the retrieval figures: alone, their text does not
 say what they ask. Questions whose sources are not in the registry are left out too (and counted).
@@ -69,6 +71,7 @@ def build(data_dir: Path, paths: list[Path], *, dense: bool = True) -> dict:
             t0 = time.perf_counter()
             report = a.ingest(paths, callback(progress, "ingestion"), embed=False)
             t1 = time.perf_counter()
+            rss_ingest = peak_rss_mb()
             if dense:
                 a.index.sync(progress=progress)
             t2 = time.perf_counter()
@@ -77,11 +80,22 @@ def build(data_dir: Path, paths: list[Path], *, dense: bool = True) -> dict:
         a.close()
     docs = stats["deliberations"]
     return {
+        "files": len(report.results), "files_per_s": len(report.results) / (t1 - t0) if t1 > t0 else None,
+        "peak_rss_mb": rss_ingest, "peak_rss_mb_with_embedding": peak_rss_mb() if dense else None,
         "documents": docs, "chunks": stats["chunks"], "ingest_s": t1 - t0, "embed_s": t2 - t1 if dense else None,
         "ingest_docs_per_s": docs / (t1 - t0) if t1 > t0 else None,
         "embed_chunks_per_s": stats["chunks"] / (t2 - t1) if dense and t2 > t1 else None,
         "ingest_summary": report.summary() if hasattr(report, "summary") else str(report),
     }
+
+
+def peak_rss_mb() -> dict:
+    """Peak resident memory so far (MB): this process (it writes the registry) and its largest reader
+    process (ru_maxrss of the children is the largest one's, not a sum)."""
+    import resource
+
+    return {"main": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
 
 
 def reused(data_dir: Path) -> dict | None:
@@ -222,6 +236,10 @@ def print_table(name: str, build_info: dict, result: dict, k: int) -> None:
                           f"{r['steps_ms'].get('compose_verify', 0):.0f} ms)")
     elif ask:
         console.print(ask.get("error", ""))
+    rss = build_info.get("peak_rss_mb") or {}
+    if rss:
+        console.print(f"Mémoire de pointe : {rss['main']:.0f} Mo (processus principal), {rss['largest_worker']:.0f} Mo "
+                      f"(plus gros lecteur) ; {f(build_info.get('files_per_s'), '{:.1f}')} fichiers/s")
     console.print(f"Ingestion : {f(build_info['ingest_s'], '{:.1f}')} s "
                   f"({f(build_info['ingest_docs_per_s'], '{:.1f}')} doc/s) ; embeddings : "
                   f"{f(build_info['embed_s'], '{:.1f}')} s ({f(build_info['embed_chunks_per_s'], '{:.1f}')} passages/s)")
@@ -237,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-ask", action="store_true", help="ne pas mesurer ask")
     p.add_argument("--no-dense", action="store_true",
                    help="sans index dense (pas d'embeddings) : recherche lexicale et ask seulement")
+    p.add_argument("--dense", action="store_true",
+                   help="construire et mesurer l'index dense du modèle livré (désactivé par défaut, voir README)")
     p.add_argument("--reuse", action="store_true",
                    help="réutiliser les registres déjà construits dans --work-dir (pas de nouvelle ingestion)")
     p.add_argument("--only-synthetic", action="store_true", help="mesurer seulement le scénario --synthetic")
@@ -260,7 +280,9 @@ def main(argv: list[str] | None = None) -> int:
                               lambda: [args.corpus, synthetic_corpus(Path(tmp) / "synth", args.synthetic, args.seed)]))
             if args.only_synthetic:
                 scenarios = scenarios[1:]
-        dense = not args.no_dense
+        # The dense index is built and measured only when the settings keep one (DELIB_DENSE_WEIGHT > 0 or
+        # DELIB_EMBEDDING_MODEL), or with --dense; never with --no-dense.
+        dense = not args.no_dense and (args.dense or Settings.load().dense_enabled)
         for i, name, paths in scenarios:
             data_dir = args.data_dir if (args.data_dir and i == 0) else Path(tmp) / f"data{i}"
             info = reused(data_dir) if args.reuse else None
