@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +53,7 @@ class Finding(BaseModel):
 # -- same-length folding -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # a text is folded character by character: each character's fold is computed once
 def _fold_char(ch: str) -> str:
     if ch in "’‘`´ʼ":
         return "'"
