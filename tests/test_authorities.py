@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from assistant.draft import lint_text, make_draft
+from assistant.draft.lint import fold_same_length
 from assistant.draft.profiles import (
     designation,
     fill,
@@ -21,6 +24,8 @@ from assistant.draft.profiles import (
     profiles,
     slot_values,
 )
+from assistant.draft.request import request_from_dict
+from assistant.draft.templates import prep_de
 from assistant.ingest.document import read_document
 from assistant.models import Deliberation, Person
 from assistant.registry import Registry
@@ -171,3 +176,133 @@ def test_cli_authorities_lists_most_records_first(tmp_path, data_dir):
     assert all(r["records"] and r["label"] for r in rows)
     table = runner.invoke(app, ["--data-dir", str(data_dir), "authorities"])
     assert table.exit_code == 0 and rows[0]["authority_name"].split()[0] in table.stdout
+
+
+# -- drafting in an authority's own style ------------------------------------------------------------
+
+
+def _draft_for(registry, profile, **extra):
+    from assistant.draft.profiles import filled_forms
+
+    req = request_from_dict(_request(designation(profile.authority_type, profile.authority_name),
+                                     profile.authority_type, profile.body, **extra))
+    return req, make_draft(None, req, llm=None, registry=registry), filled_forms(profile, req)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", fold_same_length(text))
+
+
+def _ngrams(text: str, n: int = 3) -> set[tuple[str, ...]]:
+    words = _words(text)
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def _closeness(draft, learned, registry, *, whole_frame: bool = False) -> dict[str, float]:
+    """Per authority of the registry: the share of the draft's formula word 3-grams its records print.
+
+    The draft's formulas are the parts its authority's style wrote: those that differ from the same request
+    drafted with neutral wording (no profile, no precedent); `whole_frame`: every formula part (a frame that is
+    the authority's own)."""
+    from assistant.draft import render_draft
+
+    neutral = render_draft(draft.request, [], llm=None)
+    own = [p for p in draft.parts if p.name in FORMULA_PARTS
+           and (whole_frame or draft.part(p.name) != neutral.part(p.name))]
+    assert len(own) >= 3, [p.name for p in own]
+    formulas = _ngrams("\n".join(draft.text[p.start:p.end] for p in own))
+    printed: dict[str, set] = {}
+    for p in learned:
+        authority = p.key.rsplit(":", 1)[0]
+        for rec in registry.get_many(p.records).values():
+            printed.setdefault(authority, set()).update(_ngrams(rec.raw_text))
+    return {a: len(formulas & grams) / len(formulas) for a, grams in printed.items()}
+
+
+@pytest.mark.parametrize("types", [{"commune"}, INTERCOMMUNAL, {"departement", "region"}],
+                         ids=["commune", "intercommunalite", "departement-ou-region"])
+def test_drafts_for_real_authorities_use_their_own_style(corpus_registry, learned, types):
+    profile = _richest(corpus_registry, types)
+    req, draft, forms = _draft_for(corpus_registry, profile)
+    assert draft.profile == profile.key
+    # Its own header, session formula, numbering and signature block, where its records print them.
+    if profile.header:
+        assert draft.part("en-tete") == forms["header"]
+    if "ouverture" in profile.formulas:
+        assert draft.part("ouverture") == forms["ouverture"]
+        assert "deux mille vingt-cinq" in draft.part("ouverture")  # the session's year, in words
+    assert profile.numbering, "a real authority's numbers follow a scheme"
+    assert draft.part("numero") == f"Délibération n° {number_placeholder(profile.numbering.text, req.session_date)}"
+    if "signature" in profile.formulas:
+        assert draft.part("signataire") == forms["signature"]
+    else:
+        assert re.match(r"^(?:Le|La) \w+", draft.part("signataire"))
+    assert "Anne DURAND" in draft.part("signataire")
+    # Its precedents are its own first, never another type's.
+    assert draft.precedents and "même collectivité" in draft.precedents[0]["reasons"]
+    by_id = corpus_registry.get_many(p["id"] for p in draft.precedents)
+    assert {r.authority_type for r in by_id.values()} <= {profile.authority_type, None}
+    assert [f for f in lint_text(draft.text) if f.severity == "erreur"] == []
+    # Its formulas are closer to its own records than to any other authority's.
+    scores = _closeness(draft, learned, corpus_registry)
+    own = profile.key.rsplit(":", 1)[0]
+    assert scores[own] == max(scores.values()) and sorted(scores.values())[-2] < scores[own], (own, scores)
+
+
+def test_metropole_draft_keeps_the_seed_frame_and_is_closest_to_its_records(corpus_registry, learned):
+    from assistant.draft import load_request
+
+    req = load_request(ROOT / "eval" / "draft_requests" / "seed.yaml")
+    draft = make_draft(None, req, llm=None, registry=corpus_registry)
+    assert draft.part("titre") == "EXTRAIT DES REGISTRES DES DELIBERATIONS\nDU BUREAU DE LA METROPOLE\nAIX-MARSEILLE-PROVENCE"
+    assert draft.part("code") == "EMP [n°]/19/BM" and draft.part("certifie") == "Certifié Conforme,"
+    assert draft.findings == []
+    scores = _closeness(draft, learned, corpus_registry, whole_frame=True)
+    own = next(p.key.rsplit(":", 1)[0] for p in learned if p.authority_type == "metropole")
+    assert scores[own] == max(scores.values()) and sorted(scores.values())[-2] < scores[own], scores
+
+
+_BODIES = [
+    ("Commune de Saint-Exemple", "commune", "conseil_municipal", "Conseil municipal", "Le Maire,"),
+    ("Communauté d'agglomération Exemple Agglomération", "communaute_agglomeration", "conseil_communautaire",
+     "Conseil communautaire", "La Présidente,"),
+    ("Communauté d'agglomération Exemple Agglomération", "communaute_agglomeration", "bureau", "Bureau",
+     "La Présidente,"),
+    ("Département de l'Exemple", "departement", "commission_permanente", "Commission permanente",
+     "La Présidente du Conseil départemental,"),
+    ("Syndicat mixte de Villemodèle", "syndicat", "comite_syndical", "Comité syndical", "La Présidente,"),
+    ("CCAS de Villemodèle", "ccas", "conseil_administration", "Conseil d'administration", "La Présidente,"),
+]
+
+
+@pytest.mark.parametrize(("authority", "kind", "body", "body_name", "signature"), _BODIES,
+                         ids=[b[2] for b in _BODIES])
+def test_unknown_authority_gets_a_neutral_french_deliberation(corpus_registry, authority, kind, body, body_name,
+                                                             signature):
+    req = request_from_dict(_request(authority, None, body))
+    assert req.authority_type == kind  # read from the designation the clerk typed
+    draft = make_draft(None, req, llm=None, registry=corpus_registry)
+    assert draft.profile is None and any("absente du registre" in n for n in draft.notes)
+    text = draft.text
+    of_body = "DE LA" if body == "commission_permanente" else "DU"
+    assert draft.part("titre") == f"EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS\n{of_body} {body_name.upper()}"
+    assert draft.part("seance") == "Séance du 12 juin 2025"
+    opening = draft.part("ouverture")
+    assert opening.startswith("L'an deux mille vingt-cinq, le douze juin, ")
+    assert body_name in opening and authority in opening
+    assert opening.endswith(f"sous la présidence de Madame Anne DURAND, {signature.split(' ', 1)[1].rstrip(',')}.")
+    assert draft.part("numero") == "Délibération n° [n°]"
+    assert "Secrétaire de séance : [secrétaire de séance]" in draft.part("presences")
+    assert draft.part("delibere") == "Après en avoir délibéré,\nDÉCIDE :"
+    assert draft.part("fait") == "Fait et délibéré les jour, mois et an susdits."
+    assert draft.part("certifie") == "Pour extrait conforme,"
+    assert draft.part("signataire") == f"{signature}\n\nAnne DURAND"
+    assert draft.part("article-2").endswith(
+        f"Les crédits nécessaires sont inscrits au budget principal 2025 {prep_de(req.the_kind)}, fonction 025, "
+        "nature 6574.")
+    # No word of the Métropole's frame.
+    folded = fold_same_length(text)
+    for word in ("metropole", "commissaire rapporteur", "bureau de la metropole", "/bm", "emp ", "ouï le rapport"):
+        assert word not in folded, word
+    assert [f for f in lint_text(text) if f.severity == "erreur"] == []
+    assert draft.untraceable() == []

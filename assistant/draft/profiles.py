@@ -238,6 +238,8 @@ def numbering_scheme(number: str, rec: Deliberation) -> str | None:
             out = re.sub(rf"(?<=MM)([-/._ ]){d.day:02d}(?!\d)", r"\1JJ", out, count=1)
         else:
             out = re.sub(rf"(?:(?<=^)|(?<=[/\-. ])){d.year % 100:02d}(?=[/\-. ]|$)", "AA", out, count=1)
+    else:  # no session date read: a year-like group of four digits is the year
+        out = re.sub(r"(?<!\d)(?:19|20)\d\d(?!\d)", "AAAA", out, count=1)
     return re.sub(r"\d", "N", out)
 
 
@@ -453,6 +455,12 @@ def president_title(request, profile: Profile | None) -> str:
         return learned
     titles = type_words(request.authority_type).get("president") or ["Président", "Présidente"]
     return titles[1] if fem else titles[0]
+
+
+def title_article(title: str, feminine: bool) -> str:
+    """"la" before "Présidente du Conseil départemental", "le" before "Maire" (Madame le Maire) or "Président"."""
+    first = title.split()[0] if title else ""
+    return "la" if feminine and first.endswith("e") and first != "Maire" else "le"
 
 
 def filled_forms(profile: Profile | None, request) -> dict:
