@@ -243,6 +243,7 @@ def test_drafts_for_real_authorities_use_their_own_style(corpus_registry, learne
     by_id = corpus_registry.get_many(p["id"] for p in draft.precedents)
     assert {r.authority_type for r in by_id.values()} <= {profile.authority_type, None}
     assert [f for f in lint_text(draft.text) if f.severity == "erreur"] == []
+    assert [f for f in draft.findings if f.rule in ("autre-collectivite", "registre-incomplet")] == []
     # Its formulas are closer to its own records than to any other authority's.
     scores = _closeness(draft, learned, corpus_registry)
     own = profile.key.rsplit(":", 1)[0]

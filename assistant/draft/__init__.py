@@ -27,6 +27,7 @@ from .precedents import (
 )
 from .profiles import (
     Profile,
+    authority_check,
     filled_forms,
     find_profile,
     frame_of,
@@ -186,7 +187,7 @@ def render_draft(
     draft = Draft(
         request=req, text=text, parts=parts,
         precedents=[{**p.ref(), "score": p.score, "reasons": p.reasons} for p in precedents],
-        findings=lint_text(text), suggestions=suggestions, backend=expose.backend, notes=notes,
+        findings=lint_text(text, authority=authority_check(req, profile)), suggestions=suggestions, backend=expose.backend, notes=notes,
         template=TEMPLATES[req.act_type], profile=profile.key if profile else None,
     )
     draft._sources = precedent_texts(precedents)

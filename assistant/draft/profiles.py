@@ -67,6 +67,7 @@ class Profile(BaseModel):
     numbering: Form | None = None  # text: "DAAAA-NNN"
     header: Form | None = None  # lines joined by "\n"
     formulas: dict[str, Form] = Field(default_factory=dict)  # ouverture, delibere, vote, fait, extrait, signature
+    always: list[str] = Field(default_factory=list)  # session fields every one of its documents prints (lint)
 
     @property
     def count(self) -> int:
@@ -111,9 +112,10 @@ def type_words(authority_type: str | None) -> dict:
 
 def type_of(authority: str) -> str | None:
     """The type an authority's designation names: "Commune de Saint-Exemple" -> "commune" (None if unknown)."""
-    key = match_key(authority)
-    found = [(len(match_key(w)), t) for t, spec in wording()["types"].items()
-             for w in [spec["word"], *spec.get("aliases", [])] if key.startswith(match_key(w))]
+    folded = fold_same_length(" ".join(authority.split()))
+    found = [(len(w), t) for t, spec in wording()["types"].items()
+             for w in (fold_same_length(x) for x in [spec["word"], *spec.get("aliases", [])])
+             if re.match(rf"{re.escape(w)}(?![a-z])", folded)]
     return max(found)[1] if found else None
 
 
@@ -407,7 +409,17 @@ def _learn(key: str, recs: list[Deliberation]) -> Profile:
         records=[r.id for r in recs], documents=len({r.content_hash for r in recs}),
         president_title=learned.pop("president_title", None), numbering=learned.pop("numbering", None),
         header=learned.pop("header", None), formulas={k: v for k, v in learned.items() if v},
+        always=_always_printed(recs),
     )
+
+
+def _always_printed(recs: list[Deliberation]) -> list[str]:
+    """The session fields (secretary, convocation, counts) that every document of these records prints."""
+    fields = [spec["field"] for spec in wording()["session_mentions"]]
+    docs: dict[str, set[str]] = defaultdict(set)
+    for rec in recs:
+        docs[rec.content_hash].update(f for f in fields if getattr(rec, f, None) is not None)
+    return [f for f in fields if docs and all(f in found for found in docs.values())]
 
 
 def profiles(registry: Registry) -> list[Profile]:
@@ -485,3 +497,18 @@ def filled_forms(profile: Profile | None, request) -> dict:
     if "signature" in profile.formulas:
         out["signature"] = fill(profile.formulas["signature"].text, {**values, "president": pres.name})
     return out
+
+
+def authority_check(request, profile: Profile | None):
+    """What lint checks of a draft's authority: its type, body, numbering, and, for a commune's council, the
+    session mentions its register always carries (all the CGCT's for a commune the registry does not hold)."""
+    from .lint import AuthorityCheck
+
+    mentions: list[str] = []
+    if request.authority_type == "commune" and request.body == "conseil_municipal":
+        mentions = profile.always if profile else [spec["field"] for spec in wording()["session_mentions"]]
+    return AuthorityCheck(
+        authority_type=request.authority_type, authority_name=request.authority_name, body=request.body,
+        numbering=profile.numbering.text if profile and profile.numbering else None,
+        session_date=request.session_date, mentions=mentions,
+    )
