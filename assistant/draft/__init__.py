@@ -152,7 +152,10 @@ def render_draft(
 ) -> Draft:
     notes = list(notes or [])
     suggestions: list[Suggestion] = []
-    if profile is not None:
+    if profile is not None and req.seed_layout:
+        notes.append(f"Cadre du bureau ou du conseil d'une métropole (celui de ses extraits) ; "
+                     f"{profile.count} délibération(s) de {profile.label()} dans le registre.")
+    elif profile is not None:
         notes.append(f"Style appris de {profile.count} délibération(s) du registre ({profile.label()}) : "
                      f"{', '.join(profile.learned()) or 'aucune formule'}.")
     elif not req.seed_layout:
