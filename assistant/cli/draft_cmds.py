@@ -120,7 +120,8 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="Projet ou extrait à vérifier (.txt, .md, .docx, .pdf).")],
         as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON : la liste des constats.")] = False,
     ) -> None:
-        """Vérifier un projet ou un extrait : parties obligatoires, numérotation, montants, dates, accords.
+        """Vérifier un projet ou un extrait : parties obligatoires, numérotation, montants, dates, accords, formules
+        d'une autre collectivité ou d'une autre assemblée (la collectivité est celle que nomme l'en-tête).
 
         Code de sortie 1 s'il y a quelque chose à corriger (erreur ou avertissement)."""
         from ..draft import lint_file, to_fix
