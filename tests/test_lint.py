@@ -560,3 +560,12 @@ def test_what_a_register_always_carries_is_learned_per_document():
                          **common),
             Deliberation(id="b", content_hash="2", secretary=secretary, **common)]
     assert learn_profiles(recs)[0].always == ["secretary"]
+
+
+def test_no_real_or_handwritten_extract_speaks_of_another_authority():
+    """Each extract's frame names its own authority and body: the authority rule finds nothing in them
+    (a commune's header printing its département above its name is no other authority)."""
+    paths = sorted((ROOT / "corpus" / "real").glob("*.txt")) + sorted((ROOT / "corpus" / "handwritten").glob("*.txt"))
+    assert len(paths) >= 25
+    found = {p.name: [f.message for f in lint_file(p)[1] if f.rule == "autre-collectivite"] for p in paths}
+    assert {name: hits for name, hits in found.items() if hits} == {}

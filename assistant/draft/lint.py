@@ -750,16 +750,18 @@ def _other_authority(ctx: _Ctx) -> None:
 
 
 def _authority_of(text: str, record: Deliberation | None) -> AuthorityCheck | None:
-    """The authority a text names: the parser's reading of its header, else the type its first line names
-    ("COMMUNE DE SAINT-EXEMPLE"); None when neither says."""
-    from .profiles import type_of
+    """The authority a text names: the parser's reading of its header, else the type of the body it read
+    (a conseil municipal is a commune's), else the type its first line names ("COMMUNE DE SAINT-EXEMPLE";
+    not a département, which a commune's header prints above its own name); None when none says."""
+    from .profiles import body_words, type_of
 
     if record is not None and record.authority_type:
         return AuthorityCheck(authority_type=record.authority_type, authority_name=record.authority_name,
                               body=record.body, session_date=record.session_date)
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    kind = type_of(first)
-    return AuthorityCheck(authority_type=kind) if kind else None
+    kind = body_words(record.body).get("type") if record is not None and record.body else None
+    if kind is None:
+        kind = type_of(next((line for line in text.splitlines() if line.strip()), ""))
+    return AuthorityCheck(authority_type=kind) if kind and kind != "departement" else None
 
 
 def _designation(a: AuthorityCheck) -> str:
