@@ -263,6 +263,12 @@ def test_metropole_draft_keeps_the_seed_frame_and_is_closest_to_its_records(corp
     assert scores[own] == max(scores.values()) and sorted(scores.values())[-2] < scores[own], scores
 
 
+def test_a_body_the_authority_does_not_have_is_refused_in_french():
+    with pytest.raises(ValueError, match="ne délibère pas en « Bureau » : son assemblée est le Conseil municipal"):
+        request_from_dict(_request("Commune de Saint-Exemple", None, "bureau"))
+    assert request_from_dict(_request("Exemple", None, "bureau")).authority_type is None  # unknown type: no check
+
+
 _BODIES = [
     ("Commune de Saint-Exemple", "commune", "conseil_municipal", "Conseil municipal", "Le Maire,"),
     ("Communauté d'agglomération Exemple Agglomération", "communaute_agglomeration", "conseil_communautaire",

@@ -274,6 +274,13 @@ class DraftRequest(BaseModel):
             self.authority_type = type_of(self.authority)
         if self.body is None:
             self.body = type_words(self.authority_type).get("body", "conseil_municipal")
+        allowed = type_words(self.authority_type).get("bodies")
+        if allowed and self.body not in allowed:
+            from .profiles import body_words
+
+            names = " ou ".join(body_words(b)["the"] for b in allowed)
+            raise ValueError(f"« {self.authority} » ne délibère pas en « {body_words(self.body)['name']} » : "
+                             f"son assemblée est {names} (body : {', '.join(allowed)})")
         for line in self.amounts:
             if line.year is None:
                 line.year = self.aid_year
