@@ -238,6 +238,9 @@ def test_drafts_for_real_authorities_use_their_own_style(corpus_registry, learne
     else:
         assert re.match(r"^(?:Le|La) \w+", draft.part("signataire"))
     assert "Anne DURAND" in draft.part("signataire")
+    if "vote" in profile.formulas:  # its vote line is offered, its result left to the session
+        offered = next(s for s in draft.suggestions if s.kind == "vote")
+        assert offered.source in profile.formulas["vote"].sources and not offered.used
     # Its precedents are its own first, never another type's.
     assert draft.precedents and "même collectivité" in draft.precedents[0]["reasons"]
     by_id = corpus_registry.get_many(p["id"] for p in draft.precedents)

@@ -29,6 +29,7 @@ from .profiles import (
     Profile,
     authority_check,
     filled_forms,
+    fill,
     find_profile,
     frame_of,
     number_placeholder,
@@ -158,6 +159,11 @@ def render_draft(
     elif profile is not None:
         notes.append(f"Style appris de {profile.count} délibération(s) du registre ({profile.label()}) : "
                      f"{', '.join(profile.learned()) or 'aucune formule'}.")
+        vote = profile.formulas.get("vote")
+        if vote:  # its result belongs to the session: offered, not written
+            suggestions.append(Suggestion(kind="vote", text=fill(vote.text, {}), source=vote.sources[0]))
+            notes.append(f"Ligne de vote de ce registre, à compléter en séance : « {fill(vote.text, {})} » "
+                         f"(délibération {vote.sources[0]}).")
     elif not req.seed_layout:
         notes.append("Collectivité ou assemblée absente du registre : formules juridiques neutres.")
 
