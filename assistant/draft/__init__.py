@@ -28,8 +28,8 @@ from .precedents import (
 from .profiles import (
     Profile,
     authority_check,
-    filled_forms,
     fill,
+    filled_forms,
     find_profile,
     frame_of,
     number_placeholder,
