@@ -94,10 +94,11 @@ _VOWEL = re.compile(r"^[aeiouyhàâéèêëîïôöûüœ]", re.IGNORECASE)
 def designation(authority_type: str | None, name: str) -> str:
     """"Commune de Saint-Exemple", "Communauté d'agglomération Exemple Agglomération"; the bare name
     for an unknown type, or when the name already holds the type's word."""
-    word = (wording()["types"].get(authority_type or "") or {}).get("word")
+    spec = wording()["types"].get(authority_type or "") or {}
+    word = spec.get("word")
     if not word or match_key(word) in match_key(name):
         return name
-    if authority_type in ("commune",):
+    if spec.get("of_name"):
         return f"{word} {'d’' if _VOWEL.match(name) else 'de '}{name}".replace("’", "'")
     return f"{word} {name}"
 

@@ -165,16 +165,22 @@ def _slug(text: str) -> str:
 
 def authority_choices(ctx: UIContext) -> tuple[list[tuple[str, str]], dict[str, dict]]:
     """The registry's authorities, most records first: dropdown choices (label with the count, designation)
-    and, per designation, its type and its bodies (most records first)."""
-    from ..draft.profiles import designation, profiles
+    and, per designation, its type and its bodies (most records first). Names equal up to case, accents and
+    spacing are one authority, as in the profiles."""
+    from ..draft.profiles import authority_key, designation
 
+    by_key: dict[str, dict] = {}
+    for kind, name, body, count in sorted(ctx.registry.authority_bodies(), key=lambda r: -r[3]):
+        entry = by_key.setdefault(authority_key(kind, name), {"name": name, "type": kind or "", "bodies": {},
+                                                               "count": 0})
+        entry["count"] += count
+        if body:
+            entry["bodies"][body] = entry["bodies"].get(body, 0) + count
     known: dict[str, dict] = {}
-    for p in profiles(ctx.assistant.registry):
-        name = designation(p.authority_type, p.authority_name)
-        entry = known.setdefault(name, {"type": p.authority_type or "", "bodies": [], "count": 0})
-        entry["count"] += p.count
-        if p.body:
-            entry["bodies"].append(p.body)
+    for entry in by_key.values():
+        bodies = sorted(entry["bodies"], key=lambda b: -entry["bodies"][b])
+        known[designation(entry["type"] or None, entry["name"])] = {"type": entry["type"], "bodies": bodies,
+                                                                     "count": entry["count"]}
     ordered = sorted(known, key=lambda n: (-known[n]["count"], n))
     return [(f"{n} ({known[n]['count']} délib.)", n) for n in ordered], known
 
