@@ -488,6 +488,16 @@ class Registry:
         )
         return [(r[0], *json.loads(r[1])) for r in rows]
 
+    def authority_bodies(self) -> list[tuple[str | None, str | None, str | None, int]]:
+        """(authority type, authority name, body, records) of the records naming an authority, read inside
+        SQLite (the drafting form's list; no record is parsed)."""
+        rows = self.conn.execute(
+            "SELECT json_extract(record_json, '$.authority_type'), json_extract(record_json, '$.authority_name'), "
+            "body, COUNT(*) FROM deliberations WHERE json_extract(record_json, '$.authority_name') IS NOT NULL "
+            "GROUP BY 1, 2, 3"
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
     def member_names(self) -> list[tuple[str, str | None]]:
         """Distinct (name, proxy) pairs of the attendance lists."""
         return [(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT name, proxy FROM members")]

@@ -332,6 +332,47 @@ def test_draft_form_for_the_seed_request_gives_a_docx(page, tmp_path):
     shot(page, "draft", tab="draft")
 
 
+def test_draft_form_for_a_commune_in_its_own_style_gives_a_docx(page, tmp_path):
+    """The authority list holds the registry's communes: drafting for the first one gives its council's
+    deliberation (no Métropole wording), the .docx, and the screenshot the README shows."""
+    import docx
+
+    open_tab(page, "Rédaction")
+    page.locator("#d-authority input").click()
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible()
+    labels = options.all_inner_texts()
+    commune = next(label for label in labels if label.strip().startswith("Commune "))
+    assert labels.index(commune) > 0  # the Métropole holds the most records of the app's corpus
+    page.get_by_role("option", name=commune.strip(), exact=True).click()
+    expect(page.locator("#d-body input")).to_have_value("Conseil municipal")
+    fill(page, "d-date", "12 juin 2025")
+    fill(page, "d-president", "Anne DURAND")
+    page.locator("#d-president-civ").get_by_text("Madame").click()
+    fill(page, "d-secretary", "Paul MARTIN")
+    page.locator("#d-secretary-civ").get_by_text("Monsieur").click()
+    fill(page, "d-benef", "Les Amis de l'Exemple")
+    fill(page, "d-amount", "1 500 €")
+    fill(page, "d-points", "L'association anime la vie du village toute l'année")
+    page.click("#d-go")
+
+    preview = page.locator("#d-preview")
+    expect(preview).to_contain_text("1 500 euros", timeout=ANSWER_TIMEOUT)
+    expect(preview).to_contain_text("Délibération n°")
+    expect(preview).to_contain_text("Secrétaire de séance : Monsieur Paul MARTIN")
+    expect(preview).to_contain_text("Maire")
+    expect(preview).not_to_contain_text("Métropole")
+    expect(page.locator("#d-status")).to_contain_text("Style appris")
+
+    with page.expect_download() as info:
+        page.click("#d-download")
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+    assert "1 500 euros" in text and "Anne DURAND" in text and "Métropole" not in text
+    shot(page, "draft-commune", tab="draft-commune")
+
+
 def test_draft_form_shows_the_fields_of_the_act_type_and_refuses_an_incomplete_request(page):
     open_tab(page, "Rédaction")
     expect(page.locator("#d-benef")).to_be_visible()

@@ -323,6 +323,37 @@ def test_the_act_type_chooses_the_fields_sent():
     assert autre["articles"] == ["Article libre"] and "beneficiary" not in autre and "amounts" not in autre
 
 
+def test_the_form_offers_the_registrys_authorities_and_a_typed_one(ctx, tmp_path):
+    from assistant.draft import request_from_dict
+    from assistant.ui.draft import authority_choices, request_dict
+
+    commune = tmp_path / "saint-exemple.txt"
+    commune.write_text(
+        "COMMUNE DE SAINT-EXEMPLE\nEXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU CONSEIL MUNICIPAL\n"
+        "Séance du 3 avril 2025\nDélibération n° 2025-17\nObjet : Subvention à l'association Les Amis de "
+        "l'Exemple\nLe Conseil municipal,\nVu le Code général des collectivités territoriales,\n"
+        "Après en avoir délibéré,\nDÉCIDE :\nArticle 1 : Une subvention de 500 euros est attribuée.\n"
+        "Adopté à l'unanimité.\nLe Maire,\nPaul MARTIN\n", encoding="utf-8")
+    ctx.assistant.ingest([commune], embed=False)
+    choices, known = authority_choices(ctx)
+    assert [value for _, value in choices] == ["Commune de Saint-Exemple", "Métropole Aix-Marseille-Provence"]
+    assert choices[1][0] == "Métropole Aix-Marseille-Provence (1 délib.)"  # most records first, then by name
+    assert known["Métropole Aix-Marseille-Provence"]["bodies"] == ["bureau"]
+    assert known["Commune de Saint-Exemple"] == {"type": "commune", "bodies": ["conseil_municipal"], "count": 1}
+    base = {"act_type": "subvention", "session_date": "12 juin 2025", "president_name": "Anne DURAND",
+            "president_civility": "Madame", "beneficiary_name": "Les Amis de l'Exemple", "amount": "1 500 €"}
+    req = request_from_dict(request_dict({**base, "authority": "Commune de Saint-Exemple", "authority_type": "commune",
+                                          "body": "conseil_municipal", "secretary_name": "Paul MARTIN",
+                                          "secretary_civility": "Monsieur", "convocation_date": "5 juin 2025"}))
+    assert (req.authority_type, req.body, req.secretary.name) == ("commune", "conseil_municipal", "Paul MARTIN")
+    draft = ctx.assistant.draft(req)
+    assert draft.part("numero") == "Délibération n° 2025-[NN]"  # the commune's scheme, learned
+    assert "Secrétaire de séance : Monsieur Paul MARTIN" in draft.text and "5 juin 2025" in draft.text
+    # A typed authority the registry does not hold: its type and body from its words.
+    typed = request_from_dict(request_dict({**base, "authority": "Syndicat mixte de Villemodèle"}))
+    assert (typed.authority_type, typed.body) == ("syndicat", "comite_syndical")
+
+
 # -- corpus ------------------------------------------------------------------------------------------------
 
 

@@ -163,8 +163,13 @@ def test_example_requests_draft_clean(path):
     draft = make_draft(None, load_request(path), llm=None)
     assert draft.findings == [], [f.message for f in draft.findings]
     assert draft.untraceable() == []
-    assert [p.name for p in find_parts(draft.text)] == [p.name for p in draft.parts]
-    assert draft.part("delibere") == "Délibère" and draft.part("article-1")
+    assert draft.part("article-1")
+    if draft.request.seed_layout:  # the seed's frame: lint finds every part the draft declares
+        assert [p.name for p in find_parts(draft.text)] == [p.name for p in draft.parts]
+        assert draft.part("delibere") == "Délibère"
+    else:  # another body's frame: its own words, the parts lint needs
+        assert draft.part("delibere").endswith("DÉCIDE :") and "Métropole" not in draft.text
+        assert {"titre", "seance", "objet", "visas", "vote", "signataire"} <= {p.name for p in find_parts(draft.text)}
 
 
 def test_templates_agree_with_the_president_and_the_act():

@@ -449,3 +449,123 @@ def test_cli_lint_exit_codes(tmp_path, draft_text):
     assert [f["rule"] for f in data["findings"]] == ["accord-participe"] and data["to_fix"] == 1
     missing = runner.invoke(app, ["lint", str(tmp_path / "absent.txt")])
     assert missing.exit_code == 2
+
+
+# -- the authority: another authority's words, codes and numbers; a commune register's mentions ----------
+
+
+@pytest.fixture(scope="module")
+def commune_draft():
+    """A commune council's draft (an authority the empty registry does not hold: neutral wording)."""
+    from assistant.draft.request import request_from_dict
+
+    return make_draft(None, request_from_dict({
+        "authority": "Commune de Saint-Exemple", "session_date": "2025-06-12",
+        "president": {"name": "Paul MARTIN", "civility": "Monsieur"}, "act_type": "subvention",
+        "beneficiary": {"name": "Les Amis de l'Exemple", "legal_form": "association"}, "amount": "1 500 €",
+        "budget": {"budget": "principal", "fonction": "025", "nature": "6574"}}), llm=None)
+
+
+def _commune_check(**extra):
+    from assistant.draft.lint import AuthorityCheck
+
+    return AuthorityCheck(authority_type="commune", authority_name="Saint-Exemple", body="conseil_municipal",
+                          **extra)
+
+
+def test_commune_draft_is_clean_and_knows_its_authority(commune_draft):
+    assert commune_draft.request.body == "conseil_municipal"
+    assert commune_draft.findings == []
+    # Read back from the text alone, the header names a commune: still clean.
+    assert [f for f in lint_text(commune_draft.text) if f.severity == "erreur"] == []
+
+
+def test_metropole_wording_in_a_commune_draft_is_an_error(commune_draft):
+    text = _replace(commune_draft.text, "Le Conseil municipal,", "Le Bureau de la Métropole,")
+    hits = _rule(lint_text(text, authority=_commune_check()), "autre-collectivite")
+    assert hits[0].severity == "erreur" and "Bureau de la Métropole" in hits[0].message
+    assert text[hits[0].start:hits[0].end] == "Bureau de la Métropole"
+    # Without being told, lint reads the authority from the draft's own header.
+    assert _rule(lint_text(text), "autre-collectivite")
+    # In a visa, another authority may be cited.
+    cited = _replace(commune_draft.text, "Vu le Code", "Vu la délibération du Bureau de la Métropole ;\n\nVu le Code")
+    assert [f for f in lint_text(cited, authority=_commune_check()) if f.rule == "autre-collectivite"] == []
+
+
+def test_a_title_or_body_the_authority_does_not_have_is_an_error(commune_draft):
+    text = _replace(commune_draft.text, "sous la présidence de Monsieur Paul MARTIN, Maire.",
+                    "sous la présidence de Monsieur Paul MARTIN, Président de la Commune.")
+    text = _replace(text, "DU CONSEIL MUNICIPAL", "DU BUREAU DE LA COMMUNE")
+    messages = [f.message for f in _rule(lint_text(text, authority=_commune_check()), "autre-collectivite")]
+    assert any("présidée par son maire" in m for m in messages)
+    assert any("délibère en conseil municipal" in m for m in messages)
+
+
+def test_metropole_code_on_a_commune_act_is_an_error(commune_draft):
+    text = _replace(commune_draft.text, "Objet :", "EMP [n°]/25/BM\nObjet :")
+    hits = _rule(lint_text(text, authority=_commune_check(numbering="AAAA-NNN")), "autre-collectivite")
+    assert any("EMP [n°]/25/BM" in h.message and "AAAA-NNN" in h.message for h in hits)
+
+
+def test_a_number_outside_the_authoritys_scheme_is_an_error(commune_draft):
+    import datetime as dt
+
+    session = dt.date(2025, 6, 12)
+    draft = commune_draft
+    assert draft.part("numero") == "Délibération n° [n°]"
+    ok = draft.text.replace("Délibération n° [n°]", "Délibération n° D2025-[NNN]")
+    bad = draft.text.replace("Délibération n° [n°]", "Délibération n° 2025/[NN]")
+    check = _commune_check(numbering="DAAAA-NNN", session_date=session)
+
+    def with_number(text):  # the parts lint finds, and the number's line the draft declares
+        from assistant.draft.templates import Part
+
+        start = text.index("Délibération n°")
+        number = Part(name="numero", label="Numéro", start=start, end=text.index("\n", start))
+        return sorted([*find_parts(text), number], key=lambda p: p.start)
+
+    assert [f for f in lint_text(ok, with_number(ok), authority=check) if f.rule == "autre-collectivite"] == []
+    hits = _rule(lint_text(bad, with_number(bad), authority=check), "autre-collectivite")
+    assert "2025/[NN]" in hits[0].message and "DAAAA-NNN" in hits[0].message
+
+
+def test_commune_draft_lacking_its_registers_mentions_gets_warnings(commune_draft):
+    text = commune_draft.text
+    for line in text.splitlines():
+        if line.startswith(("Membres en exercice", "Secrétaire de séance")):
+            text = _replace(text, line + "\n", "")
+    text = _replace(text, ", dûment convoqué le [date de convocation]", "")
+    every = ["secretary", "convocation_date", "members_in_office", "present_count", "voting_count"]
+    found = [f for f in lint_text(text, authority=_commune_check(mentions=every)) if f.rule == "registre-incomplet"]
+    assert {f.severity for f in found} == {"avertissement"}
+    labels = " ".join(f.message for f in found)
+    assert "secrétaire de séance" in labels and "date de convocation" in labels and "votants" in labels
+    assert "membres en exercice" in labels
+    # Only what this commune's register always carries is asked for.
+    only = [f for f in lint_text(text, authority=_commune_check(mentions=["secretary"]))
+            if f.rule == "registre-incomplet"]
+    assert len(only) == 1 and "secrétaire" in only[0].message
+
+
+def test_what_a_register_always_carries_is_learned_per_document():
+    import datetime as dt
+
+    from assistant.draft.profiles import learn_profiles
+    from assistant.models import Count, Deliberation, Person
+
+    common = {"source": "x", "raw_text": "", "authority_type": "commune", "authority_name": "Saint-Exemple",
+              "body": "conseil_municipal", "session_date": dt.date(2024, 5, 2)}
+    secretary = Person(name="Anne DURAND", start=0, end=1)
+    recs = [Deliberation(id="a", content_hash="1", secretary=secretary, members_in_office=Count(value=15, start=0, end=1),
+                         **common),
+            Deliberation(id="b", content_hash="2", secretary=secretary, **common)]
+    assert learn_profiles(recs)[0].always == ["secretary"]
+
+
+def test_no_real_or_handwritten_extract_speaks_of_another_authority():
+    """Each extract's frame names its own authority and body: the authority rule finds nothing in them
+    (a commune's header printing its département above its name is no other authority)."""
+    paths = sorted((ROOT / "corpus" / "real").glob("*.txt")) + sorted((ROOT / "corpus" / "handwritten").glob("*.txt"))
+    assert len(paths) >= 25
+    found = {p.name: [f.message for f in lint_file(p)[1] if f.rule == "autre-collectivite"] for p in paths}
+    assert {name: hits for name, hits in found.items() if hits} == {}

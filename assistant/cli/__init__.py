@@ -29,7 +29,7 @@ COMMAND_MODULES = [
     "index_cmds",  # search, reindex
     "ask_cmds",  # ask
     "llm_cmds",  # llm check
-    "draft_cmds",  # draft, lint
+    "draft_cmds",  # draft, lint, authorities
     "eval_cmds",  # eval
     "corpus_cmds",  # corpus synth
     "opendata_cmds",  # export (SCDL), history

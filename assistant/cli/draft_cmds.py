@@ -1,4 +1,5 @@
-"""`delib draft`, `delib lint`: draft a deliberation from a request file; check a draft or an extract."""
+"""`delib draft`, `delib lint`, `delib authorities`: draft a deliberation from a request file; check a
+draft or an extract; list the authorities the registry can draft for, with the style learned from them."""
 
 from __future__ import annotations
 
@@ -85,12 +86,42 @@ def register(app: typer.Typer) -> None:
             err.print(f"[cyan]Note :[/cyan] {note}", highlight=False)
         _print_findings(result.findings, str(written or "projet"))
 
+    @app.command("authorities")
+    def authorities(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON : chaque profil, ses formules et leurs sources.")] = False,
+    ) -> None:
+        """Lister les collectivités et assemblées du registre (la plus fournie d'abord), avec le style appris de leurs
+        délibérations : intitulé, titre du président, numérotation, formules, bloc de signature."""
+        from ..draft.profiles import profiles
+
+        a = assistant_from(ctx)
+        try:
+            found = profiles(a.registry)
+        finally:
+            a.close()
+        if as_json:
+            _print_json([{**p.model_dump(mode="json"), "label": p.label(), "count": p.count} for p in found])
+            return
+        if not found:
+            err.print("Aucune collectivité nommée dans le registre : ingérez d'abord des délibérations (delib ingest).")
+            return
+        from rich.table import Table
+
+        table = Table("Collectivité — assemblée", "Délib.", "Numérotation", "Titre du président", "Formules apprises")
+        for p in found:
+            table.add_row(p.label(), str(p.count), p.numbering.text if p.numbering else "—",
+                          p.president_title.text if p.president_title else "—",
+                          ", ".join(sorted(p.formulas)) or "—")
+        console.print(table)
+
     @app.command("lint")
     def lint(
         file: Annotated[Path, typer.Argument(help="Projet ou extrait à vérifier (.txt, .md, .docx, .pdf).")],
         as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON : la liste des constats.")] = False,
     ) -> None:
-        """Vérifier un projet ou un extrait : parties obligatoires, numérotation, montants, dates, accords.
+        """Vérifier un projet ou un extrait : parties obligatoires, numérotation, montants, dates, accords, formules
+        d'une autre collectivité ou d'une autre assemblée (la collectivité est celle que nomme l'en-tête).
 
         Code de sortie 1 s'il y a quelque chose à corriger (erreur ou avertissement)."""
         from ..draft import lint_file, to_fix

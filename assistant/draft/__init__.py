@@ -25,11 +25,22 @@ from .precedents import (
     precedent_texts,
     precedent_visas,
 )
+from .profiles import (
+    Profile,
+    authority_check,
+    fill,
+    filled_forms,
+    find_profile,
+    frame_of,
+    number_placeholder,
+    president_title,
+    title_article,
+)
 from .request import BudgetLine, DraftRequest, load_request, request_from_dict
 from .templates import DEFAULT_VISAS, TEMPLATES, Part, render, render_parts
 
 __all__ = [
-    "Draft", "DraftRequest", "Finding", "Part", "Precedent", "Suggestion", "compose_expose", "find_parts",
+    "Draft", "DraftRequest", "Finding", "Part", "Precedent", "Profile", "Suggestion", "compose_expose", "find_parts",
     "lint_file", "lint_text", "load_request", "make_draft", "render_draft", "to_fix",
 ]
 
@@ -46,6 +57,7 @@ class Draft(BaseModel):
     backend: str = "none"  # "none" or the LLM that wrote the exposé's context paragraphs
     notes: list[str] = Field(default_factory=list)
     template: str = ""
+    profile: str | None = None  # the authority profile whose forms the draft uses (its key), None: neutral wording
     _sources: list[str] = PrivateAttr(default_factory=list)  # precedents' texts, for traceability
 
     def part(self, name: str) -> str:
@@ -129,16 +141,31 @@ def make_draft(
     registry = registry if registry is not None else (assistant.registry if assistant is not None else None)
     retriever = assistant.__dict__.get("retriever") if assistant is not None else None  # only if already built
     precedents = find_precedents(registry, req, k=k, retriever=retriever) if registry is not None else []
+    profile = find_profile(registry, req.authority_type, req.authority_name, req.body)
     if llm == "auto":
         llm = _llm_of(assistant, notes)
-    return render_draft(req, precedents, llm=llm, notes=notes)
+    return render_draft(req, precedents, llm=llm, notes=notes, profile=profile)
 
 
 def render_draft(
-    req: DraftRequest, precedents: list[Precedent], *, llm: Any = None, notes: list[str] | None = None
+    req: DraftRequest, precedents: list[Precedent], *, llm: Any = None, notes: list[str] | None = None,
+    profile: Profile | None = None,
 ) -> Draft:
     notes = list(notes or [])
     suggestions: list[Suggestion] = []
+    if profile is not None and req.seed_layout:
+        notes.append(f"Cadre du bureau ou du conseil d'une métropole (celui de ses extraits) ; "
+                     f"{profile.count} délibération(s) de {profile.label()} dans le registre.")
+    elif profile is not None:
+        notes.append(f"Style appris de {profile.count} délibération(s) du registre ({profile.label()}) : "
+                     f"{', '.join(profile.learned()) or 'aucune formule'}.")
+        vote = profile.formulas.get("vote")
+        if vote:  # its result belongs to the session: offered, not written
+            suggestions.append(Suggestion(kind="vote", text=fill(vote.text, {}), source=vote.sources[0]))
+            notes.append(f"Ligne de vote de ce registre, à compléter en séance : « {fill(vote.text, {})} » "
+                         f"(délibération {vote.sources[0]}).")
+    elif not req.seed_layout:
+        notes.append("Collectivité ou assemblée absente du registre : formules juridiques neutres.")
 
     visas, visas_from = list(req.visas), None
     prec_visas, prec_id, usable = precedent_visas(precedents, req.body)
@@ -153,22 +180,24 @@ def render_draft(
         visas.append(f"L'avis de la commission {req.commission}")
 
     budget = _budget(req, precedents, suggestions, notes)
-    title_lines = _signatory_title(req, precedents, suggestions, notes)
+    title_lines = _signatory_title(req, precedents, suggestions, notes, profile)
     designation = req.beneficiary.designation() if req.beneficiary else ""
+    frame = {"frame": frame_of(req), "f": filled_forms(profile, req), "profile": profile}
     # The object is rendered by the act's template; the LLM prompt needs it before the exposé exists.
     first_text, first_parts = render_parts(
-        render(TEMPLATES[req.act_type], **_context(req, designation, [], visas, budget, title_lines)))
+        render(TEMPLATES[req.act_type], **_context(req, designation, [], visas, budget, title_lines, **frame)))
     objet = " ".join(next((first_text[p.start:p.end] for p in first_parts if p.name == "objet"), "").split())
     expose: Expose = compose_expose(req, precedents, llm, objet=objet)
     notes += expose.notes
 
-    raw = render(TEMPLATES[req.act_type], **_context(req, designation, expose.paragraphs, visas, budget, title_lines))
+    raw = render(TEMPLATES[req.act_type],
+                 **_context(req, designation, expose.paragraphs, visas, budget, title_lines, **frame))
     text, parts = render_parts(raw)
     draft = Draft(
         request=req, text=text, parts=parts,
         precedents=[{**p.ref(), "score": p.score, "reasons": p.reasons} for p in precedents],
-        findings=lint_text(text), suggestions=suggestions, backend=expose.backend, notes=notes,
-        template=TEMPLATES[req.act_type],
+        findings=lint_text(text, authority=authority_check(req, profile)), suggestions=suggestions, backend=expose.backend, notes=notes,
+        template=TEMPLATES[req.act_type], profile=profile.key if profile else None,
     )
     draft._sources = precedent_texts(precedents)
     return draft
@@ -178,9 +207,13 @@ def _placeholder(what: str) -> str:
     return f"[{what}]"
 
 
-def _context(req: DraftRequest, designation: str, expose: list[str], visas: list[str], budget, title_lines) -> dict:
+def _context(req: DraftRequest, designation: str, expose: list[str], visas: list[str], budget, title_lines,
+             *, frame: str, f: dict, profile: Profile | None) -> dict:
+    from .profiles import body_words, slot_values
+
     fem = req.president.feminine
     c = req.contract
+    title = president_title(req, profile)
     rapporteur = "du Commissaire Rapporteur"
     if req.rapporteur:
         rapporteur = f"de {req.rapporteur.civility} {req.rapporteur.name}, Commissaire Rapporteur,"
@@ -188,11 +221,30 @@ def _context(req: DraftRequest, designation: str, expose: list[str], visas: list
         "r": req, "b": designation, "c": c, "expose": expose, "visas": visas, "budget": budget,
         "signatory_title": title_lines, "placeholder": _placeholder, "rapporteur": rapporteur,
         "avenant_ref": f"n° {c.avenant_number}" if c and c.avenant_number else _placeholder("n° de l'avenant"),
+        "frame": frame, "f": f, "body": body_words(req.body), "v": _values(req, slot_values),
+        "number": req.number or number_placeholder(profile.numbering.text if profile and profile.numbering else None,
+                                                   req.session_date),
         "p": {
-            "title": "Présidente" if fem else "Président",
+            "title": title if not req.seed_layout else ("Présidente" if fem else "Président"),
             "la_presidente": "Madame la Présidente" if fem else "Monsieur le Président",
+            "signer": _signer(req, title),
         },
     }
+
+
+def _values(req: DraftRequest, slot_values) -> dict:
+    return slot_values(req.session_date, president=f"{req.president.civility} {req.president.name}",
+                       convocation=req.convocation_date)
+
+
+def _signer(req: DraftRequest, title: str) -> str:
+    """Who signs for the authority, in running text: "Madame la Présidente de la Métropole X", "Monsieur le Maire"."""
+    from .templates import prep_de
+
+    if req.seed_layout or title in ("Président", "Présidente"):
+        la = "Madame la Présidente" if req.president.feminine else "Monsieur le Président"
+        return f"{la} {prep_de(req.the_authority)}"
+    return f"{req.president.civility} {title_article(title, req.president.feminine)} {title}"
 
 
 def _budget(req: DraftRequest, precedents: list[Precedent], suggestions: list[Suggestion],
@@ -234,7 +286,7 @@ def budget_text(line: dict) -> str:
 
 
 def _signatory_title(req: DraftRequest, precedents: list[Precedent], suggestions: list[Suggestion],
-                     notes: list[str]) -> list[str]:
+                     notes: list[str], profile: Profile | None = None) -> list[str]:
     title = req.signatory_title
     prec_title, source = precedent_signatory_title(precedents, req.signatory.name if req.signatory else None)
     if prec_title:
@@ -242,6 +294,9 @@ def _signatory_title(req: DraftRequest, precedents: list[Precedent], suggestions
         if not title:
             title = prec_title
             notes.append(f"Qualité du signataire reprise de la délibération {source}.")
+    if not title and not req.seed_layout and not req.signatory:  # the president signs: "Le Maire,"
+        title = f"{title_article(president_title(req, profile), req.president.feminine).capitalize()} " \
+                f"{president_title(req, profile)},"
     if not title:
         return [_placeholder("qualité du signataire")]
     return [line.strip() for line in title.strip().splitlines() if line.strip()]

@@ -6,7 +6,13 @@ character), so every match is a span of the raw text: "Délibére", "Oui le rapp
 
 Rules: partie-manquante, budget-manquant, numerotation, montant-incoherent, beneficiaire-incoherent,
 date-impossible, date-ordre, budget-incomplet, imputation-recette, accord-president, accord-participe,
-signataire-incomplet.
+signataire-incomplet, autre-collectivite, registre-incomplet.
+
+Lint knows whose act a text is (`AuthorityCheck`: given with a draft, else read from the text's own
+header): another authority's or another body's words in its frame (header, session, formulas,
+signature), a Métropole code on another authority's act, a number outside the authority's scheme are
+errors; a commune council's draft lacking a mention its register always carries is a warning. The
+phrases are data (prompts/draft/authorities.yaml).
 
 Receipts are told from expenses: a budget line on chapitre 024 (produits des cessions), 013, 70-77 or a
 7xxx nature, or worded "la recette sera…", needs no expense nature; an article whose amounts the
@@ -22,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +59,7 @@ class Finding(BaseModel):
 # -- same-length folding -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # a text is folded character by character: each character's fold is computed once
 def _fold_char(ch: str) -> str:
     if ch in "’‘`´ʼ":
         return "'"
@@ -240,9 +248,22 @@ def _beneficiaries(text: str, f: str, start: int, end: int) -> list[tuple[str, i
 # -- the linter ----------------------------------------------------------------------------------
 
 
+class AuthorityCheck(BaseModel):
+    """Whose act a text is, for the rules autre-collectivite and registre-incomplet."""
+
+    authority_type: str | None = None
+    authority_name: str | None = None
+    body: str | None = None
+    numbering: str | None = None  # the authority's learned scheme of numbers ("DAAAA-NNN")
+    session_date: dt.date | None = None
+    mentions: list[str] = []  # fields of the session its register always carries (session_mentions)
+
+
 class _Ctx:
-    def __init__(self, text: str, parts: list[Part], record: Deliberation | None = None):
+    def __init__(self, text: str, parts: list[Part], record: Deliberation | None = None,
+                 authority: AuthorityCheck | None = None):
         self.text = text
+        self.authority = authority
         self.f = fold_same_length(text)
         self.record = record
         self.parts = parts
@@ -283,11 +304,16 @@ def _parsed(text: str) -> Deliberation | None:
     return record if record.raw_text == text else None
 
 
-def lint_text(text: str, parts: list[Part] | None = None) -> list[Finding]:
-    """All findings for a text (a draft or any extract), sorted by position."""
-    ctx = _Ctx(text, parts if parts is not None else find_parts(text), _parsed(text))
+def lint_text(text: str, parts: list[Part] | None = None, *, authority: AuthorityCheck | None = None
+              ) -> list[Finding]:
+    """All findings for a text (a draft or any extract), sorted by position. `authority`: whose act it is
+    (a draft's request); else the authority the text's own header names, when the parser reads one."""
+    record = _parsed(text)
+    if authority is None:
+        authority = _authority_of(text, record)
+    ctx = _Ctx(text, parts if parts is not None else find_parts(text), record, authority)
     for rule in (_missing_parts, _numbering, _budget, _amounts, _beneficiary, _dates, _president,
-                 _participles, _signatory):
+                 _participles, _signatory, _other_authority, _register_mentions):
         rule(ctx)
     return sorted(ctx.findings, key=lambda x: (x.start, SEVERITY_ORDER[x.severity], x.rule))
 
@@ -673,6 +699,106 @@ def _signatory(ctx: _Ctx) -> None:
         ctx.add("signataire-incomplet", "erreur",
                 "Signataire incomplet : le nom (en capitales) et la qualité du signataire sont attendus.",
                 p.start, p.end)
+
+
+# -- the authority ----------------------------------------------------------------------------------
+
+# Parts that frame an act (its authority's own words); the exposé, visas and articles may cite others.
+_FRAME_PARTS = {"en-tete", "titre", "seance", "numero", "ouverture", "presences", "proposition", "rapporteur",
+                "raisons", "assemblee", "oui", "conclusions", "delibere", "fait", "certifie", "signataire"}
+
+
+def _wording() -> dict:
+    from .profiles import wording
+
+    return wording()
+
+
+def _marks(authority_type: str | None) -> set[str]:
+    return set((_wording()["marks"].get(authority_type or "") or {}).get("phrases", []))
+
+
+def _other_authority(ctx: _Ctx) -> None:
+    for never in _wording()["never"]:
+        for m in re.finditer(never["pattern"], ctx.f):
+            ctx.add("autre-collectivite", "erreur",
+                    f"« {' '.join(ctx.text[m.start():m.end()].split())} » : {never['message']}.", m.start(), m.end())
+    a = ctx.authority
+    if a is None or not a.authority_type:
+        return
+    own = _marks(a.authority_type)
+    for shared in (_wording()["marks"].get(a.authority_type) or {}).get("shares", []):
+        own |= _marks(shared)
+    others = {p for t in _wording()["marks"] if t != a.authority_type for p in _marks(t)} - own
+    who = _designation(a)
+    for part in (p for p in ctx.parts if p.name in _FRAME_PARTS):
+        for phrase in others:
+            for m in re.finditer(phrase, ctx.f[part.start:part.end]):
+                s, e = part.start + m.start(), part.start + m.end()
+                ctx.add("autre-collectivite", "erreur",
+                        f"« {' '.join(ctx.text[s:e].split())} » ({part.label.lower()}) : formule d'une autre "
+                        f"collectivité ou d'une autre assemblée dans un acte {who}.", s, e)
+    if a.authority_type != "metropole":
+        for name in ("code", "code-registre"):
+            if name in ctx.by_name:
+                p = ctx.by_name[name]
+                ctx.add("autre-collectivite", "erreur",
+                        f"Code « {ctx.text[p.start:p.end].strip()} » au format d'un bureau ou d'un conseil de "
+                        f"métropole dans un acte {who}" + (f" (numérotation attendue : « {a.numbering} »)."
+                                                           if a.numbering else "."), p.start, p.end)
+    _number_scheme(ctx, a, who)
+
+
+def _authority_of(text: str, record: Deliberation | None) -> AuthorityCheck | None:
+    """The authority a text names: the parser's reading of its header, else the type of the body it read
+    (a conseil municipal is a commune's), else the type its first line names ("COMMUNE DE SAINT-EXEMPLE";
+    not a département, which a commune's header prints above its own name); None when none says."""
+    from .profiles import body_words, type_of
+
+    if record is not None and record.authority_type:
+        return AuthorityCheck(authority_type=record.authority_type, authority_name=record.authority_name,
+                              body=record.body, session_date=record.session_date)
+    kind = body_words(record.body).get("type") if record is not None and record.body else None
+    if kind is None:
+        kind = type_of(next((line for line in text.splitlines() if line.strip()), ""))
+    return AuthorityCheck(authority_type=kind) if kind and kind != "departement" else None
+
+
+def _designation(a: AuthorityCheck) -> str:
+    from .profiles import designation, type_words, with_article
+    from .templates import prep_de
+
+    if a.authority_name:
+        return prep_de(with_article(designation(a.authority_type, a.authority_name), a.authority_type))
+    return f"de type « {type_words(a.authority_type).get('word', a.authority_type)} »"
+
+
+def _number_scheme(ctx: _Ctx, a: AuthorityCheck, who: str) -> None:
+    """The draft's number ("Délibération n° D2025-[NNN]") follows the authority's learned scheme."""
+    part = ctx.by_name.get("numero")
+    m = part and re.search(r"\bn\s*[°º o]\.?\s*(\S.*)$", ctx.text[part.start:part.end].strip())
+    if not (a.numbering and m):
+        return
+    from .profiles import numbering_scheme
+
+    number = re.sub(r"\[(N+)\]", lambda g: "0" * len(g.group(1)), m.group(1).strip())
+    probe = Deliberation(id="lint", source="lint", content_hash="", raw_text="", session_date=a.session_date)
+    scheme = numbering_scheme(number, probe)
+    if scheme and scheme != a.numbering:
+        ctx.add("autre-collectivite", "erreur",
+                f"Numéro « {m.group(1).strip()} » hors de la numérotation {who} (« {a.numbering} »).",
+                part.start, part.end)
+
+
+def _register_mentions(ctx: _Ctx) -> None:
+    a = ctx.authority
+    if a is None or not a.mentions:
+        return
+    for spec in _wording()["session_mentions"]:
+        if spec["field"] in a.mentions and not re.search(spec["pattern"], ctx.f):
+            ctx.add("registre-incomplet", "avertissement",
+                    f"Il manque {spec['label']} : le registre {_designation(a)} le porte toujours.",
+                    ctx.expected_at("presences", "ouverture", "seance", "titre", "en-tete"))
 
 
 # -- files -----------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ W_LEXICAL = 2.0
 W_ACT_TYPE = 1.5
 W_DENSE = 1.0
 W_BODY = 0.5
+W_AUTHORITY = 3.0  # the authority's own deliberations first, then others of its type (never another type)
 MIN_SCORE = 1.5
 
 
@@ -40,6 +41,7 @@ class Precedent(BaseModel):
     act_type: str | None = None
     score: float = 0.0
     reasons: list[str] = Field(default_factory=list)  # French: "même bénéficiaire", ...
+    other_authority: bool = False  # a record of another named authority (its visas cite its own acts)
     record: Deliberation | None = Field(default=None, exclude=True, repr=False)
 
     def ref(self) -> dict:
@@ -81,7 +83,7 @@ def clean_ocr(text: str) -> str:
 def visa_text(raw: str) -> str:
     """A visa as a template item: OCR-cleaned, without its leading "Vu" and trailing " ;" or "."."""
     text = clean_ocr(raw)
-    text = re.sub(r"^(?:Vu\s+)", "", text)
+    text = re.sub(r"^(?:Vu\s+)", "", text, flags=re.IGNORECASE)
     return text.rstrip(" ;.,")
 
 
@@ -116,6 +118,13 @@ def find_precedents(
     for ident in _dense_ids(retriever, query):
         add(ident, W_DENSE, "sens proche")
 
+    own, other_type = _authority_ids(registry, request)
+    for ident in list(scores):
+        if ident in other_type:
+            del scores[ident]  # another type of authority writes otherwise (its bodies, titles, codes)
+        elif ident in own:
+            add(ident, W_AUTHORITY, "même collectivité")
+
     out: list[Precedent] = []
     for ident in sorted(scores, key=lambda i: (-scores[i], i)):
         rec = registry.get(ident)
@@ -136,11 +145,24 @@ def find_precedents(
                 act_type=rec.act_type,
                 score=round(score, 3),
                 reasons=reasons[ident],
+                other_authority=bool(rec.authority_name) and ident not in own,
                 record=rec,
             )
         )
     out.sort(key=lambda p: (-p.score, p.id))
     return out[:k]
+
+
+def _authority_ids(registry: Registry, request: DraftRequest) -> tuple[set[str], set[str]]:
+    """Ids of the request's authority's records, and of records of another known type than the request's."""
+    key = textnorm.match_key(request.authority_name)
+    own, other_type = set(), set()
+    for ident, kind, name, _number in registry.identity_rows():
+        if kind and request.authority_type and kind != request.authority_type:
+            other_type.add(ident)
+        elif name and textnorm.match_key(name) == key:
+            own.add(ident)
+    return own, other_type
 
 
 def _query(request: DraftRequest) -> str:
@@ -181,11 +203,11 @@ def same_name(a: str | None, b: str | None, threshold: float = 88.0) -> bool:
 
 
 def precedent_visas(precedents: list[Precedent], body: str) -> tuple[list[str], str | None, bool]:
-    """Visas to reuse: those of the most recent precedent of the same body (its delegation deliberation
-    is the one in force), cleaned. Else the best precedent's, offered only: (visas, id, usable)."""
-    same = sorted((p for p in precedents if p.body == body and p.record and p.record.visas),
+    """Visas to reuse: those of the most recent precedent of the same authority and body (its delegation
+    deliberation is the one in force), cleaned. Else the best precedent's, offered only: (visas, id, usable)."""
+    same = sorted((p for p in precedents if p.body == body and not p.other_authority and p.record and p.record.visas),
                   key=lambda p: p.session_date or "", reverse=True)
-    other = [p for p in precedents if p.body != body and p.record and p.record.visas]
+    other = [p for p in precedents if p not in same and p.record and p.record.visas]
     for p, usable in [(p, True) for p in same] + [(p, False) for p in other]:
         visas = [visa_text(v.text) for v in p.record.visas if visa_text(v.text)]
         if visas:

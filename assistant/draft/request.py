@@ -16,9 +16,12 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ..formats import format_money
+from ..models import AuthorityType
 
 DraftActType = Literal["subvention", "convention", "avenant", "autre"]
-DraftBody = Literal["bureau", "conseil"]
+# Any body a French authority deliberates in ("bureau" and "conseil" alone are a métropole's, as in models.Body).
+DraftBody = Literal["bureau", "conseil", "conseil_municipal", "conseil_communautaire", "commission_permanente",
+                    "comite_syndical", "conseil_administration"]
 
 # How a legal form is introduced in running text: "à l'association X", "à la société X".
 LEGAL_FORMS: dict[str, str] = {
@@ -199,11 +202,20 @@ class Point(BaseModel):
 class DraftRequest(BaseModel):
     """A request for a draft deliberation. Field names are the YAML keys."""
 
-    authority: str = "Métropole Aix-Marseille-Provence"
+    authority: str = Field("Métropole Aix-Marseille-Provence",
+                           description="La collectivité, telle qu'elle se nomme : « Commune de Saint-Exemple ».")
+    authority_type: AuthorityType | None = Field(
+        None, description="commune, communaute_agglomeration, departement, region, syndicat, ccas… ; "
+                          "déduit du premier mot de `authority` s'il manque.")
     department: str | None = None  # "Bouches-du-Rhône" for the header
-    body: DraftBody = "bureau"
+    body: DraftBody | None = Field(None, description="L'assemblée ; celle du type de collectivité s'il manque "
+                                                     "(conseil municipal pour une commune…).")
     session_date: dt.date
+    convocation_date: dt.date | None = None
     president: Person
+    secretary: Person | None = Field(None, description="Secrétaire de séance, s'il est connu.")
+    number: str | None = Field(None, description="Numéro de la délibération ; sinon un modèle d'après la numérotation "
+                                                 "de la collectivité (« D2025-[NNN] »).")
     act_type: DraftActType = "subvention"
     object: str | None = Field(None, description="Objet (titre). Composé d'après le type d'acte s'il manque.")
     beneficiary: Beneficiary | None = None
@@ -249,8 +261,26 @@ class DraftRequest(BaseModel):
     def _session_date(cls, v):
         return parse_date(v)
 
+    @field_validator("convocation_date", mode="before")
+    @classmethod
+    def _convocation_date(cls, v):
+        return None if v in (None, "") else parse_date(v)
+
     @model_validator(mode="after")
     def _defaults(self):
+        from .profiles import type_of, type_words
+
+        if self.authority_type is None:
+            self.authority_type = type_of(self.authority)
+        if self.body is None:
+            self.body = type_words(self.authority_type).get("body", "conseil_municipal")
+        allowed = type_words(self.authority_type).get("bodies")
+        if allowed and self.body not in allowed:
+            from .profiles import body_words
+
+            names = " ou ".join(body_words(b)["the"] for b in allowed)
+            raise ValueError(f"« {self.authority} » ne délibère pas en « {body_words(self.body)['name']} » : "
+                             f"son assemblée est {names} (body : {', '.join(allowed)})")
         for line in self.amounts:
             if line.year is None:
                 line.year = self.aid_year
@@ -276,17 +306,51 @@ class DraftRequest(BaseModel):
 
     @property
     def authority_kind(self) -> str:
-        """"Métropole" in "Métropole Aix-Marseille-Provence"."""
-        return self.authority.split()[0]
+        """"Métropole" in "Métropole Aix-Marseille-Provence", "Commune" for a commune."""
+        from .profiles import type_words
+
+        return type_words(self.authority_type).get("word") or self.authority.split()[0]
 
     @property
     def authority_name(self) -> str:
-        """"Aix-Marseille-Provence" in "Métropole Aix-Marseille-Provence"."""
-        return self.authority.split(None, 1)[1] if " " in self.authority else self.authority
+        """"Aix-Marseille-Provence" in "Métropole Aix-Marseille-Provence", "Saint-Exemple" in "Commune de Saint-Exemple"."""
+        from .profiles import bare_name
+
+        return bare_name(self.authority, self.authority_type)
+
+    @property
+    def the_authority(self) -> str:
+        """"la Métropole Aix-Marseille-Provence", "la Commune de Saint-Exemple", "le Département de …"."""
+        from .profiles import with_article
+
+        return with_article(self.authority, self.authority_type)
+
+    @property
+    def the_kind(self) -> str:
+        """"la Métropole", "la Commune", "le Département" (whose budget it is)."""
+        from .profiles import type_words
+
+        return type_words(self.authority_type).get("the") or f"la {self.authority_kind}"
+
+    @property
+    def seed_layout(self) -> bool:
+        """A métropole's bureau or conseil: the seed's frame (prompts/draft/base.j2), its codes and its wording."""
+        return self.authority_type == "metropole" and self.body in ("bureau", "conseil")
 
     @property
     def body_label(self) -> str:
-        return f"{'Bureau' if self.body == 'bureau' else 'Conseil'} de la {self.authority_kind}"
+        from .profiles import body_words
+
+        if self.seed_layout:
+            return f"{'Bureau' if self.body == 'bureau' else 'Conseil'} de la {self.authority_kind}"
+        return body_words(self.body)["name"]
+
+    @property
+    def body_to(self) -> str:
+        """"au Conseil municipal", "à la Commission permanente"."""
+        from .profiles import body_words
+
+        return f"au {self.body_label}" if self.seed_layout else body_words(self.body)["au"]
 
     @property
     def body_suffix(self) -> str:

@@ -133,6 +133,14 @@ def sentence(text: str, end: str = ".") -> str:
     return text if text[-1] in ".:;!?…" else text + end
 
 
+def lowfirst(text: str) -> str:
+    """"Le Code général…" -> "le Code général…" (after "Vu"); a name or an acronym keeps its capital."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower() and text.split()[0].lower() in (
+            "le", "la", "les", "l'", "l’", "un", "une", "sa", "son", "ses"):
+        return text[0].lower() + text[1:]
+    return text
+
+
 def enumerate_items(items: list[str]) -> list[str]:
     """The register's numbered lists: "1) item," ... last one closed by a full stop."""
     out = []
@@ -159,7 +167,7 @@ def environment():
         autoescape=False,  # plain text, not HTML
     )
     env.filters.update(
-        a=prep_a, de=prep_de, agree=agree, join_fr=join_fr, caps=caps, sentence=sentence, date_fr=format_date
+        a=prep_a, de=prep_de, lowfirst=lowfirst, agree=agree, join_fr=join_fr, caps=caps, sentence=sentence, date_fr=format_date
     )
     return env
 
@@ -194,7 +202,7 @@ def render_parts(raw: str) -> tuple[str, list[Part]]:
 def template_words() -> set[str]:
     """Every word the templates spell out: fixed formulas, not facts (used by the traceability check)."""
     words: set[str] = set(re.findall(r"[^\W\d_]+", FIXED_WORDS))
-    for path in sorted(PROMPTS_DIR.glob("*.j2")):
+    for path in [*sorted(PROMPTS_DIR.glob("*.j2")), PROMPTS_DIR / "authorities.yaml"]:
         text = re.sub(r"\{[{%#].*?[}%#]\}", " ", path.read_text(encoding="utf-8"), flags=re.DOTALL)
         words.update(re.findall(r"[^\W\d_]+", text))
     return words

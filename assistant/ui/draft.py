@@ -16,6 +16,16 @@ LEGAL_FORMS = ["association", "société", "commune", "établissement public", "
                "groupement d'intérêt public", "université", ""]
 CIVILITIES = ["Madame", "Monsieur"]
 QUALIFIERS = [("—", ""), ("TTC", "TTC"), ("HT", "HT"), ("net", "net")]
+# Bodies and types of authority, as the form offers them ("" : deduced from the authority).
+BODIES = [("Selon la collectivité", ""), ("Conseil municipal", "conseil_municipal"),
+          ("Conseil communautaire", "conseil_communautaire"), ("Bureau", "bureau"), ("Conseil (métropole)", "conseil"),
+          ("Commission permanente", "commission_permanente"), ("Comité syndical", "comite_syndical"),
+          ("Conseil d'administration", "conseil_administration")]
+AUTHORITY_TYPES = [("D'après le nom", ""), ("Commune", "commune"), ("Communauté de communes", "communaute_communes"),
+                   ("Communauté d'agglomération", "communaute_agglomeration"),
+                   ("Communauté urbaine", "communaute_urbaine"), ("Métropole", "metropole"),
+                   ("Établissement public territorial", "ept"), ("Département", "departement"),
+                   ("Région", "region"), ("Syndicat", "syndicat"), ("CCAS", "ccas")]
 
 # Which groups of fields each act type shows.
 SHOWN = {
@@ -26,7 +36,8 @@ SHOWN = {
 }
 # The form's fields, in the order the handlers receive them.
 FIELDS = [
-    "act_type", "body", "session_date", "president_name", "president_civility", "object",
+    "act_type", "authority", "authority_type", "body", "session_date", "president_name", "president_civility",
+    "convocation_date", "secretary_name", "secretary_civility", "object",
     "beneficiary_name", "legal_form", "short_name", "amount", "qualifier", "year",
     "project_name", "project_purpose", "convention", "cofinancers",
     "contract_number", "contract_object", "contract_notified", "avenant_number",
@@ -65,7 +76,6 @@ def request_dict(values: dict) -> dict:
     act = v.get("act_type") or "subvention"
     shown = SHOWN.get(act, set())
     data: dict = {
-        "body": v.get("body") or "bureau",
         "session_date": v.get("session_date") or None,
         "act_type": act,
         "president": {"name": v.get("president_name") or "", "civility": v.get("president_civility") or "Madame"},
@@ -73,6 +83,11 @@ def request_dict(values: dict) -> dict:
         "visas": _lines(v.get("visas")),
         "service_prefix": v.get("service_prefix") or "EMP",
     }
+    for key in ("authority", "authority_type", "body", "convocation_date"):
+        if v.get(key):
+            data[key] = v[key]
+    if v.get("secretary_name"):
+        data["secretary"] = {"name": v["secretary_name"], "civility": v.get("secretary_civility") or "Madame"}
     if v.get("object"):
         data["object"] = " ".join(v["object"].split())
     if v.get("commission"):
@@ -117,7 +132,11 @@ def form_values(req) -> dict:
         points.append(p.text)
         points += [f"- {i}" for i in p.items]
     return {
-        "act_type": req.act_type, "body": req.body, "session_date": format_date(req.session_date),
+        "act_type": req.act_type, "authority": req.authority, "authority_type": req.authority_type or "",
+        "body": req.body or "", "session_date": format_date(req.session_date),
+        "convocation_date": format_date(req.convocation_date) if req.convocation_date else "",
+        "secretary_name": req.secretary.name if req.secretary else "",
+        "secretary_civility": req.secretary.civility if req.secretary else "Madame",
         "president_name": req.president.name, "president_civility": req.president.civility,
         "object": req.object or "", "beneficiary_name": b.name if b else "",
         "legal_form": (b.legal_form or "") if b else "", "short_name": (b.short_name or "") if b else "",
@@ -144,8 +163,31 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text or "projet")).strip("-")[:40] or "projet"
 
 
+def authority_choices(ctx: UIContext) -> tuple[list[tuple[str, str]], dict[str, dict]]:
+    """The registry's authorities, most records first: dropdown choices (label with the count, designation)
+    and, per designation, its type and its bodies (most records first). Names equal up to case, accents and
+    spacing are one authority, as in the profiles."""
+    from ..draft.profiles import authority_key, designation
+
+    by_key: dict[str, dict] = {}
+    for kind, name, body, count in sorted(ctx.registry.authority_bodies(), key=lambda r: -r[3]):
+        entry = by_key.setdefault(authority_key(kind, name), {"name": name, "type": kind or "", "bodies": {},
+                                                               "count": 0})
+        entry["count"] += count
+        if body:
+            entry["bodies"][body] = entry["bodies"].get(body, 0) + count
+    known: dict[str, dict] = {}
+    for entry in by_key.values():
+        bodies = sorted(entry["bodies"], key=lambda b: -entry["bodies"][b])
+        known[designation(entry["type"] or None, entry["name"])] = {"type": entry["type"], "bodies": bodies,
+                                                                     "count": entry["count"]}
+    ordered = sorted(known, key=lambda n: (-known[n]["count"], n))
+    return [(f"{n} ({known[n]['count']} délib.)", n) for n in ordered], known
+
+
 def build(ctx: UIContext) -> None:
     w: dict = {}
+    choices, known = authority_choices(ctx)
     with gr.Row(equal_height=False):
         with gr.Column(scale=4, min_width=360, elem_id="draft-form"):
             with gr.Row(equal_height=True):
@@ -153,15 +195,25 @@ def build(ctx: UIContext) -> None:
                 example = gr.Button("Remplir avec l'exemple", size="sm", elem_id="d-example", scale=0,
                                     min_width=180)
             w["act_type"] = gr.Radio(ACT_TYPES, value="subvention", label="Type d'acte", elem_id="d-act")
+            w["authority"] = gr.Dropdown(
+                choices, value=choices[0][1] if choices else None, allow_custom_value=True, elem_id="d-authority",
+                label="Collectivité (celles du registre, la plus fournie d'abord ; ou saisir « Commune de … »)")
             with gr.Row():
-                w["body"] = gr.Dropdown([("Bureau de la Métropole", "bureau"), ("Conseil de la Métropole", "conseil")],
-                                        value="bureau", label="Assemblée", elem_id="d-body")
+                w["authority_type"] = gr.Dropdown(AUTHORITY_TYPES, value=known[choices[0][1]]["type"] if choices else "",
+                                                  label="Type de collectivité", elem_id="d-authority-type")
+                w["body"] = gr.Dropdown(BODIES, value="", label="Assemblée", elem_id="d-body")
+            with gr.Row():
                 w["session_date"] = gr.Textbox(label="Date de séance", placeholder="20 juin 2019", elem_id="d-date")
+                w["convocation_date"] = gr.Textbox(label="Date de convocation", elem_id="d-convocation")
             with gr.Row():
                 w["president_name"] = gr.Textbox(label="Président(e) de séance", placeholder="Martine VASSAL",
                                                   elem_id="d-president")
                 w["president_civility"] = gr.Radio(CIVILITIES, value="Madame", label="Civilité",
                                                    elem_id="d-president-civ")
+            with gr.Row():
+                w["secretary_name"] = gr.Textbox(label="Secrétaire de séance", elem_id="d-secretary")
+                w["secretary_civility"] = gr.Radio(CIVILITIES, value="Madame", label="Civilité",
+                                                   elem_id="d-secretary-civ")
             w["object"] = gr.Textbox(label="Objet (facultatif : composé d'après le type d'acte)", lines=2,
                                      elem_id="d-object")
             with gr.Group(visible=True) as g_benef:
@@ -253,7 +305,16 @@ def build(ctx: UIContext) -> None:
         values = form_values(load_request(DRAFT_EXAMPLE))
         return [values[name] for name in FIELDS]
 
+    def authority_chosen(name):
+        """A registry authority: its type and its most frequent body; a typed one: deduced from its words."""
+        entry = known.get(name or "")
+        if entry is None:
+            return gr.update(value=""), gr.update(value="")
+        return gr.update(value=entry["type"]), gr.update(value=entry["bodies"][0] if entry["bodies"] else "")
+
     w["act_type"].change(show_fields, w["act_type"], list(groups.values()), queue=False, api_visibility="private")
+    w["authority"].change(authority_chosen, w["authority"], [w["authority_type"], w["body"]], queue=False,
+                          api_visibility="private")
     example.click(fill_example, None, fields, queue=False, api_visibility="private")
     go.click(draft, fields, [status, preview, findings, precedents, download], concurrency_id="draft",
              api_name="draft")
