@@ -17,6 +17,7 @@ at a time (2 cores) and its queue (256 places) holds the others, who wait their 
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import platform
@@ -48,11 +49,11 @@ def conversations(n: int) -> list[tuple[list[str], object]]:
 
 
 def _text(message: dict) -> str:
-    """A chat message's text, with the app's Markdown escapes ("\\(", "\\_") undone."""
+    """A chat message's text, with the app's escapes undone (Markdown "\\(", HTML "&amp;")."""
     content = message.get("content")
     if isinstance(content, list):
         content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return re.sub(r"\\(.)", r"\1", str(content or ""))
+    return html.unescape(re.sub(r"\\(.)", r"\1", str(content or "")))
 
 
 def run_session(url: str, turns: list[str], question, timeout: float) -> dict:

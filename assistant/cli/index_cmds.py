@@ -187,8 +187,12 @@ def register(app: typer.Typer) -> None:
         """Reconstruire l'index sémantique (Chroma) à partir du registre.
 
         Tous les passages sont recalculés : utile après un changement de modèle ou si le dossier de
-        l'index a été supprimé."""
+        l'index a été supprimé. Les recherches hybrides ne s'en servent que s'il est configuré
+        (DELIB_DENSE_WEIGHT > 0 ou DELIB_EMBEDDING_MODEL) ; sinon seule « delib search --mode dense » l'utilise."""
         a = assistant_from(ctx)
+        if not a.settings.dense_enabled:
+            err.print("Index sémantique non configuré (poids 0, le défaut) : il est construit, mais les recherches "
+                      "hybrides et les réponses restent lexicales ; voir DELIB_DENSE_WEIGHT.")
         index = _dense_index(a, sync=False)
         t0 = time.perf_counter()
         try:
