@@ -92,3 +92,16 @@ def test_a_list_of_signed_deliberations_keeps_only_the_person_asked(two_communes
     a = two_communes.ask("Quelles délibérations Paul MARTIN a-t-il signées en 2021 ?")
     assert a.found and "Kerdrein" in a.answer
     assert "Kerdreux" not in a.answer and "PETIT" not in a.answer
+
+
+def test_a_place_named_in_a_clause_is_the_authority_and_a_body_addressed_is_not():
+    """"… à Villemodèle, et combien est demandé à la Région ?": the commune is asked about, the Région is
+    the one asked for money (a counterparty), so the answer stays within the commune's documents."""
+    from assistant.answer.understand import understand
+
+    authorities = [("Villemodèle", ["villemodele"], "commune"), ("Région Exemple", ["exemple"], "region")]
+    q = understand("Quel est le coût de la salle Paul Martin à Villemodèle, et combien est demandé à la Région ?",
+                   authorities=authorities)
+    assert q.authority == "Villemodèle"
+    q = understand("Quelle subvention la Région a-t-elle votée pour la salle de Villemodèle ?", authorities=authorities)
+    assert q.authority_type == "region"  # the Région is the subject here

@@ -609,6 +609,9 @@ def _type_of(words: str) -> str | None:
     return next((k for k, pat in _AUTHORITY_TYPE_WORDS if re.search(pat, folded)), None)
 
 
+_DATIVE = re.compile(r"(?:\bà\s+(?:la|l['’])|\bau|\baux|\bauprès\s+(?:de\s+la|de\s+l['’]|du|des))\s*$", re.IGNORECASE)
+
+
 def _named_as_authority(question: str, start: int, end: int) -> bool:
     if _typed_next_to(question, start, end):
         return True
@@ -616,8 +619,9 @@ def _named_as_authority(question: str, start: int, end: int) -> bool:
         return True
     if _SUBJECT_ARTICLE.search(question[max(0, start - 4):start]) and _SUBJECT_VERB.match(question[end:]):
         return True  # "Combien le X a-t-il accordé…", "Quand X a-t-elle…": the subject of the verb
-    if re.search(r"\s(?:à|in|at)\s+$", question[max(0, start - 5):start]) and re.match(r"\s*[?.!]?\s*$", question[end:]):
-        return True  # "… à l'association L'Enceinte à X ?": the place that closes the question
+    if re.search(r"\s(?:à|in|at)\s+$", question[max(0, start - 5):start]) and re.match(r"\s*(?:[?.!]?\s*$|[,;])",
+                                                                                     question[end:]):
+        return True  # "… à l'association L'Enceinte à X ?", "… l'espace Y à X, et …": the place that closes a clause
     before = re.search(r"(\S+)\s+(?:de |d['’]|of |à |in |at )$", question[max(0, start - 60):start])
     if before:
         word = before.group(1)  # "D2025-009 de X ?": a code or a common word before; "Deuxième Chance de X": a name
@@ -645,7 +649,10 @@ def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[in
     folded = textnorm.fold(question)  # same length as the question: offsets hold
     best: tuple[int, float, str, tuple[int, int]] | None = None
     type_words = list(_AUTHORITY_WORDS.finditer(question))
-    typed = {k for m in type_words for k, pat in _AUTHORITY_TYPE_WORDS if re.search(pat, textnorm.fold(m.group()))}
+    # A type word the question addresses something to ("demandé à la Région", "auprès du Département") names a
+    # counterparty, not the authority asked about.
+    subjects = [m for m in type_words if not _DATIVE.search(question[max(0, m.start() - 14):m.start()])]
+    typed = {k for m in subjects for k, pat in _AUTHORITY_TYPE_WORDS if re.search(pat, textnorm.fold(m.group()))}
     for name, words, kind in authorities or ():
         spans = [m.span() for w in words if (m := re.search(rf"\b{re.escape(w)}\b", folded))]
         if not spans or len(spans) < min(len(words), 2) and len(words) > 1:
