@@ -182,6 +182,12 @@ def test_vote_named_against():
     assert vote.against == ["Paul MARTIN", "Anne DURAND"] and vote.against_count == 2
 
 
+def test_vote_named_abstainers_of_a_form():
+    """A prefecture form: "Abstention(s) de : Mme X, Mme Y", then the counts."""
+    vote = _vote("Abstention(s) de : Mme Durand, Mme Martin Adopté à la majorité : Voix contre : 0 Abstentions : 2")
+    assert vote.abstentions == ["Durand", "Martin"] and vote.abstention_count == 2 and vote.against_count == 0
+
+
 def test_no_vote_is_none():
     assert _vote("Le Conseil prend connaissance du rapport.") is None
 

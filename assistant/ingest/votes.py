@@ -43,7 +43,7 @@ VOTE_ANYWHERE = re.compile(r"mise?\s+aux\s+voix|\badopte+e?s?\b|unanim|a\s+la\s+
                            rf"|\bvotent\s+contre|{ACCEPTS}", I)
 VOTE_NAMES = re.compile(
     r"(?:\b(?P<pre>\d+)\s+(?:voix\s+)?)?"  # "1 contre : M. X", "3 abstentions : Mme Y, M. Z"
-    r"(?P<kind>se\s+sont\s+abstenus?|s'est\s+abstenue?|abstentions?|ont\s+vote\s+contre|a\s+vote\s+contre"
+    r"(?P<kind>se\s+sont\s+abstenus?|s'est\s+abstenue?|abstentions?(?:\(s\))?(?:\s+de)?|ont\s+vote\s+contre|a\s+vote\s+contre"
     r"|votes?\s+contre|contre)\s*(?:\(\s*(?P<n>\d+)\s*\))?\s*:\s*(?:(?P<count>\d+)\s*)?",
     I,
 )
@@ -51,6 +51,7 @@ VOTE_NAMES = re.compile(
 VOTE_NAMES_END = re.compile(
     NOT_ABBREVIATION_DOT + r"(?=\s|$)|" + SENTENCE_BREAK.pattern + r"|\s/\s|\n(?=[ \t]*(?i:se\s+sont|abstention|contre|vote|ont\s+vote|\d+\s+(?:voix\s+)?(?:contre|abstention)"
     r"|pour\s*:|adopt))"
+    r"|\s(?=(?i:adopte|voix\s+contre|pour\s*:))"  # a form's next box on the same line: "…, Mme Y Adopté à…"
 )
 # "3 contre (M. X, Mme Y, M. Z)", "2 abstentions (Mme A, M. B)": the count, then the names in brackets.
 VOTE_COUNT_NAMES = re.compile(
