@@ -125,6 +125,7 @@ class Budget(BaseModel):
 class Vote(BaseModel):
     adopted: bool | None = None
     unanimous: bool = False
+    majority: bool = False  # "à la majorité" printed (the result said, without the counts)
     for_count: int | None = None  # votes for, when printed as a number (an open-data file's VOTE_POUR)
     abstentions: list[str] = Field(default_factory=list)  # names when printed
     abstention_count: int | None = None

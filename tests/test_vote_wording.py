@@ -67,3 +67,21 @@ def test_delib_show_words_vote_counts(votes, data_dir):
             "Pascale PONS-VIALE)") in text
     other = " ".join(runner.invoke(app, ["--data-dir", str(data_dir), "show", ONE_AGAINST.stem]).stdout.split())
     assert "3 abstentions (Gaby BOUCHET, Gilbert GRIMAUD, Philippe VIDAL) ; 1 voix contre (Jean DAVIN)" in other
+
+
+def test_a_result_said_in_the_decision_line_is_said_in_the_answer(assistant, tmp_path):
+    """"après en avoir délibéré, à la majorité :" then "Abstention : M. X" after the articles: the answer
+    says "à la majorité" (read, not inferred) and names the abstainer; it passes verification."""
+    extract = tmp_path / "saint-exemple_2025.txt"
+    extract.write_text(
+        "COMMUNE DE SAINT-EXEMPLE\nEXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU CONSEIL MUNICIPAL\nSéance du 3 avril 2025\n\n"
+        "D2025-009 - Objet : Adhésion à la Fondation Exemple\n\nIl est proposé d'adhérer à la Fondation Exemple.\n\n"
+        "Le Conseil municipal, après en avoir délibéré, à la majorité :\n- DÉCIDE d'adhérer à la Fondation Exemple ;\n"
+        "- AUTORISE le Maire à signer tout document.\nAbstention : M. Paul MARTIN\n", encoding="utf-8")
+    assert ingest_paths([extract], assistant.registry).counts["added"] == 1
+    answer = assistant.ask("Comment a été votée la délibération D2025-009 ?")
+    assert "a été adoptée à la majorité ; 1 abstention : Paul MARTIN" in answer.answer, answer.answer
+    # every quote found in its source; the count is the number of names quoted
+    assert check_answer(answer, assistant.registry, allowed={"1"}) == []
+    english = assistant.ask("How was deliberation D2025-009 voted?")
+    assert "was adopted by a majority" in english.answer, english.answer

@@ -315,6 +315,8 @@ def _vote_sentence(item: Item, lang: str) -> str:
         head = f"La {_delib(rec, 'fr')}{when} a été adoptée" if fr else f"{_cap(_delib(rec, 'en'))}{when} was adopted"
     if d.get("unanimous"):
         head += " à l'unanimité" if fr else " unanimously"
+    elif d.get("majority") and d.get("adopted"):
+        head += " à la majorité" if fr else " by a majority"
     extra = []
     counted = d.get("for_count") is not None  # every count printed (an open-data row): zeros are said too
     if counted:

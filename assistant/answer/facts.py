@@ -721,7 +721,8 @@ def vote_items(recs: list[Deliberation]) -> list[Item]:
         printed = set(re.findall(r"\d+", rec.raw_text[v.start:v.end]))
         derived = [str(len(names)) for names in (v.abstentions, v.against) if names]
         items.append(Item("vote", rec, {
-            "adopted": v.adopted, "unanimous": v.unanimous, "abstentions": [clean(n) for n in v.abstentions],
+            "adopted": v.adopted, "unanimous": v.unanimous, "majority": v.majority,
+            "abstentions": [clean(n) for n in v.abstentions],
             "abstention_count": _shown_count(v.abstention_count, v.abstentions, printed),
             "against": [clean(n) for n in v.against],
             "against_count": _shown_count(v.against_count, v.against, printed),

@@ -121,13 +121,15 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
     elif re.search(rf"adopte|approuve|unanim|a\s+la\s+majorite|\bdecide\b|{ACCEPTS}", low):
         adopted = True
     unanimous, quote_start = "unanim" in low, vs
+    majority = bool(re.search(r"a\s+la\s+majorite", low))
     if adopted is None and decision and decision.end() <= vs and VOTE_ANYWHERE.search(decision.group()):
         # Counts after the articles, the result in the decision line ("après en avoir délibéré, à la majorité :")
         said = decision.group().lower()
         if re.search(r"unanim|a\s+la\s+majorite|adopte|approuve", said):
             adopted, unanimous = True, "unanim" in said
+            majority = bool(re.search(r"a\s+la\s+majorite", said))
             quote_start = decision.start()  # the quote holds the result it asserts
-    vote = Vote(adopted=adopted, unanimous=unanimous, start=0, end=0)
+    vote = Vote(adopted=adopted, unanimous=unanimous, majority=majority and not unanimous, start=0, end=0)
     triple = FOR_AGAINST_ABSTENTION.search(block)  # "Pour 28 – Contre 3 – Abstention 2"
     if triple:
         vote.for_count = int(triple.group("for"))
