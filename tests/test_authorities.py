@@ -156,6 +156,11 @@ def test_learning_is_per_authority_and_body():
         ("Saint-Exemple", 2, "AAAA-NN"), ("Villemodèle", 1, "AA/N")]
     assert found[0].numbering.sources == ["a1", "a2"]
     assert designation("commune", "Saint-Exemple") == "Commune de Saint-Exemple"
+    # a commune's article: kept with "La" and "L'", contracted with "Le" and "Les"
+    assert [designation("commune", n) for n in ("La Ciotat-Exemple", "Le Bourg-Exemple", "Les Moulins", "Lesneven",
+                                                "Illexemple")] == [
+        "Commune de La Ciotat-Exemple", "Commune du Bourg-Exemple", "Commune des Moulins", "Commune de Lesneven",
+        "Commune d'Illexemple"]
 
 
 def test_cli_authorities_lists_most_records_first(tmp_path, data_dir):

@@ -104,6 +104,23 @@ def test_header_body_authority_president_count():
     assert count == 15 and span.text == "Présents : 15"
 
 
+@pytest.mark.parametrize("header, name", [
+    ("VILLE DE LA CIOTAT-EXEMPLE", "La Ciotat-Exemple"),  # a commune's name keeps its article
+    ("COMMUNE DU BOURG-EXEMPLE", "Le Bourg-Exemple"),
+    ("MAIRIE DES MOULINS-EXEMPLE", "Les Moulins-Exemple"),
+    ("Ville de L'Isle-Exemple", "L'Isle-Exemple"),
+    ("COMMUNE D'ILLEXEMPLE", "Illexemple"),
+    ("COMMUNE DE SAINT-EXEMPLE", "Saint-Exemple"),
+])
+def test_a_communes_name_keeps_its_article(header, name):
+    from assistant.ingest.document import read_document
+
+    text = (f"{header}\nEXTRAIT DU REGISTRE DES DELIBERATIONS DU CONSEIL MUNICIPAL\nSéance du 12 juin 2025\n\n"
+            "Objet : Subvention\nLe Conseil municipal, après en avoir délibéré, DECIDE :\nArticle 1 : 500 € au club.\n")
+    [rec] = read_document(text, id="x", source="x.txt", path="/x")
+    assert (rec.authority_type, rec.authority_name) == ("commune", name)
+
+
 # -- attendance -------------------------------------------------------------------------------------
 
 

@@ -99,6 +99,8 @@ def designation(authority_type: str | None, name: str) -> str:
     if not word or match_key(word) in match_key(name):
         return name
     if spec.get("of_name"):
+        if m := re.match(r"(Les?) (?=\S)", name):  # "Le Bourget" -> "Commune du Bourget", "Les Mureaux" -> "des"
+            return f"{word} {'du' if m.group(1) == 'Le' else 'des'} {name[m.end():]}"
         return f"{word} {'d’' if _VOWEL.match(name) else 'de '}{name}".replace("’", "'")
     return f"{word} {name}"
 

@@ -61,7 +61,10 @@ BODY_TYPES = {
     "conseil_administration": ("ccas", "syndicat"),
 }
 NAME = r"(?P<name>[A-Z][\w'’-]*(?:[ \t-]+(?:de\s+la|de\s+l'|d'|de|du|des|sur|en|les|le|la|l')?[ \t]*[A-Z][\w'’-]*)*)"
-NAME_AFTER = r"[ \t]+(?:de\s+la|de\s+l'|d'|des|du|de|DE\s+LA|DE\s+L'|D'|DES|DU|DE)?[ \t]*" + NAME  # "des" before "de"
+NAME_AFTER = r"[ \t]+(?P<prep>de\s+la|de\s+l'|d'|des|du|de|DE\s+LA|DE\s+L'|D'|DES|DU|DE)?[ \t]*" + NAME  # "des" before "de"
+# A commune's name keeps its article: "Ville de La Ciotat", "Commune du Bourget" (Le Bourget), "Mairie des
+# Mureaux" (Les Mureaux); other types' articles belong to the preposition ("Département de la Somme").
+COMMUNE_ARTICLES = {"de la": "La ", "de l'": "L'", "du": "Le ", "des": "Les "}
 
 
 def read_authority(doc: _Doc, body: str | None, header_end: int, authority: Span | None
@@ -73,7 +76,7 @@ def read_authority(doc: _Doc, body: str | None, header_end: int, authority: Span
     found: list[tuple[int, int, str, str | None]] = []  # (not fitting, position, type, name)
     for kind, pattern in AUTHORITY_TYPES:
         for m in re.finditer(pattern, header, I):
-            name = _name_after(doc, m.end()) or _name_before(doc, m.start(), kind)
+            name = _name_after(doc, m.end(), kind) or _name_before(doc, m.start(), kind)
             if kind == "commune" and not name:
                 continue
             found.append((kind not in fitting, m.start(), kind, name))
@@ -81,7 +84,7 @@ def read_authority(doc: _Doc, body: str | None, header_end: int, authority: Span
         s = doc.from_raw(authority.start)
         for kind, pattern in AUTHORITY_TYPES:
             if m := re.compile(rf"\s*(?:{pattern})", I).match(doc.text, s, doc.from_raw(authority.end)):
-                found.append((kind not in fitting, -1, kind, _name_after(doc, m.end())))
+                found.append((kind not in fitting, -1, kind, _name_after(doc, m.end(), kind)))
                 break
     # "Séance publique du Conseil Municipal d'X": the body names its authority.
     for m in BODY_OF.finditer(header):
@@ -111,14 +114,16 @@ REGISTER_WORD = re.compile(
     r"|session|convocation|ordre|objet|present)")
 
 
-def _name_after(doc: _Doc, pos: int) -> str | None:
+def _name_after(doc: _Doc, pos: int, kind: str | None = None) -> str | None:
     m = re.compile(NAME_AFTER).match(doc.text, pos)
     if not m or len(m.group("name")) < 3:
         return None
     name = doc.value(m.start("name"), m.end("name"))
     if REGISTER_WORD.match(fold(name)):  # "CONSEIL DÉPARTEMENTAL Extrait des délibérations": no name
         return None
-    return _clean_name(name)
+    name = _clean_name(name)
+    article = COMMUNE_ARTICLES.get(" ".join((m.group("prep") or "").lower().split())) if kind == "commune" else None
+    return f"{article}{name}" if name and article else name
 
 
 # What follows a name on a title line is no part of it: "Saint-Exemple - Conseil Municipal", "X — Extrait du
