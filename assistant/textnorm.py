@@ -76,10 +76,16 @@ def _stemmer():
     return snowballstemmer.stemmer("french")
 
 
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The Snowball French stem of one token. Cached: a register repeats its words, and the pure-Python
+    stemmer was most of the time a writer spent indexing (12 of 14 s for 200 extracts)."""
+    return _stemmer().stemWord(word)
+
+
 def stems(text: str, *, drop_stopwords: bool = True) -> list[str]:
     """Snowball French stems of the tokens (numbers kept whole)."""
-    words = [w for w in tokens(text) if not (drop_stopwords and w in _FR_STOP)]
-    return _stemmer().stemWords(words)
+    return [stem(w) for w in tokens(text) if not (drop_stopwords and w in _FR_STOP)]
 
 
 def search_text(text: str) -> str:
