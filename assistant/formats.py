@@ -1,8 +1,11 @@
-"""French (and English) formats for amounts and dates shown to users."""
+"""French (and English) formats for amounts and dates shown to users, and the forms of a date a
+question writes."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from functools import lru_cache
 
 MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
         "novembre", "décembre"]
@@ -34,3 +37,26 @@ def format_date(value: dt.date | str, lang: str = "fr") -> str:
         return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MOIS[value.month - 1]} {value.year}"
+
+
+# A day as a question writes it: "20 juin 2019", "1er mars 2021", "June 20, 2019", "20/06/2019", "2019-06-20".
+_MONTH_WORDS = (
+    r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december"
+)
+QUESTION_DATES = [
+    re.compile(rf"\b(?:1er|\d{{1,2}})(?:st|nd|rd|th)?\s+(?:{_MONTH_WORDS})\s+\d{{4}}\b", re.IGNORECASE),
+    re.compile(rf"\b(?:{_MONTH_WORDS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.IGNORECASE),
+    re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"),
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+]
+
+
+@lru_cache(maxsize=256)
+def parse_question_date(text: str) -> dt.date | None:
+    """The date of a span matched by QUESTION_DATES (French or English), or None."""
+    import dateparser  # slow import: only when a question carries a date
+
+    value = dateparser.parse(text, languages=["fr", "en"],
+                             settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
+    return value.date() if value else None

@@ -35,6 +35,7 @@ from langchain_core.embeddings import Embeddings
 
 from . import textnorm
 from .config import Settings
+from .formats import QUESTION_DATES, parse_question_date
 from .models import Chunk
 from .registry import Registry
 
@@ -684,23 +685,10 @@ _BODIES = ((re.compile(r"\bconseils? municipa(?:l|ux)\b|\bmunicipal council"), "
            (re.compile(r"\b(?:le|du|au|en|the)\s+bureau\b(?!\s+d.?etudes)"), "bureau"))
 
 
-_MONTH_WORDS = (r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|"
-                r"february|march|april|may|june|july|august|september|october|november|december")
-_DATE = re.compile(rf"\b(?:1er|\d{{1,2}})(?:st|nd|rd|th)?\s+(?:{_MONTH_WORDS})\s+\d{{4}}\b"
-                   rf"|\b(?:{_MONTH_WORDS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
-                   r"|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
-
-
-def _session_dates(folded: str) -> set[str]:
-    """ISO dates of the days the question names ("20 June 2019", "14 fevrier 2019", "20/06/2019")."""
-    spans = _DATE.findall(folded)
-    if not spans:
-        return set()
-    import dateparser  # slow to import: only for a question that names a day
-
-    settings = {"DATE_ORDER": "DMY", "STRICT_PARSING": True}
-    found = (dateparser.parse(span, languages=["fr", "en"], settings=settings) for span in spans)
-    return {d.date().isoformat() for d in found if d}
+def _session_dates(query: str) -> set[str]:
+    """ISO dates of the days the question names ("20 June 2019", "14 février 2019", "20/06/2019")."""
+    found = (parse_question_date(m.group()) for pattern in QUESTION_DATES for m in pattern.finditer(query))
+    return {d.isoformat() for d in found if d}
 
 
 def named_facets(query: str) -> dict[str, set[str]]:
@@ -708,7 +696,7 @@ def named_facets(query: str) -> dict[str, set[str]]:
     folded = textnorm.fold(query)
     facets = {
         "years": set(_YEAR.findall(query)),
-        "dates": _session_dates(folded),
+        "dates": _session_dates(query),
         "amounts": {_GROUPS.sub("", a or b) for a, b in _AMOUNT.findall(query)} - {""},
         "bodies": {body for words, body in _BODIES if words.search(folded)},
     }

@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .. import textnorm
+from ..formats import QUESTION_DATES, parse_question_date
 
 Intent = str  # one of INTENTS
 INTENTS = (
@@ -176,16 +177,6 @@ _AUTHORITY_TYPE_WORDS = [
 
 # -- entity regexes ------------------------------------------------------------------------------
 
-_MONTHS = (
-    r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december"
-)
-_DATE_PATTERNS = [
-    re.compile(rf"\b(?:1er|\d{{1,2}})(?:st|nd|rd|th)?\s+(?:{_MONTHS})\s+\d{{4}}\b", re.IGNORECASE),
-    re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.IGNORECASE),
-    re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"),
-    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
-]
 _YEAR = re.compile(r"(?<![\d/])(19[5-9]\d|20\d\d)(?![\d/])")
 _CODE = re.compile(
     r"\b[A-Z]{2,5}\s*\d{1,3}\s*-\s*\d{2,6}\s*/\s*\d{2}\s*/\s*[A-Z]{1,4}\b"  # EMP 004-6064/19/BM
@@ -352,15 +343,6 @@ def number_to_cents(raw: str) -> int | None:
     if not s.isdigit():
         return None
     return int(s) * 100 + cents
-
-
-@lru_cache(maxsize=256)
-def _parse_date(text: str) -> dt.date | None:
-    import dateparser  # slow import: only when a question carries a date
-
-    value = dateparser.parse(text, languages=["fr", "en"],
-                             settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
-    return value.date() if value else None
 
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -700,11 +682,11 @@ def understand(question: str, *, names=None, persons=None, topics=None, authorit
     _find_number(q, question, numbers, blocked)
     _find_authority(q, question, authorities, blocked)
 
-    for pat in _DATE_PATTERNS:
+    for pat in QUESTION_DATES:
         for m in list(pat.finditer(question)):
             if any(s <= m.start() < e for s, e in blocked):
                 continue
-            d = _parse_date(m.group())
+            d = parse_question_date(m.group())
             if d:
                 q.session_date = q.session_date or d
                 q.year = q.year or d.year
