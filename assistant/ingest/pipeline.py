@@ -151,27 +151,27 @@ POOL_MIN_FILES = 32
 READ_AHEAD_PER_WORKER = 8
 
 
-def _read_all(jobs: Iterator[Job], total: int, workers: int | None) -> Iterator[tuple[Job, Read]]:
-    """(job, what was read) in the files' order: in this process for a few files or one worker, else in
-    a pool, with a bounded number of files read ahead."""
+def _read_all(planned: Iterator[tuple[Job, Any]], total: int, workers: int | None) -> Iterator[tuple[tuple[Job, Any], Read]]:
+    """((job, what stays here), what was read) in the files' order: in this process for a few files or
+    one worker, else in a pool, with a bounded number of files read ahead."""
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers <= 1 or total < POOL_MIN_FILES:
-        for job in jobs:
-            yield job, read_file(job)
+        for item in planned:
+            yield item, read_file(item[0])
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     pending: deque = deque()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for job in jobs:
-            pending.append((job, pool.submit(read_file, job)))
+        for item in planned:
+            pending.append((item, pool.submit(read_file, item[0])))
             if len(pending) >= workers * READ_AHEAD_PER_WORKER:
-                job_done, future = pending.popleft()
-                yield job_done, future.result()
+                done, future = pending.popleft()
+                yield done, future.result()
         while pending:
-            job_done, future = pending.popleft()
-            yield job_done, future.result()
+            done, future = pending.popleft()
+            yield done, future.result()
 
 
 def _hidden(rel: Path) -> bool:
@@ -211,16 +211,16 @@ def ingest_paths(
     total = len(files)
     reserved: set[str] = set()
 
-    def jobs() -> Iterator[Job]:
+    def jobs() -> Iterator[tuple[Job, list[Deliberation]]]:
         for path in files:
-            job = plan(path, registry, reserved=reserved, max_bytes=max_bytes, ocr_cache=ocr_cache)
+            job, old = plan(path, registry, reserved=reserved, max_bytes=max_bytes, ocr_cache=ocr_cache)
             reserved.add(job.base)
-            yield job
+            yield job, old
 
-    for done, (job, read) in enumerate(_read_all(jobs(), total, workers)):
+    for done, ((job, old), read) in enumerate(_read_all(jobs(), total, workers)):
         if progress:
             progress(done, total, str(job.path))
-        result = store(job, read, registry)
+        result = store(job, old, read, registry)
         result.seconds = read.seconds
         report.results.append(result)
     if progress:
@@ -388,7 +388,6 @@ class Job(BaseModel):
     path: Path
     key: str  # the resolved path: the record's identity
     base: str  # the id its records are made from
-    known: bool = False  # the registry holds records read from it
     old_hash: str | None = None  # content hash of its records, when they were read by this parser
     max_bytes: int = DEFAULT_MAX_BYTES
     ocr_cache: Path | None = None
@@ -406,15 +405,17 @@ class Read(BaseModel):
     seconds: float = 0.0
 
 
-def plan(path: Path, registry: Registry, *, reserved: set[str] | frozenset = frozenset(), **options) -> Job:
+def plan(path: Path, registry: Registry, *, reserved: set[str] | frozenset = frozenset(),
+         **options) -> tuple[Job, list[Deliberation]]:
     """The job for `path`: its key, the id of its records (kept from its old records, else new and not
-    among `reserved`, the ids given earlier in the batch) and the hash of what this parser read of it."""
+    among `reserved`, the ids given earlier in the batch) and the hash of what this parser read of it;
+    and its old records, which stay in this process for `store` (the job alone goes to a reader)."""
     key = path_key(path)
     old = registry.by_path(key)
     fresh = bool(old) and all(r.parser_version == PARSER_VERSION for r in old)
     base = _base_id(old) if old else record_id_for(path, registry, reserved=reserved)
-    return Job(path=path, key=key, base=base, known=bool(old), old_hash=old[0].content_hash if fresh else None,
-               **options)
+    job = Job(path=path, key=key, base=base, old_hash=old[0].content_hash if fresh else None, **options)
+    return job, old
 
 
 def read_file(job: Job) -> Read:
@@ -452,15 +453,16 @@ def _read(job: Job) -> Read:
         return Read(error=f"erreur inattendue {type(exc).__name__} : {reason}")
 
 
-def store(job: Job, read: Read, registry: Registry) -> FileResult:
-    """Write what was read of one file, in one transaction (a document's records together)."""
+def store(job: Job, old: list[Deliberation], read: Read, registry: Registry) -> FileResult:
+    """Write what was read of one file, in one transaction (a document's records together); `old`: the
+    records the registry held of it when it was planned."""
     path = job.path
     if read.error is not None:
         return _failed(path, read.error)
     try:
         if read.records is None:
-            return _result(path, "unchanged", registry.by_path(job.key), read.method)
-        if not job.known:
+            return _result(path, "unchanged", old, read.method)
+        if not old:
             twins = registry.by_hash(read.content_hash)
             if twins:  # the same content under another name: re-ingesting it is a no-op
                 result = _result(path, "unchanged", [], read.method)
@@ -473,15 +475,6 @@ def store(job: Job, read: Read, registry: Registry) -> FileResult:
     except Exception as exc:  # noqa: BLE001 - a database error...: the batch goes on
         reason = " ".join(str(exc).split())[:200] or "sans message"
         return _failed(path, f"erreur inattendue {type(exc).__name__} : {reason}")
-
-
-def ingest_file(
-    path: Path, registry: Registry, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr_cache: Path | None = None
-) -> FileResult:
-    """One file, never raising: every error becomes a failed result naming the file and the reason. A
-    document holding several deliberations gives several records, written in one transaction."""
-    job = plan(path, registry, max_bytes=max_bytes, ocr_cache=ocr_cache)
-    return store(job, read_file(job), registry)
 
 
 def _base_id(records: list[Deliberation]) -> str:
