@@ -190,6 +190,18 @@ def data_rows(table):
     return table.locator("[role=row]:has([role=gridcell])")
 
 
+def downloaded_draft(page, folder: Path) -> str:
+    """Click the draft's download button, keep the file in `folder` and return its paragraphs' text."""
+    import docx
+
+    with page.expect_download() as info:
+        page.click("#d-download")
+    target = folder / info.value.suggested_filename
+    info.value.save_as(target)
+    assert target.suffix == ".docx"
+    return "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+
+
 def open_tab(page, label: str) -> None:
     page.get_by_role("tab", name=label).click()
 
@@ -282,8 +294,6 @@ def test_five_simultaneous_chat_sessions_all_get_their_answers(browser, app_url)
 
 
 def test_draft_form_for_the_seed_request_gives_a_docx(page, tmp_path):
-    import docx
-
     open_tab(page, "Rédaction")
     fill(page, "d-date", "20 juin 2019")
     fill(page, "d-president", "Martine VASSAL")
@@ -320,12 +330,7 @@ def test_draft_form_for_the_seed_request_gives_a_docx(page, tmp_path):
     precedent.locator("summary").click()
     expect(precedent.locator("pre.raw")).to_contain_text("ACTE’INOV")
 
-    with page.expect_download() as info:
-        page.click("#d-download")
-    target = tmp_path / info.value.suggested_filename
-    info.value.save_as(target)
-    assert target.suffix == ".docx"
-    text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+    text = downloaded_draft(page, tmp_path)
     assert "20 000 euros" in text
     assert "Martial ALVAREZ" in text
     precedent.locator("summary").click()  # closed again for the screenshot
@@ -335,8 +340,6 @@ def test_draft_form_for_the_seed_request_gives_a_docx(page, tmp_path):
 def test_draft_form_for_a_commune_in_its_own_style_gives_a_docx(page, tmp_path):
     """The authority list holds the registry's communes: drafting for the first one gives its council's
     deliberation (no Métropole wording), the .docx, and the screenshot the README shows."""
-    import docx
-
     open_tab(page, "Rédaction")
     page.locator("#d-authority input").click()
     options = page.get_by_role("option")
@@ -364,11 +367,7 @@ def test_draft_form_for_a_commune_in_its_own_style_gives_a_docx(page, tmp_path):
     expect(preview).not_to_contain_text("Métropole")
     expect(page.locator("#d-status")).to_contain_text("Style appris")
 
-    with page.expect_download() as info:
-        page.click("#d-download")
-    target = tmp_path / info.value.suggested_filename
-    info.value.save_as(target)
-    text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+    text = downloaded_draft(page, tmp_path)
     assert "1 500 euros" in text and "Anne DURAND" in text and "Métropole" not in text
     shot(page, "draft-commune", tab="draft-commune")
 
