@@ -19,12 +19,15 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+EMBEDDING_PHASE = "Index sémantique : calcul des embeddings manquants"
+
+
 def needs_preparation(assistant, corpus: Path, *, embed: bool) -> str | None:
     """The first phase of the background work, or None when there is nothing to prepare."""
     if not assistant.registry.count() and corpus.is_dir():
         return f"Construction du registre depuis {corpus.name}/ : ingestion des fichiers"
     if embed and assistant.settings.dense_enabled:
-        return "Index sémantique : calcul des embeddings manquants"
+        return EMBEDDING_PHASE
     return None
 
 
@@ -42,7 +45,7 @@ def prepare(assistant, corpus: Path, ctx, *, embed: bool = True) -> threading.Th
                 prep.summary = report.summary()
                 print(f"Registre construit depuis {corpus} : {prep.summary}.", file=sys.stderr, flush=True)
             if embed and assistant.settings.dense_enabled:
-                prep.start("Index sémantique : calcul des embeddings manquants")
+                prep.start(EMBEDDING_PHASE)
                 counts = assistant.index.sync(progress=prep.progress)
                 print(f"Index sémantique à jour : {counts}.", file=sys.stderr, flush=True)
         except Exception as exc:  # noqa: BLE001 - the app still answers from what the registry holds
