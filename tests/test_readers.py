@@ -314,3 +314,66 @@ def test_president_forms(header, president):
     assert (rec.president.name if rec.president else None) == president
     if rec.president:
         assert president in rec.raw_text[rec.president.start:rec.president.end]
+
+
+DELEGATION_ITEM = """1. Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+2. Délégation au Maire (article L 2122-22 du code général des collectivités territoriales)
+Conformément à la délibération du conseil municipal lui accordant délégation, les arrêtés suivants ont été pris :
+"""
+
+
+def test_decisions_taken_under_delegation_after_their_dates():
+    text = HEADER + DELEGATION_ITEM + """
+12 janvier 2018 : Il est conclu un bail avec Paul MARTIN pour le local de la rue Haute.
+
+3 février 2018 : La régie de recettes de la piscine est close.
+
+La séance est levée à 22 heures.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [(r.number, r.item.kind) for r in records] == [("1.", "deliberation"), (None, "decision"), (None, "decision")]
+    assert records[1].object_line.startswith("Il est conclu un bail")
+    assert records[2].object_line.startswith("La régie de recettes")
+    assert records[2].vote is None and "séance est levée" not in records[2].own_text
+
+
+def test_decisions_of_a_flattened_two_column_table_are_paired_with_their_dates():
+    """OCR flattened the table (dates, then the acts' paragraphs): the second paragraph of an act goes on
+    about the same thing, so the acts are cut where two neighbouring paragraphs share no word."""
+    text = HEADER + DELEGATION_ITEM + """
+23 février 2018
+
+05mars20l8
+
+Le sol du gymnase a été abîmé lors d'un tournoi. La compagnie d'assurances du tiers responsable
+a proposé un premier remboursement de 1 022,72 €.
+
+La compagnie propose le remboursement du solde, soit 100,00 €.
+
+Il est conclu un avenant n°3 à la convention d'occupation de locaux avec l'association Exemple.
+
+Cet avenant est conclu aux mêmes conditions financières que la convention initiale.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [r.item.kind for r in records] == ["deliberation", "decision", "decision"]
+    first, second = records[1:]
+    assert "remboursement du solde" in first.own_text and "avenant" not in first.own_text
+    assert second.object_line.startswith("Il est conclu un avenant") and "Cet avenant" in second.own_text
+
+
+def test_delegated_decisions_that_cannot_be_paired_stay_one_item():
+    """Three dates, two paragraphs: no act is given another's date; the report stays one item."""
+    text = HEADER + DELEGATION_ITEM + """
+2 mars 2018
+
+5 mars 2018
+
+9 mars 2018
+
+Il est conclu un bail pour le local de la rue Haute.
+
+La régie de recettes de la piscine est close.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [(r.number, r.item.kind) for r in records] == [("1.", "deliberation"), ("2.", "deliberation")]

@@ -11,10 +11,11 @@ is the item whose text is the longest. What precedes the first item is the sessi
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-from assistant.ingest.text import DATE_TEXT, MONTH_WORD, _Doc
+from assistant.ingest.text import DATE_TEXT, MONTH_WORD, PARAGRAPH_BREAK, _Doc
 
 I, M = re.IGNORECASE, re.MULTILINE
 
@@ -44,7 +45,7 @@ SESSION_DOCUMENT = re.compile(
 # After the last item: the end of the sitting.
 SESSION_END = re.compile(
     r"^[ \t]*(?:questions\s+diverses\s*$|l'ordre\s+du\s+jour\s+etant\s+epuise|la\s+seance\s+est\s+levee"
-    r"|plus\s+rien\s+n'etant|l'ordre\s+du\s+jour\s+est\s+epuise)", I | M)
+    r"|plus\s+rien\s+n'etant|l'ordre\s+du\s+jour\s+est\s+epuise|fin\s+de\s+(?:la\s+)?seance\b)", I | M)
 # What may stand between the number and the title: "Objet :", the act's own date ("N° DP 2021-312 du 15
 # septembre 2021 - …", "Décision n°2022-060 du 5 juillet 2022 : …").
 TITLE_LABEL = re.compile(rf"[ \t]*(?:(?:du[ \t]+)?(?:{DATE_TEXT})[ \t]*(?:[-:][ \t]*)?\n?[ \t]*)?(?:(?:Objet|OBJET)[ \t]*:[ \t]*)?")
@@ -170,6 +171,7 @@ def segment(doc: _Doc) -> list[Segment]:
             continue  # no decision: no deliberation (its text stays in the document, in no item)
         segments.append(Segment(start=start, end=end, number=_number_label(number), title=title, kind=kind))
     segments = _minutes_approval(doc, segments) + segments
+    segments = [part for seg in segments for part in _delegated_decisions(doc, seg)]
     return _split_at_results(doc, _contracts_lists(doc, segments))
 
 
@@ -216,6 +218,91 @@ def _contracts_lists(doc: _Doc, segments: list[Segment]) -> list[Segment]:
             title = doc.trim(BULLET.match(text, s).end(), text.find("\n", s, e) if "\n" in text[s:e] else e)
             out.append(Segment(start=s, end=e, number=None, title=title, kind="decision"))
     return out
+
+
+# A report of the executive's decisions taken under delegation, its acts listed by date: "les arrêtés suivants
+# ont été pris :", "Compte rendu des décisions prises par délégation", "Décisions du Maire".
+DELEGATED_REPORT = re.compile(
+    r"\b(?:arretes|decisions|actes)\s+suivant(?:e?s)?\s+(?:ont\s+ete\s+|sont\s+)?pris"
+    r"|\bdecisions?\s+(?:prises?\s+(?:par|en\s+vertu|dans\s+le\s+cadre)|du\s+(?:maire|president))"
+    r"|\bcompte[- ]?rendu\s+des\s+(?:decisions|pouvoirs\s+delegues)|\bdelegation\s+(?:au|du|accordee|consentie)", I)
+# An act's date at a line start: alone on its line (a table whose columns OCR flattened), or before its text
+# ("23 février 2018 : …", "- 05/03/2018 - …"). OCR may glue the words ("23février20l8").
+DATED_LINE = re.compile(
+    r"^[ \t]*(?:[-•–][ \t]*)?(?:(?:le|du)[ \t]+)?(?P<date>(?P<day>[0-3]?\d)(?:er)?[ \t]*(?P<month>" + MONTH_WORD
+    + r")[ \t]*(?P<year>(?:19|20|2O)[\dlIO]{2})|[0-3]?\d[/.][01]?\d[/.](?:19|20)\d{2})"
+    r"[ \t]*(?:$|[-:–][ \t]*(?=\S))", I | M)
+CONTENT_WORD = re.compile(r"[a-z]{4,}")
+FUNCTION_WORDS = frozenset({
+    "dans", "pour", "avec", "sans", "sous", "elle", "elles", "leur", "leurs", "cette", "ceux", "celle", "celles",
+    "sont", "etait", "etre", "avoir", "plus", "tout", "tous", "toute", "toutes", "comme", "ainsi", "aussi",
+    "entre", "apres", "avant", "depuis", "lors", "dont"})
+
+
+def _delegated_decisions(doc: _Doc, seg: Segment) -> list[Segment]:
+    """An item reporting the decisions taken under delegation becomes one decision per dated act.
+
+    Two layouts: each act after its date ("23 février 2018 : …"), or a two-column table that OCR flattened
+    into k dates, then the acts' paragraphs. The paragraphs are shared among the k dates in order, cut where
+    two neighbours share the fewest words (an act's second paragraph goes on about the same thing: "Cet
+    avenant…" after "Il est conclu un avenant…"); when that is ambiguous, or there are fewer paragraphs than
+    dates, the item is left whole rather than pair an act with another's date.
+    """
+    text = doc.text
+    if not DELEGATED_REPORT.search(text, seg.start, min(seg.end, seg.start + 800)):
+        return [seg]
+    dated = list(DATED_LINE.finditer(text, seg.start, seg.end))
+    if not dated:
+        return [seg]
+    runs: list[list[re.Match]] = []
+    for m in dated:
+        if runs and not text[runs[-1][-1].end():m.start()].strip() and not text[m.end():doc.line_end(m.end())].strip():
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    if all(len(r) == 1 for r in runs):  # each act after its date
+        starts = [seg.start] + [m.start() for m in dated[1:]]
+        ends = [m.start() for m in dated[1:]] + [seg.end]
+        titles = [m.end() for m in dated]
+        return [Segment(start=s, end=e, number=None, title=_title(doc, t, e), kind="decision")
+                for s, e, t in zip(starts, ends, titles, strict=True)]
+    if len(runs) != 1 or len(dated) < 2 or text[dated[-1].end():doc.line_end(dated[-1].end())].strip():
+        return [seg]
+    groups = _share_paragraphs(doc, _paragraphs(doc, dated[-1].end(), seg.end), len(dated))
+    if groups is None:
+        return [seg]
+    out = []
+    for k, (s, e) in enumerate(groups):
+        out.append(Segment(start=seg.start if k == 0 else s, end=groups[k + 1][0] if k + 1 < len(groups) else seg.end,
+                           number=None, title=_title(doc, s, e), kind="decision"))
+    return out
+
+
+def _paragraphs(doc: _Doc, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in list(PARAGRAPH_BREAK.finditer(doc.text, start, end)) + [None]:
+        stop = m.start() if m else end
+        span = doc.trim(pos, stop)
+        if span[0] < span[1]:
+            out.append(span)
+        if m:
+            pos = m.end()
+    return out
+
+
+def _share_paragraphs(doc: _Doc, paragraphs: list[tuple[int, int]], k: int) -> list[tuple[int, int]] | None:
+    """k groups of consecutive paragraphs, cut at the k-1 boundaries where neighbours share the fewest words;
+    None when there are fewer than k paragraphs or the weakest boundaries are tied."""
+    if len(paragraphs) < k:
+        return None
+    words = [{w[:5] for w in CONTENT_WORD.findall(doc.text[s:e].lower()) if w not in FUNCTION_WORDS}
+             for s, e in paragraphs]
+    shared = sorted((len(words[i] & words[i + 1]), i) for i in range(len(paragraphs) - 1))
+    if len(shared) > k - 1 and shared[k - 2][0] == shared[k - 1][0]:
+        return None
+    cuts = sorted(i for _, i in shared[:k - 1])
+    bounds = [0, *(i + 1 for i in cuts), len(paragraphs)]
+    return [(paragraphs[a][0], paragraphs[b - 1][1]) for a, b in itertools.pairwise(bounds)]
 
 
 # "DECISION" (or "DÉCISIONS DU PRÉSIDENT") on the line before a number: what follows are decisions.
