@@ -377,3 +377,22 @@ La régie de recettes de la piscine est close.
 """
     records = read_document(text, id="pv", source="pv.txt")
     assert [(r.number, r.item.kind) for r in records] == [("1.", "deliberation"), ("2.", "deliberation")]
+
+
+def test_a_one_line_document_with_columns_cut_into_its_sentences():
+    """A one-line copy of a two-column header: the convocation's date in words is cut by the other column's
+    label ("deux mille Procurations : 5 Vingt-trois"): its year is the session's. A lettered code with a slash
+    ("DCM/17-2023") opens the deliberation."""
+    text = " ".join(("EXTRAIT DU REGISTRE DES DELIBERATIONS DU CONSEIL MUNICIPAL DE SAINT-EXEMPLE Séance du 16 février "
+                     "2023 Nombre de conseillers en exercice : 29 Les membres du Conseil Municipal se sont Présents : 21 "
+                     "réunis le seize février deux mille vingt-trois, sur la convocation qui leur a été adressée le dix "
+                     "février deux mille Procurations : 5 Vingt-trois par Monsieur Paul MARTIN, Maire Votants : 26 "
+                     "Secrétaire de séance : Anne DURAND DCM/17-2023 Convention d'études avec Exemple Agglomération "
+                     + "Le Maire rappelle les enjeux. " * 60 + "Après en avoir délibéré, le Conseil Municipal, à "
+                     "l'unanimité : - approuve la convention.").split())
+    assert "\n" not in text
+    [rec] = read_document(text, id="one", source="one.txt")
+    assert str(rec.session_date) == "2023-02-16" and str(rec.convocation_date) == "2023-02-10"
+    assert rec.number == "DCM/17-2023"
+    assert rec.object_line.startswith("Convention d'études avec Exemple Agglomération")
+

@@ -20,13 +20,14 @@ from assistant.ingest.text import DATE_TEXT, MONTH_WORD, PARAGRAPH_BREAK, _Doc
 I, M = re.IGNORECASE, re.MULTILINE
 
 # A numbered act: "N°2014/26 - ", "2014/25 – ", "N° DP 2021-312 du 15 septembre 2021 - ", "D2025-008- Objet :",
-# "Délibération n°2022-061 - ", "Décision n°2022-060 du 5 juillet 2022 :", "1DEL2018_001 ", "2018.04.09 - 12 ".
+# "Délibération n°2022-061 - ", "Décision n°2022-060 du 5 juillet 2022 :", "1DEL2018_001 ", "2018.04.09 - 12 ",
+# "DCM/17-2023 ".
 CODE_HEAD = re.compile(
     r"^[ \t]*(?:(?P<word>Deliberation|DELIBERATION|Decision|DECISION|Delib\.?)s?[ \t]*)?"
     r"(?:N|n)?[ \t]*[°o]?\.?[ \t]*"
     # atomic: "DELBU2023-02-012 innovation…" is that number, never its shorter start "DELBU2023-02"
     r"(?P<num>(?>(?:[A-Z]{1,6}[ \t]?)?\d?[A-Z]{0,4}(?:19|20)[\d'l]{2,3}(?:[ \t]?[-/._][ \t]?[\dIl]{1,4}){1,3}"
-    r"|[A-Z]{1,6}[ \t]?\d{1,4}[-/_]\d{1,4}))"
+    r"|[A-Z]{1,6}[ \t/]?\d{1,4}[-/_]\d{1,4}))"
     r"(?P<sep>[ \t]*\n?[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=\S)|[ \t]*\n(?=[ \t]*(?:Objet|OBJET)\b)"
     r"|[ \t]*\n(?:[ \t]*\n)?(?=[ \t]*[A-Z]))",  # a code alone on its line, its title below
     M,
@@ -165,7 +166,7 @@ def segment(doc: _Doc) -> list[Segment]:
     for n, i in enumerate(keep):
         start, title_start, number, _ = heads[i]
         end = heads[keep[n + 1]][0] if n + 1 < len(keep) else ends[i]
-        title = _title(doc, title_start, end)
+        title = title_after(doc, title_start, end)
         kind = kinds[i]
         if _postponed(text, title[1] if title else title_start, end):
             continue  # no decision: no deliberation (its text stays in the document, in no item)
@@ -192,7 +193,7 @@ def _minutes_approval(doc: _Doc, segments: list[Segment]) -> list[Segment]:
     if not found or not APPROVED.search(doc.text, found[-1].end(), min(first, found[-1].end() + 600)):
         return []
     start = found[-1].start()
-    return [Segment(start=start, end=first, number=None, title=_title(doc, start, first), kind="deliberation")]
+    return [Segment(start=start, end=first, number=None, title=title_after(doc, start, first), kind="deliberation")]
 
 
 # A list of acts may end with the contracts notified, one dash per contract ("Marchés publics :\n- Notification
@@ -264,7 +265,7 @@ def _delegated_decisions(doc: _Doc, seg: Segment) -> list[Segment]:
         starts = [seg.start] + [m.start() for m in dated[1:]]
         ends = [m.start() for m in dated[1:]] + [seg.end]
         titles = [m.end() for m in dated]
-        return [Segment(start=s, end=e, number=None, title=_title(doc, t, e), kind="decision")
+        return [Segment(start=s, end=e, number=None, title=title_after(doc, t, e), kind="decision")
                 for s, e, t in zip(starts, ends, titles, strict=True)]
     if len(runs) != 1 or len(dated) < 2 or text[dated[-1].end():doc.line_end(dated[-1].end())].strip():
         return [seg]
@@ -274,7 +275,7 @@ def _delegated_decisions(doc: _Doc, seg: Segment) -> list[Segment]:
     out = []
     for k, (s, e) in enumerate(groups):
         out.append(Segment(start=seg.start if k == 0 else s, end=groups[k + 1][0] if k + 1 < len(groups) else seg.end,
-                           number=None, title=_title(doc, s, e), kind="decision"))
+                           number=None, title=title_after(doc, s, e), kind="decision"))
     return out
 
 
@@ -317,7 +318,7 @@ def _kind(text: str, start: int, number: str) -> str:
     return "decision" if DECISIONS_HEADING.search(text, max(0, start - 80), start) else "deliberation"
 
 
-def _title(doc: _Doc, title_start: int, end: int) -> tuple[int, int] | None:
+def title_after(doc: _Doc, title_start: int, end: int) -> tuple[int, int] | None:
     """The title after an item's number: its line (after "Objet :" or the act's date), up to "Rapporteur" or
     a result; a title in capitals, or cut at a dangling word, goes on over a second line."""
     text = doc.text
@@ -356,7 +357,7 @@ def _split_at_results(doc: _Doc, segments: list[Segment]) -> list[Segment]:
             if k == 0:
                 out.append(Segment(start=s, end=e, number=seg.number, title=seg.title, kind=seg.kind))
             elif text[s:e].strip():
-                out.append(Segment(start=s, end=e, number=None, title=_title(doc, s, e), kind="deliberation"))
+                out.append(Segment(start=s, end=e, number=None, title=title_after(doc, s, e), kind="deliberation"))
     return out
 
 

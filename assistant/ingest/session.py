@@ -199,10 +199,11 @@ CONVOCATION = re.compile(
 )
 
 
-# "convoqués … par écrit le huit décembre deux mil vingt-deux", "dûment convoqué le 26 mars" (the year is the
-# session's: a convocation precedes its session by days).
+# "convoqués … par écrit le huit décembre deux mil vingt-deux", "dûment convoqué le 26 mars", "sur la convocation
+# qui leur a été adressée le dix février deux mille [column] vingt-trois" (the year is the session's: a
+# convocation precedes its session by days).
 CONVOCATION_WORDS = re.compile(
-    rf"convoqu\w*[^.\n]{{0,60}}?\ble\s+(?:{WEEKDAY}\s+)?(?P<day>{NUMBER_WORDS}|[0-3]?\d(?:er)?)\s+"
+    rf"convo(?:qu|cation)\w*[^.\n]{{0,60}}?\ble\s+(?:{WEEKDAY}\s+)?(?P<day>{NUMBER_WORDS}|[0-3]?\d(?:er)?)\s+"
     rf"(?P<month>{MONTH_WORD})\b(?:\s+(?P<year>{NUMBER_WORDS}|(?:19|20)\d\d)\b)?",
     I,
 )
