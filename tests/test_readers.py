@@ -396,3 +396,13 @@ def test_a_one_line_document_with_columns_cut_into_its_sentences():
     assert rec.number == "DCM/17-2023"
     assert rec.object_line.startswith("Convention d'études avec Exemple Agglomération")
 
+
+def test_a_deliberations_title_dates_it_a_cited_deliberation_does_not():
+    rec = _session_of("CONSEIL RÉGIONAL D'EXEMPLE\nDÉLIBÉRATION N°CP 2023-017 DU 25 JANVIER 2023\nCONTRATS D'AMÉNAGEMENT\n"
+                      "La commission permanente,\nVU la délibération n° CP 2022-101 du 3 mars 2022 ;\n"
+                      "Après en avoir délibéré,\nARTICLE 1 : approuve les contrats.\n")
+    assert str(rec.session_date) == "2023-01-25"
+    rec = _session_of("CONSEIL RÉGIONAL D'EXEMPLE\nCONTRATS D'AMÉNAGEMENT\nLa commission permanente,\n"
+                      "VU la délibération n° CP 2022-101 du 3 mars 2022 ;\nAprès en avoir délibéré,\n"
+                      "ARTICLE 1 : approuve les contrats.\n")
+    assert rec.session_date is None

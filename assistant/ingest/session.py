@@ -161,10 +161,13 @@ def _name_before(doc: _Doc, pos: int, kind: str) -> str | None:
 
 CONVOCATION_CUE = re.compile(r"convoca|convoque", I)
 # A title: "SEANCE DU 6 NOVEMBRE 2014", "Séance publique du jeudi 28 octobre 2021", "CONSEIL MUNICIPAL DU
-# MARDI 07 FEVRIER 2023", "COMPTE-RENDU DU CONSEIL MUNICIPAL\nDU 13 DECEMBRE 2018", "REUNION DU 10/12/2019".
+# MARDI 07 FEVRIER 2023", "COMPTE-RENDU DU CONSEIL MUNICIPAL\nDU 13 DECEMBRE 2018", "REUNION DU 10/12/2019", a
+# deliberation's title line "DÉLIBÉRATION N°CP 2023-017 DU 25 JANVIER 2023" (a deliberation cited in a visa
+# does not start its line).
 TITLE_DATE = re.compile(
     r"\b(?:seance|reunion|session|conseil\s+municipal|conseil\s+communautaire|comite\s+syndical|bureau"
-    r"|commission\s+permanente|conseil\s+d'administration|assemblee|deliberations?\s+examinees\s+par[^\n]{0,40}?)"
+    r"|commission\s+permanente|conseil\s+d'administration|assemblee|deliberations?\s+examinees\s+par[^\n]{0,40}?"
+    r"|(?m:^)[ \t]*deliberation\s+n[ \t]*[°o][ \t]*[A-Z]{0,6}[ \t]?\d[\w/.-]*)"
     r"(?:\s+(?:publique|ordinaire|extraordinaire|pleniere))?[ \t]*\n?[ \t]*(?:(?:du|le|en\s+date\s+du)\s+)?"
     rf"(?:{WEEKDAY}\s+)?(?P<date>{DATE_TEXT})",
     I,
