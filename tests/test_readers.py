@@ -211,11 +211,18 @@ Adopté à l'unanimité.
     assert 425000 not in {a.cents for a in rec.amounts}  # the total is no grant
 
 
+def test_a_year_before_an_amount_is_not_its_thousands():
+    rec = _one("OBJET : Emprunts\nLe Conseil municipal autorise le Maire à emprunter en 2018 250 000 €.\n"
+               "Adopté à l'unanimité.\n")
+    assert [a.cents for a in rec.amounts] == [25000000]
+
+
 @pytest.mark.parametrize("printed, cents", [
     ("465 000.00 €", 46500000),  # a decimal point after grouped thousands
     ("2 429, 60 € HT", 242960),  # a text layer's space after the comma
     ("1.500.000 €", 150000000),
     ("12 345,67 euros", 1234567),
+    ("1000 000 €", 100000000),  # OCR lost the first space
 ])
 def test_amount_forms(printed, cents):
     rec = _one(f"OBJET : Travaux\nLe Conseil municipal, après en avoir délibéré, DECIDE :\nArticle 1 : Le montant est "

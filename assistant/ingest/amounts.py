@@ -29,8 +29,10 @@ I, M = re.IGNORECASE, re.MULTILINE
 # ---------------------------------------------------------------------------------------------
 
 AMOUNT = re.compile(
-    # "465 000.00 €" and "2 429, 60 € HT" (a text layer's space) are decimals too
-    r"(?<![\d.,])(?P<num>\d{1,3}(?:[ .]\d{3})+(?:,[ ]?\d{1,2}|\.\d{2}(?!\d))?|\d+(?:[.,]\d{1,2})?)"
+    # "465 000.00 €" and "2 429, 60 € HT" (a text layer's space) are decimals too; OCR may lose the first
+    # space ("1000 000 €", read unless its first group looks like a year); a number never starts "00".
+    r"(?<![\d.,])(?!0\d)(?P<num>(?:\d{1,3}|(?!19|20)[1-9]\d{3})(?:[ .]\d{3})+(?:,[ ]?\d{1,2}|\.\d{2}(?!\d))?"
+    r"|\d+(?:[.,]\d{1,2})?)"
     r"(?P<mult>\s*millions?\s+d')?[ \t]*\n?[ \t]*(?P<cur>€|(?i:euros?)\b|EUR\b)"
     r"(?P<qual>[ \t]*(?:HT\b|H\.T\.?|(?i:hors\s+taxes?)\b|TTC\b|T\.T\.C\.?|(?i:toutes\s+taxes\s+comprises)"
     r"|(?i:net)\b))?"
