@@ -413,3 +413,19 @@ def test_a_deliberations_title_dates_it_a_cited_deliberation_does_not():
                       "VU la délibération n° CP 2022-101 du 3 mars 2022 ;\nAprès en avoir délibéré,\n"
                       "ARTICLE 1 : approuve les contrats.\n")
     assert rec.session_date is None
+
+
+def test_a_title_goes_on_after_ocrs_blank_line_before_a_lower_case_word():
+    text = """SOMMAIRE
+DELIBERATIONS
+Conseil d'administration du CCAS de Saint-Exemple, séance du 12 février 2018
+1DEL2018_001 Débat d'orientation budgétaire
+1DEL2018_002 Aide financière d'un montant de 100 euros pour une facture
+
+d'assainissement
+
+1DEL2018_003 Contribution au fonds de solidarité logement
+"""
+    records = read_document(text, id="s", source="s.txt")
+    assert records[1].object.text.endswith("d'assainissement")
+    assert records[0].object.text == "Débat d'orientation budgétaire"

@@ -318,6 +318,9 @@ def _kind(text: str, start: int, number: str) -> str:
     return "decision" if DECISIONS_HEADING.search(text, max(0, start - 80), start) else "deliberation"
 
 
+LOWER_CASE_AFTER_BLANK = re.compile(r"(?:[ \t]*\n)+(?=[ \t]*[a-z])")
+
+
 def title_after(doc: _Doc, title_start: int, end: int) -> tuple[int, int] | None:
     """The title after an item's number: its line (after "Objet :" or the act's date), up to "Rapporteur" or
     a result; a title in capitals, or cut at a dangling word, goes on over a second line."""
@@ -327,8 +330,11 @@ def title_after(doc: _Doc, title_start: int, end: int) -> tuple[int, int] | None
     te = TITLE_END.search(text, ts, min(end, ts + 400))
     te_pos = te.start() if te else min(end, ts + 400)
     if te and text[te.start()] == "\n" and te_pos - ts < 90 and not text[ts:te_pos].rstrip().endswith("."):
-        nxt = TITLE_END.search(text, te_pos + 1, min(end, te_pos + 200))
-        line2 = text[te_pos + 1:nxt.start() if nxt else te_pos + 1]
+        # OCR's blank line inside a phrase: "… pour une facture\n\nd'assainissement"
+        gap = LOWER_CASE_AFTER_BLANK.match(text, te_pos + 1)
+        line2_start = gap.end() if gap else te_pos + 1
+        nxt = TITLE_END.search(text, line2_start, min(end, line2_start + 200))
+        line2 = text[line2_start:nxt.start() if nxt else line2_start]
         line1 = text[ts:te_pos].strip()
         goes_on = (line1.isupper() and line2.strip().isupper()) or re.search(
             r"(?:\b(?:de|du|des|la|le|les|a|au|aux|et|en|sur|pour|d'|l')|[-,])$", line1, I
