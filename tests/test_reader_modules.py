@@ -149,6 +149,15 @@ def test_present_excused_and_x_a_y_proxies():
     assert text[represented[0].start:represented[0].end] == "Marie ROUX"
 
 
+def test_plural_civilities_before_a_group_of_names():
+    text = ("Pouvoirs : Monsieur Paul MARTIN a donné pouvoir à Monsieur Luc PETIT\n"
+            "Excusés : Mesdames Roux, Vert, Messieurs Blanc, Noir.\n\nObjet : Tarifs\n")
+    doc, n = _whole(text)
+    _, represented, excused = find_attendance(doc, n)
+    assert [(r.name, r.proxy) for r in represented] == [("Paul MARTIN", "Luc PETIT")]
+    assert [m.name for m in excused] == ["Roux", "Vert", "Blanc", "Noir"]
+
+
 # -- amounts ----------------------------------------------------------------------------------------
 
 
