@@ -242,3 +242,17 @@ def test_signatory_without_certification_needs_a_role():
     assert find_signatory(doc, None, 0).name == "Paul MARTIN"
     doc, _ = _whole("Compte rendu établi par\nAnne DURAND\n")
     assert find_signatory(doc, None, 0) is None
+
+
+@pytest.mark.parametrize("line, against, abstentions", [
+    (("LE CONSEIL MUNICIPAL, A L'EXCEPTION DE MADAME DURAND, MESSIEURS MARTIN, PETIT QUI VOTENT CONTRE, ACCEPTE "
+     "CETTE PROPOSITION"), ["DURAND", "MARTIN", "PETIT"], []),
+    ("Le conseil municipal, à l'exception de Mme Anne Durand qui s'abstient, adopte la proposition.", [], ["Anne Durand"]),
+    ("LE CONSEIL MUNICIPAL, A L'EXCEPTION DE MADAME DURAND QUI NE PREND PAS PART AU VOTE, ACCEPTE CETTE PROPOSITION",
+     [], []),
+])
+def test_vote_names_of_those_excepted(line, against, abstentions):
+    doc, n = _whole(line + "\n")
+    vote = find_vote(doc, 0, n, None)
+    assert vote.adopted and vote.against == against and vote.abstentions == abstentions
+    assert vote.against_count == (len(against) or None)
