@@ -429,3 +429,24 @@ d'assainissement
     records = read_document(text, id="s", source="s.txt")
     assert records[1].object.text.endswith("d'assainissement")
     assert records[0].object.text == "Débat d'orientation budgétaire"
+
+
+def test_the_proposals_accepted_by_the_council_are_the_decision():
+    text = HEADER + """1. Création d'un poste d'agent de voirie
+Un agent part à la retraite. Il convient de créer un poste temporaire.
+
+Après avis favorable de la commission du personnel, il est proposé au conseil municipal :
+
+de créer 1 poste temporaire d'agent de voirie ;
+
+de modifier ainsi le tableau des effectifs.
+
+LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE CES PROPOSITIONS
+
+2. Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+"""
+    first = read_document(text, id="pv", source="pv.txt")[0]
+    assert [a.text for a in first.articles] == ["de créer 1 poste temporaire d'agent de voirie ;",
+                                                 "de modifier ainsi le tableau des effectifs."]
+    assert first.vote.unanimous
