@@ -450,3 +450,19 @@ Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
     assert [a.text for a in first.articles] == ["de créer 1 poste temporaire d'agent de voirie ;",
                                                  "de modifier ainsi le tableau des effectifs."]
     assert first.vote.unanimous
+
+
+def test_a_table_whose_cells_lost_their_gaps_names_each_row():
+    rec = _one("""OBJET : Aide économique aux viticulteurs
+Le Conseil municipal, après en avoir délibéré à l'unanimité :
+- accorde une aide économique aux viticulteurs locataires, correspondant à leur redevance, comme suit :
+
+Locataire Redevance exonérée Période concernée
+Paul MARTIN 696,66 €  15 janvier 2021 au 14 janvier 2022
+Anne DURAND 1 315,77 € 15 décembre 2020 au 14 décembre 2021
+TOTAL 2 012,43 €
+""")
+    rows = {a.cents: (a.beneficiary, rec.raw_text[a.sentence_start:a.sentence_end]) for a in rec.amounts}
+    assert rows[69666] == ("Paul MARTIN", "Paul MARTIN 696,66 €  15 janvier 2021 au 14 janvier 2022")
+    assert rows[131577] == ("Anne DURAND", "Anne DURAND 1 315,77 € 15 décembre 2020 au 14 décembre 2021")
+    assert rows[201243][0] is None
