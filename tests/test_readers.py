@@ -466,3 +466,22 @@ TOTAL 2 012,43 €
     assert rows[69666] == ("Paul MARTIN", "Paul MARTIN 696,66 €  15 janvier 2021 au 14 janvier 2022")
     assert rows[131577] == ("Anne DURAND", "Anne DURAND 1 315,77 € 15 décembre 2020 au 14 décembre 2021")
     assert rows[201243][0] is None
+
+
+def test_the_signature_after_the_last_item_signs_the_minutes_not_the_item():
+    text = HEADER + """1. Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+2. Subvention au comité des fêtes
+Le Conseil municipal attribue 500 € au Comité des fêtes. Adopté à l'unanimité.
+
+Fin de séance à 21 heures 40.
+
+Le Maire
+
+Paul MARTIN
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [r.signatory for r in records] == [None, None]
+    for rec in records:
+        assert rec.minutes_signatory.name == "Paul MARTIN" and rec.minutes_signatory.title == "Maire"
+    assert "Paul MARTIN" not in records[-1].own_text

@@ -20,9 +20,10 @@ from assistant.ingest.parser import (
     read_header,
 )
 from assistant.ingest.segment import Segment, read_number, segment, title_after
+from assistant.ingest.signature import find_signatory
 from assistant.ingest.text import _Doc
 from assistant.ingest.votes import find_vote
-from assistant.models import Code, Deliberation, Item, Span
+from assistant.models import Code, Deliberation, Item, Signatory, Span
 
 __all__ = ["NotAnExtract", "read_document"]
 
@@ -89,6 +90,7 @@ def read_document(raw_text: str, *, id: str, source: str, path: str | None = Non
         return [rec]
     header_end = segments[0].start
     facts = _session(doc, header_end, id=id, source=source, path=path)
+    facts.minutes_signatory = _minutes_signatory(doc, segments[-1].end)
     return [_item(doc, seg, i, len(segments), facts, id=id) for i, seg in enumerate(segments, 1)]
 
 
@@ -99,6 +101,14 @@ def _heading_title(doc: _Doc, number_end: int) -> Span | None:
         return None
     s, e = doc.raw_span(*title)
     return Span(text=doc.raw[s:e], start=s, end=e)
+
+
+def _minutes_signatory(doc: _Doc, last_end: int) -> Signatory | None:
+    """The signature after the last item ("Fin de séance à 21 heures 40.\n\nLe Maire\n\nPaul MARTIN"): the
+    line that closes the sitting is skipped."""
+    if last_end >= len(doc.text):
+        return None
+    return find_signatory(doc, None, doc.line_end(last_end))
 
 
 def _session(doc: _Doc, header_end: int, *, id: str, source: str, path: str | None) -> Deliberation:
@@ -139,7 +149,7 @@ SESSION_FIELDS = [
     "authority", "body", "body_label", "session_date", "session_span", "president", "present_count",
     "present_count_span", "present", "represented", "excused", "authority_type", "authority_name",
     "convocation_date", "convocation_span", "secretary", "members_in_office", "voting_count",
-    "represented_count", "absent",
+    "represented_count", "absent", "minutes_signatory",
 ]
 
 
