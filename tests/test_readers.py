@@ -461,8 +461,12 @@ Locataire Redevance exonérée Période concernée
 Paul MARTIN 696,66 €  15 janvier 2021 au 14 janvier 2022
 Anne DURAND 1 315,77 € 15 décembre 2020 au 14 décembre 2021
 TOTAL 2 012,43 €
+
+- précise que cette aide est attribuée au titre des calamités agricoles.
 """)
+    assert [a.text[:9] for a in rec.articles] == ["accorde u", "précise q"]
     rows = {a.cents: (a.beneficiary, rec.raw_text[a.sentence_start:a.sentence_end]) for a in rec.amounts}
+    assert {a.article for a in rec.amounts} == {1}  # the table announced by the dashed decision is its own
     assert rows[69666] == ("Paul MARTIN", "Paul MARTIN 696,66 €  15 janvier 2021 au 14 janvier 2022")
     assert rows[131577] == ("Anne DURAND", "Anne DURAND 1 315,77 € 15 décembre 2020 au 14 décembre 2021")
     assert rows[201243][0] is None

@@ -419,12 +419,16 @@ def find_dash_articles(doc: _Doc, start: int, end: int) -> list[tuple[int, int, 
     if before and not before.endswith(":"):
         return []
     out = []
+    announcing = False  # the previous item ends with ":": the list or table below it is its own
     for i, item in enumerate(items):
-        if i and BLANK_LINE.search(doc.text, items[i - 1].end(), item.start()):
+        if i and not announcing and BLANK_LINE.search(doc.text, items[i - 1].end(), item.start()):
             break  # a later list is not part of the decisions
-        blank = BLANK_LINE.search(doc.text, item.end(), end)
         stop = items[i + 1].start() if i + 1 < len(items) else end
-        if blank and blank.start() < stop:
+        blank = BLANK_LINE.search(doc.text, item.end(), stop)
+        announcing = bool(blank) and doc.text[item.end():blank.start()].rstrip().endswith(":")
+        if announcing:  # "- accorde une aide … comme suit :\n\nLocataire  Redevance …\nPaul MARTIN 696,66 €"
+            blank = BLANK_LINE.search(doc.text, blank.end(), stop)
+        if blank:
             stop = blank.start()
         out.append((i + 1, item.start(), item.end(), stop))
     return out
