@@ -489,3 +489,17 @@ Paul MARTIN
     for rec in records:
         assert rec.minutes_signatory.name == "Paul MARTIN" and rec.minutes_signatory.title == "Maire"
     assert "Paul MARTIN" not in records[-1].own_text
+
+
+def test_a_delegation_of_public_service_with_a_date_stays_a_deliberation():
+    text = HEADER + """1. Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+2. Délégation du service public de l'eau
+Le contrat arrive à échéance le :
+
+31 décembre 2024
+
+Le Conseil municipal approuve le principe de la délégation du service public. Adopté à l'unanimité.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [(r.number, r.item.kind) for r in records] == [("1.", "deliberation"), ("2.", "deliberation")]

@@ -226,7 +226,8 @@ def _contracts_lists(doc: _Doc, segments: list[Segment]) -> list[Segment]:
 DELEGATED_REPORT = re.compile(
     r"\b(?:arretes|decisions|actes)\s+suivant(?:e?s)?\s+(?:ont\s+ete\s+|sont\s+)?pris"
     r"|\bdecisions?\s+(?:prises?\s+(?:par|en\s+vertu|dans\s+le\s+cadre)|du\s+(?:maire|president))"
-    r"|\bcompte[- ]?rendu\s+des\s+(?:decisions|pouvoirs\s+delegues)|\bdelegation\s+(?:au|du|accordee|consentie)", I)
+    r"|\bcompte[- ]?rendu\s+des\s+(?:decisions|pouvoirs\s+delegues)"
+    r"|\bdelegation\s+(?:au\s+(?:maire|president)|du\s+conseil|accordee|consentie)", I)  # not "délégation de service public"
 # An act's date at a line start: alone on its line (a table whose columns OCR flattened), or before its text
 # ("23 février 2018 : …", "- 05/03/2018 - …"). OCR may glue the words ("23février20l8").
 DATED_LINE = re.compile(
@@ -253,7 +254,7 @@ def _delegated_decisions(doc: _Doc, seg: Segment) -> list[Segment]:
     if not DELEGATED_REPORT.search(text, seg.start, min(seg.end, seg.start + 800)):
         return [seg]
     dated = list(DATED_LINE.finditer(text, seg.start, seg.end))
-    if not dated:
+    if len(dated) < 2:  # one date is no list of acts (a signature's date, a date recalled)
         return [seg]
     runs: list[list[re.Match]] = []
     for m in dated:
