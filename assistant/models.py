@@ -231,6 +231,9 @@ class Deliberation(BaseModel):
     budget: list[Budget] = Field(default_factory=list)
     vote: Vote | None = None
     signatory: Signatory | None = None
+    # Who signs the procès-verbal of the whole session, after its last item (a fact of the session, not the
+    # item's own signature block): "Fin de séance à 21 h 40. Le Maire, Paul MARTIN".
+    minutes_signatory: Signatory | None = None
     open_data: OpenDataRow | None = None  # set for a row of an open-data file
 
     warnings: list[str] = Field(default_factory=list)  # parts the parser could not find, in French

@@ -105,3 +105,32 @@ def test_a_place_named_in_a_clause_is_the_authority_and_a_body_addressed_is_not(
     assert q.authority == "Villemodèle"
     q = understand("Quelle subvention la Région a-t-elle votée pour la salle de Villemodèle ?", authorities=authorities)
     assert q.authority_type == "region"  # the Région is the subject here
+
+
+MINUTES = """COMMUNE DE SAINT-EXEMPLE
+PROCÈS-VERBAL DU CONSEIL MUNICIPAL DU 9 AVRIL 2018
+L'an deux mille dix-huit, le neuf avril, le Conseil municipal de la Commune de Saint-Exemple s'est réuni sous la
+présidence de Paul MARTIN, Maire.
+Secrétaire de séance : Anne DURAND
+
+2018-11 Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+
+2018-12 Subvention au comité des fêtes
+Le Conseil municipal attribue 500 € au Comité des fêtes. Adopté à l'unanimité.
+
+Fin de séance à 21 heures 40.
+
+Le Maire
+
+Paul MARTIN
+"""
+
+
+def test_who_signed_the_minutes_of_a_session(assistant, tmp_path):
+    path = tmp_path / "saint-exemple_pv.txt"
+    path.write_text(MINUTES, encoding="utf-8")
+    assistant.ingest([path], embed=False)
+    a = assistant.ask("Qui a signé le procès-verbal du conseil municipal de Saint-Exemple du 9 avril 2018 ?")
+    assert a.found and "procès-verbal" in a.answer and "Paul MARTIN" in a.answer
+    assert len(a.citations) == 1 and "Paul MARTIN" in a.citations[0].quote

@@ -149,6 +149,15 @@ def test_present_excused_and_x_a_y_proxies():
     assert text[represented[0].start:represented[0].end] == "Marie ROUX"
 
 
+def test_plural_civilities_before_a_group_of_names():
+    text = ("Pouvoirs : Monsieur Paul MARTIN a donné pouvoir à Monsieur Luc PETIT\n"
+            "Excusés : Mesdames Roux, Vert, Messieurs Blanc, Noir.\n\nObjet : Tarifs\n")
+    doc, n = _whole(text)
+    _, represented, excused = find_attendance(doc, n)
+    assert [(r.name, r.proxy) for r in represented] == [("Paul MARTIN", "Luc PETIT")]
+    assert [m.name for m in excused] == ["Roux", "Vert", "Blanc", "Noir"]
+
+
 # -- amounts ----------------------------------------------------------------------------------------
 
 
@@ -233,3 +242,17 @@ def test_signatory_without_certification_needs_a_role():
     assert find_signatory(doc, None, 0).name == "Paul MARTIN"
     doc, _ = _whole("Compte rendu établi par\nAnne DURAND\n")
     assert find_signatory(doc, None, 0) is None
+
+
+@pytest.mark.parametrize("line, against, abstentions", [
+    (("LE CONSEIL MUNICIPAL, A L'EXCEPTION DE MADAME DURAND, MESSIEURS MARTIN, PETIT QUI VOTENT CONTRE, ACCEPTE "
+     "CETTE PROPOSITION"), ["DURAND", "MARTIN", "PETIT"], []),
+    ("Le conseil municipal, à l'exception de Mme Anne Durand qui s'abstient, adopte la proposition.", [], ["Anne Durand"]),
+    ("LE CONSEIL MUNICIPAL, A L'EXCEPTION DE MADAME DURAND QUI NE PREND PAS PART AU VOTE, ACCEPTE CETTE PROPOSITION",
+     [], []),
+])
+def test_vote_names_of_those_excepted(line, against, abstentions):
+    doc, n = _whole(line + "\n")
+    vote = find_vote(doc, 0, n, None)
+    assert vote.adopted and vote.against == against and vote.abstentions == abstentions
+    assert vote.against_count == (len(against) or None)

@@ -211,11 +211,18 @@ Adopté à l'unanimité.
     assert 425000 not in {a.cents for a in rec.amounts}  # the total is no grant
 
 
+def test_a_year_before_an_amount_is_not_its_thousands():
+    rec = _one("OBJET : Emprunts\nLe Conseil municipal autorise le Maire à emprunter en 2018 250 000 €.\n"
+               "Adopté à l'unanimité.\n")
+    assert [a.cents for a in rec.amounts] == [25000000]
+
+
 @pytest.mark.parametrize("printed, cents", [
     ("465 000.00 €", 46500000),  # a decimal point after grouped thousands
     ("2 429, 60 € HT", 242960),  # a text layer's space after the comma
     ("1.500.000 €", 150000000),
     ("12 345,67 euros", 1234567),
+    ("1000 000 €", 100000000),  # OCR lost the first space
 ])
 def test_amount_forms(printed, cents):
     rec = _one(f"OBJET : Travaux\nLe Conseil municipal, après en avoir délibéré, DECIDE :\nArticle 1 : Le montant est "
@@ -314,3 +321,185 @@ def test_president_forms(header, president):
     assert (rec.president.name if rec.president else None) == president
     if rec.president:
         assert president in rec.raw_text[rec.president.start:rec.president.end]
+
+
+DELEGATION_ITEM = """1. Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+2. Délégation au Maire (article L 2122-22 du code général des collectivités territoriales)
+Conformément à la délibération du conseil municipal lui accordant délégation, les arrêtés suivants ont été pris :
+"""
+
+
+def test_decisions_taken_under_delegation_after_their_dates():
+    text = HEADER + DELEGATION_ITEM + """
+12 janvier 2018 : Il est conclu un bail avec Paul MARTIN pour le local de la rue Haute.
+
+3 février 2018 : La régie de recettes de la piscine est close.
+
+La séance est levée à 22 heures.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [(r.number, r.item.kind) for r in records] == [("1.", "deliberation"), (None, "decision"), (None, "decision")]
+    assert records[1].object_line.startswith("Il est conclu un bail")
+    assert records[2].object_line.startswith("La régie de recettes")
+    assert records[2].vote is None and "séance est levée" not in records[2].own_text
+
+
+def test_decisions_of_a_flattened_two_column_table_are_paired_with_their_dates():
+    """OCR flattened the table (dates, then the acts' paragraphs): the second paragraph of an act goes on
+    about the same thing, so the acts are cut where two neighbouring paragraphs share no word."""
+    text = HEADER + DELEGATION_ITEM + """
+23 février 2018
+
+05mars20l8
+
+Le sol du gymnase a été abîmé lors d'un tournoi. La compagnie d'assurances du tiers responsable
+a proposé un premier remboursement de 1 022,72 €.
+
+La compagnie propose le remboursement du solde, soit 100,00 €.
+
+Il est conclu un avenant n°3 à la convention d'occupation de locaux avec l'association Exemple.
+
+Cet avenant est conclu aux mêmes conditions financières que la convention initiale.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [r.item.kind for r in records] == ["deliberation", "decision", "decision"]
+    first, second = records[1:]
+    assert "remboursement du solde" in first.own_text and "avenant" not in first.own_text
+    assert second.object_line.startswith("Il est conclu un avenant") and "Cet avenant" in second.own_text
+
+
+def test_delegated_decisions_that_cannot_be_paired_stay_one_item():
+    """Three dates, two paragraphs: no act is given another's date; the report stays one item."""
+    text = HEADER + DELEGATION_ITEM + """
+2 mars 2018
+
+5 mars 2018
+
+9 mars 2018
+
+Il est conclu un bail pour le local de la rue Haute.
+
+La régie de recettes de la piscine est close.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [(r.number, r.item.kind) for r in records] == [("1.", "deliberation"), ("2.", "deliberation")]
+
+
+def test_a_one_line_document_with_columns_cut_into_its_sentences():
+    """A one-line copy of a two-column header: the convocation's date in words is cut by the other column's
+    label ("deux mille Procurations : 5 Vingt-trois"): its year is the session's. A lettered code with a slash
+    ("DCM/17-2023") opens the deliberation."""
+    text = " ".join(("EXTRAIT DU REGISTRE DES DELIBERATIONS DU CONSEIL MUNICIPAL DE SAINT-EXEMPLE Séance du 16 février "
+                     "2023 Nombre de conseillers en exercice : 29 Les membres du Conseil Municipal se sont Présents : 21 "
+                     "réunis le seize février deux mille vingt-trois, sur la convocation qui leur a été adressée le dix "
+                     "février deux mille Procurations : 5 Vingt-trois par Monsieur Paul MARTIN, Maire Votants : 26 "
+                     "Secrétaire de séance : Anne DURAND DCM/17-2023 Convention d'études avec Exemple Agglomération "
+                     + "Le Maire rappelle les enjeux. " * 60 + "Après en avoir délibéré, le Conseil Municipal, à "
+                     "l'unanimité : - approuve la convention.").split())
+    assert "\n" not in text
+    [rec] = read_document(text, id="one", source="one.txt")
+    assert str(rec.session_date) == "2023-02-16" and str(rec.convocation_date) == "2023-02-10"
+    assert rec.number == "DCM/17-2023"
+    assert rec.object_line.startswith("Convention d'études avec Exemple Agglomération")
+
+
+def test_a_deliberations_title_dates_it_a_cited_deliberation_does_not():
+    rec = _session_of("CONSEIL RÉGIONAL D'EXEMPLE\nDÉLIBÉRATION N°CP 2023-017 DU 25 JANVIER 2023\nCONTRATS D'AMÉNAGEMENT\n"
+                      "La commission permanente,\nVU la délibération n° CP 2022-101 du 3 mars 2022 ;\n"
+                      "Après en avoir délibéré,\nARTICLE 1 : approuve les contrats.\n")
+    assert str(rec.session_date) == "2023-01-25"
+    rec = _session_of("CONSEIL RÉGIONAL D'EXEMPLE\nCONTRATS D'AMÉNAGEMENT\nLa commission permanente,\n"
+                      "VU la délibération n° CP 2022-101 du 3 mars 2022 ;\nAprès en avoir délibéré,\n"
+                      "ARTICLE 1 : approuve les contrats.\n")
+    assert rec.session_date is None
+
+
+def test_a_title_goes_on_after_ocrs_blank_line_before_a_lower_case_word():
+    text = """SOMMAIRE
+DELIBERATIONS
+Conseil d'administration du CCAS de Saint-Exemple, séance du 12 février 2018
+1DEL2018_001 Débat d'orientation budgétaire
+1DEL2018_002 Aide financière d'un montant de 100 euros pour une facture
+
+d'assainissement
+
+1DEL2018_003 Contribution au fonds de solidarité logement
+"""
+    records = read_document(text, id="s", source="s.txt")
+    assert records[1].object.text.endswith("d'assainissement")
+    assert records[0].object.text == "Débat d'orientation budgétaire"
+
+
+def test_the_proposals_accepted_by_the_council_are_the_decision():
+    text = HEADER + """1. Création d'un poste d'agent de voirie
+Un agent part à la retraite. Il convient de créer un poste temporaire.
+
+Après avis favorable de la commission du personnel, il est proposé au conseil municipal :
+
+de créer 1 poste temporaire d'agent de voirie ;
+
+de modifier ainsi le tableau des effectifs.
+
+LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE CES PROPOSITIONS
+
+2. Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+"""
+    first = read_document(text, id="pv", source="pv.txt")[0]
+    assert [a.text for a in first.articles] == ["de créer 1 poste temporaire d'agent de voirie ;",
+                                                 "de modifier ainsi le tableau des effectifs."]
+    assert first.vote.unanimous
+
+
+def test_a_table_whose_cells_lost_their_gaps_names_each_row():
+    rec = _one("""OBJET : Aide économique aux viticulteurs
+Le Conseil municipal, après en avoir délibéré à l'unanimité :
+- accorde une aide économique aux viticulteurs locataires, correspondant à leur redevance, comme suit :
+
+Locataire Redevance exonérée Période concernée
+Paul MARTIN 696,66 €  15 janvier 2021 au 14 janvier 2022
+Anne DURAND 1 315,77 € 15 décembre 2020 au 14 décembre 2021
+TOTAL 2 012,43 €
+
+- précise que cette aide est attribuée au titre des calamités agricoles.
+""")
+    assert [a.text[:9] for a in rec.articles] == ["accorde u", "précise q"]
+    rows = {a.cents: (a.beneficiary, rec.raw_text[a.sentence_start:a.sentence_end]) for a in rec.amounts}
+    assert {a.article for a in rec.amounts} == {1}  # the table announced by the dashed decision is its own
+    assert rows[69666] == ("Paul MARTIN", "Paul MARTIN 696,66 €  15 janvier 2021 au 14 janvier 2022")
+    assert rows[131577] == ("Anne DURAND", "Anne DURAND 1 315,77 € 15 décembre 2020 au 14 décembre 2021")
+    assert rows[201243][0] is None
+
+
+def test_the_signature_after_the_last_item_signs_the_minutes_not_the_item():
+    text = HEADER + """1. Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+2. Subvention au comité des fêtes
+Le Conseil municipal attribue 500 € au Comité des fêtes. Adopté à l'unanimité.
+
+Fin de séance à 21 heures 40.
+
+Le Maire
+
+Paul MARTIN
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [r.signatory for r in records] == [None, None]
+    for rec in records:
+        assert rec.minutes_signatory.name == "Paul MARTIN" and rec.minutes_signatory.title == "Maire"
+    assert "Paul MARTIN" not in records[-1].own_text
+
+
+def test_a_delegation_of_public_service_with_a_date_stays_a_deliberation():
+    text = HEADER + """1. Tarifs de la cantine
+Le Conseil municipal fixe le repas à 3,50 €. Adopté à l'unanimité.
+2. Délégation du service public de l'eau
+Le contrat arrive à échéance le :
+
+31 décembre 2024
+
+Le Conseil municipal approuve le principe de la délégation du service public. Adopté à l'unanimité.
+"""
+    records = read_document(text, id="pv", source="pv.txt")
+    assert [(r.number, r.item.kind) for r in records] == [("1.", "deliberation"), ("2.", "deliberation")]

@@ -154,6 +154,10 @@ def render_item(item: Item, lang: str) -> str:
         when = f" ({date})" if date else ""
         if d.get("object"):
             when += f" (« {d['object']} »)"
+        if d.get("minutes"):  # the procès-verbal of the whole session, signed after its last item
+            if lang == "fr":
+                return f"Le procès-verbal de la séance{' du ' + date if date else ''} est signé par {who}."
+            return f"The minutes of the session{' of ' + date if date else ''} were signed by {who}."
         if lang == "fr":
             return f"La {_delib(rec, 'fr')}{when} est signée par {who}."
         return f"{_cap(_delib(rec, 'en'))}{when} was signed by {who}."

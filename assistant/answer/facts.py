@@ -789,6 +789,19 @@ def decision_items(recs: list[Deliberation]) -> list[Item]:
     return items
 
 
+def minutes_signatory_items(recs: list[Deliberation]) -> list[Item]:
+    """Who signed the procès-verbal of the session (one item per signature, its items sharing it)."""
+    items, seen = [], set()
+    for rec in recs:
+        sig = rec.minutes_signatory
+        if sig is None or not sig.name or (rec.source, sig.start) in seen:
+            continue
+        seen.add((rec.source, sig.start))
+        items.append(Item("signatory", rec, {"name": clean(sig.name), "title": clean(sig.title) if sig.title else None,
+                                             "minutes": True}, [Ref(rec, sig.start, sig.end, "Signature")]))
+    return items
+
+
 def names_in_scope(cat: Catalog, names: list[str], scope: set[str]) -> list[str]:
     """The names some record of `scope` holds (the authority asked about)."""
     return [n for n in names if cat.naming(_name_keys([n])) & scope]
@@ -866,6 +879,10 @@ def history(cat: Catalog, q: Query) -> Facts:
     return Facts(items=items, aggregate="history", considered=[r.id for r in recs], final=True)
 
 
+# Words naming the document itself, not a subject of it.
+DOCUMENT_KIND = re.compile(r"(?i)(?:le\s+|la\s+|the\s+)?(?:proc[èe]s[- ]verbal|compte[- ]rendu|minutes)")
+
+
 def answer(cat: Catalog, q: Query) -> Facts:
     """Items answering `q` from the registry. `final` says the registry settles the question (found or
     not); otherwise the caller may look for passages."""
@@ -873,6 +890,8 @@ def answer(cat: Catalog, q: Query) -> Facts:
                    or q.amount_cents or q.person or (q.intent in SESSION_INTENTS and (q.authority or q.authority_words)))
     if q.number:  # the number names the deliberation: the other words of the question only describe it
         q = dataclasses.replace(q, topic=None, unmatched=None, keywords=[])
+    if q.topic and DOCUMENT_KIND.fullmatch(q.topic.strip()):  # "qui a signé le procès-verbal …": the document
+        q = dataclasses.replace(q, topic=None)
     if person := person_asked(q):
         return person_sessions(cat, q, person)
     if q.intent == "history":
@@ -941,7 +960,7 @@ def answer(cat: Catalog, q: Query) -> Facts:
             pkey = key_of(q.person)
             recs = [r for r in recs if r.signatory and r.signatory.name and pkey in key_of(r.signatory.name)]
             facts.final = True
-        facts.items = signatory_items(recs, with_object=bool(q.person))
+        facts.items = signatory_items(recs, with_object=bool(q.person)) or minutes_signatory_items(recs)
     elif q.intent == "members":
         if q.unmatched and not q.person:  # "Jean DUPONT était-il présent ?": not in the lists
             q = dataclasses.replace(q, person=q.unmatched)

@@ -29,8 +29,10 @@ I, M = re.IGNORECASE, re.MULTILINE
 # ---------------------------------------------------------------------------------------------
 
 AMOUNT = re.compile(
-    # "465 000.00 €" and "2 429, 60 € HT" (a text layer's space) are decimals too
-    r"(?<![\d.,])(?P<num>\d{1,3}(?:[ .]\d{3})+(?:,[ ]?\d{1,2}|\.\d{2}(?!\d))?|\d+(?:[.,]\d{1,2})?)"
+    # "465 000.00 €" and "2 429, 60 € HT" (a text layer's space) are decimals too; OCR may lose the first
+    # space ("1000 000 €", read unless its first group looks like a year); a number never starts "00".
+    r"(?<![\d.,])(?!0\d)(?P<num>(?:\d{1,3}|(?!19|20)[1-9]\d{3})(?:[ .]\d{3})+(?:,[ ]?\d{1,2}|\.\d{2}(?!\d))?"
+    r"|\d+(?:[.,]\d{1,2})?)"
     r"(?P<mult>\s*millions?\s+d')?[ \t]*\n?[ \t]*(?P<cur>€|(?i:euros?)\b|EUR\b)"
     r"(?P<qual>[ \t]*(?:HT\b|H\.T\.?|(?i:hors\s+taxes?)\b|TTC\b|T\.T\.C\.?|(?i:toutes\s+taxes\s+comprises)"
     r"|(?i:net)\b))?"
@@ -227,6 +229,38 @@ def table_name(doc: _Doc, row: tuple[int, int], amount: re.Match, lo: int) -> tu
     return worded[0]
 
 
+# A row whose cells lost their gaps: "Lucas MARTIN 696,66 € 15 janvier 2021 au 14 janvier 2022", the name first.
+# (one space between the name's words: a column gap would put another column in the name)
+ROW_NAME = re.compile(r"[ \t]*(?P<name>[A-Z][\w'’.&-]*(?: (?:de|du|des|d'|la|le|les|et|[A-Z0-9][\w'’.&-]*)){0,7})[ \t]+$")
+
+
+def name_row_at(doc: _Doc, amount: re.Match, lo: int, hi: int) -> tuple[int, int, tuple[int, int] | None] | None:
+    """(line start, line end, name range or None) of a table row whose cells lost their gaps: its line
+    holds one amount after nothing but a name (or "Total"), and a line next to it is such a row too."""
+
+    def row_name(ls: int) -> tuple[int, int] | None | bool:
+        """The name range of the row at `ls`, None for a total, False when the line is no such row."""
+        le = doc.line_end(ls)
+        found = list(AMOUNT.finditer(doc.text, ls, le))
+        if len(found) != 1 or not lo <= ls < hi:
+            return False
+        named = ROW_NAME.fullmatch(doc.text, ls, found[0].start())
+        if not named:
+            return False
+        return None if TOTAL_CELL.match(doc.text, named.start("name")) else doc.trim(*named.span("name"))
+
+    ls = doc.line_start(amount.start())
+    name = row_name(ls)
+    if name is False:
+        return None
+    above = row_name(doc.line_start(ls - 1)) if ls > lo else False
+    below_start = doc.line_end(ls) + 1
+    below = row_name(below_start) if below_start < hi else False
+    if above is False and below is False:
+        return None
+    return ls, doc.line_end(ls), name
+
+
 ELIDED_L = r"(?:[lI1]'?|')?\s*"  # "l'", OCR's "I'", a lost "l" ("'année") or a lost apostrophe ("lannée")
 # A list of grants, not of prices: "Sont attribuées les subventions suivantes :", "... les lots suivants :".
 GRANTS = re.compile(r"attribu|subvention|\blots?\b|\bverse|allou|repartition|beneficiaire|\baccord", I)
@@ -301,8 +335,15 @@ def find_amounts(
         part = next(((a, b) for a, b in bounds if a <= m.start() < b), (0, len(doc.text)))
         lo, hi = (article[2], article[3]) if article else part
         item = list_item_at(doc, m.start(), lo)
-        row = None if item else table_row_at(doc, m, lo)
-        if row:
+        named_row = None if item else name_row_at(doc, m, lo, hi)
+        row = None if item or named_row else table_row_at(doc, m, lo)
+        if named_row:
+            ss, se, name = named_row
+            intro = list_intro(doc, ss, lo, hi)
+            grants = GRANTS.search(doc.text, *intro)
+            beneficiary = name if grants else None
+            year = year_of(doc, m, ss, se) or year_of(doc, m, *intro)
+        elif row:
             ss, se = row
             intro = list_intro(doc, row[0], lo, hi)
             grants = GRANTS.search(doc.text, *intro)

@@ -63,10 +63,14 @@ def _list_items(doc: _Doc, start: int, end: int) -> Iterator[tuple[int, int]]:
     return split_ranges(doc.text, separator, start, end)
 
 
+# "Excusés : Mesdames Bacconier, Audouard, Messieurs Leclere, Cotta": the first name of each group.
+PLURAL_CIVILITY = re.compile(r"(?:Mesdames|Messieurs)\s+(?=[A-Z])(?!Messieurs|Mesdames)")
+
+
 def _name_item(doc: _Doc, start: int, end: int) -> tuple[int, int] | None:
     """Trim an item to the name itself: no civility, no trailing dot, something name-like."""
     start, end = doc.trim(start, end, " \t\r\n.;,-:()")
-    m = CIVILITY_PREFIX.match(doc.text[start:end])
+    m = CIVILITY_PREFIX.match(doc.text[start:end]) or PLURAL_CIVILITY.match(doc.text[start:end])
     if m:
         start += m.end()
     piece = doc.text[start:end]

@@ -19,10 +19,11 @@ from assistant.ingest.parser import (
     parse_doc,
     read_header,
 )
-from assistant.ingest.segment import Segment, read_number, segment
+from assistant.ingest.segment import Segment, read_number, segment, title_after
+from assistant.ingest.signature import find_signatory
 from assistant.ingest.text import _Doc
 from assistant.ingest.votes import find_vote
-from assistant.models import Code, Deliberation, Item, Span
+from assistant.models import Code, Deliberation, Item, Signatory, Span
 
 __all__ = ["NotAnExtract", "read_document"]
 
@@ -80,13 +81,34 @@ def read_document(raw_text: str, *, id: str, source: str, path: str | None = Non
             if not rec.codes:  # the codes' readers found nothing: the number is the code to look it up by
                 s, e = doc.raw_span(number[1], number[2])
                 rec.codes.append(Code(code=number[0], kind="registre", start=s, end=e))
+            if rec.object is None:  # no "Objet :": the title is the numbered heading's ("DCM/17-2023 Étude …")
+                rec.object = _heading_title(doc, number[2])
+                rec.act_type = classify(rec.object.text, rec.articles) if rec.object else rec.act_type
         if not rec.articles and rec.vote is None and rec.signatory is None:
             rec.warnings.append("Document incomplet ou tronqué : ni article, ni vote, ni signature trouvés ; "
                                 "ses passages restent consultables.")
         return [rec]
     header_end = segments[0].start
     facts = _session(doc, header_end, id=id, source=source, path=path)
+    facts.minutes_signatory = _minutes_signatory(doc, segments[-1].end)
     return [_item(doc, seg, i, len(segments), facts, id=id) for i, seg in enumerate(segments, 1)]
+
+
+def _heading_title(doc: _Doc, number_end: int) -> Span | None:
+    """The title on a number's line, when a heading opens it (not a number cited in a sentence)."""
+    title = title_after(doc, number_end, min(len(doc.text), number_end + 400))
+    if title is None or not doc.text[title[0]:title[0] + 1].isupper():
+        return None
+    s, e = doc.raw_span(*title)
+    return Span(text=doc.raw[s:e], start=s, end=e)
+
+
+def _minutes_signatory(doc: _Doc, last_end: int) -> Signatory | None:
+    """The signature after the last item ("Fin de séance à 21 heures 40.\n\nLe Maire\n\nPaul MARTIN"): the
+    line that closes the sitting is skipped."""
+    if last_end >= len(doc.text):
+        return None
+    return find_signatory(doc, None, doc.line_end(last_end))
 
 
 def _session(doc: _Doc, header_end: int, *, id: str, source: str, path: str | None) -> Deliberation:
@@ -127,7 +149,7 @@ SESSION_FIELDS = [
     "authority", "body", "body_label", "session_date", "session_span", "president", "present_count",
     "present_count_span", "present", "represented", "excused", "authority_type", "authority_name",
     "convocation_date", "convocation_span", "secretary", "members_in_office", "voting_count",
-    "represented_count", "absent",
+    "represented_count", "absent", "minutes_signatory",
 ]
 
 

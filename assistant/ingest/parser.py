@@ -45,7 +45,7 @@ from assistant.ingest.header import (
 )
 from assistant.ingest.ocrfix import Plain, clean
 from assistant.ingest.signature import find_signatory
-from assistant.ingest.text import BLANK_LINE, CERTIFICATION, DANGLING, PARAGRAPH_BREAK, _Doc
+from assistant.ingest.text import BLANK_LINE, CERTIFICATION, DANGLING, PARAGRAPH_BREAK, _Doc, split_ranges
 from assistant.ingest.votes import find_vote
 from assistant.models import Article, Code, Deliberation, Span
 
@@ -131,9 +131,38 @@ ASSEMBLY_LINE = re.compile(
 )
 
 
+# A procès-verbal's item may decide by accepting the proposals put to the assembly: "il est proposé au conseil
+# municipal :\n\nde créer 1 poste … ;\n\nde supprimer … ;" then "LE CONSEIL MUNICIPAL … ACCEPTE CES PROPOSITIONS".
+PROPOSALS = re.compile(
+    r"^[^\n]*\b(?:il\s+est\s+propose|(?:je\s+vous\s+)?propose)\s+(?:au|a\s+la|a\s+l')\s*"
+    r"(?:conseil|bureau|comite|commission|assemblee)[^\n]*:[ \t]*$", I | M)
+PROPOSAL_ITEM = re.compile(r"[ \t]*(?:[-•–][ \t]+|(?=(?:de|d'|DE|D')[ \t]*[a-zA-Z]))")
+
+
 def find_decision(doc: _Doc) -> re.Match | None:
-    """The "Délibère" / "DÉCIDE" / "Après en avoir délibéré" line that opens the articles."""
-    return DECISION.search(doc.text)
+    """The "Délibère" / "DÉCIDE" / "Après en avoir délibéré" line that opens the articles; failing that, in a
+    text without article headings, the line putting proposals to the assembly when a list of them follows."""
+    found = DECISION.search(doc.text)
+    if found or ARTICLE_HEAD.search(doc.text):
+        return found
+    proposals = PROPOSALS.search(doc.text)
+    return proposals if proposals and find_proposal_articles(doc, proposals.end(), len(doc.text)) else None
+
+
+def find_proposal_articles(doc: _Doc, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """The proposals after "il est proposé au conseil :", one a paragraph ("de créer … ;", "- d'approuver …"),
+    numbered 1..n in the form of `find_articles`; they end at the first paragraph that is none."""
+    out: list[tuple[int, int, int, int]] = []
+    pos = start
+    for block_start, block_end in split_ranges(doc.text, BLANK_LINE, start, end):
+        head = PROPOSAL_ITEM.match(doc.text, block_start)
+        if not doc.text[block_start:block_end].strip():
+            continue
+        if not head:
+            break
+        out.append((len(out) + 1, block_start, head.end(), block_end))
+        pos = block_end
+    return out if pos > start else []
 
 
 def find_certification(doc: _Doc, after: int) -> re.Match | None:
@@ -390,12 +419,16 @@ def find_dash_articles(doc: _Doc, start: int, end: int) -> list[tuple[int, int, 
     if before and not before.endswith(":"):
         return []
     out = []
+    announcing = False  # the previous item ends with ":": the list or table below it is its own
     for i, item in enumerate(items):
-        if i and BLANK_LINE.search(doc.text, items[i - 1].end(), item.start()):
+        if i and not announcing and BLANK_LINE.search(doc.text, items[i - 1].end(), item.start()):
             break  # a later list is not part of the decisions
-        blank = BLANK_LINE.search(doc.text, item.end(), end)
         stop = items[i + 1].start() if i + 1 < len(items) else end
-        if blank and blank.start() < stop:
+        blank = BLANK_LINE.search(doc.text, item.end(), stop)
+        announcing = bool(blank) and doc.text[item.end():blank.start()].rstrip().endswith(":")
+        if announcing:  # "- accorde une aide … comme suit :\n\nLocataire  Redevance …\nPaul MARTIN 696,66 €"
+            blank = BLANK_LINE.search(doc.text, blank.end(), stop)
+        if blank:
             stop = blank.start()
         out.append((i + 1, item.start(), item.end(), stop))
     return out
@@ -517,7 +550,8 @@ def parse_doc(doc: _Doc, *, id: str, source: str, path: str | None = None) -> tu
     certification = find_certification(doc, articles_from)
     tail_end = certification.start() if certification else n
     heads = [(h.start(), h.end()) for h in ARTICLE_HEAD.finditer(text, articles_from, tail_end)]
-    dashed = [] if heads else find_dash_articles(doc, articles_from, tail_end)
+    dashed = [] if heads else (find_proposal_articles(doc, articles_from, tail_end) if decision and
+                               PROPOSALS.match(doc.text, decision.start()) else find_dash_articles(doc, articles_from, tail_end))
     heads = heads or [(head, body) for _, head, body, _ in dashed]
     vote = find_vote(doc, heads[-1][1] if heads else articles_from, tail_end, decision)
     if vote is None and heads and heads[0][0] > articles_from:  # "DÉCIDE, à l'unanimité :" before the articles

@@ -11,21 +11,23 @@ is the item whose text is the longest. What precedes the first item is the sessi
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-from assistant.ingest.text import DATE_TEXT, MONTH_WORD, _Doc
+from assistant.ingest.text import DATE_TEXT, MONTH_WORD, PARAGRAPH_BREAK, _Doc
 
 I, M = re.IGNORECASE, re.MULTILINE
 
 # A numbered act: "N°2014/26 - ", "2014/25 – ", "N° DP 2021-312 du 15 septembre 2021 - ", "D2025-008- Objet :",
-# "Délibération n°2022-061 - ", "Décision n°2022-060 du 5 juillet 2022 :", "1DEL2018_001 ", "2018.04.09 - 12 ".
+# "Délibération n°2022-061 - ", "Décision n°2022-060 du 5 juillet 2022 :", "1DEL2018_001 ", "2018.04.09 - 12 ",
+# "DCM/17-2023 ".
 CODE_HEAD = re.compile(
     r"^[ \t]*(?:(?P<word>Deliberation|DELIBERATION|Decision|DECISION|Delib\.?)s?[ \t]*)?"
     r"(?:N|n)?[ \t]*[°o]?\.?[ \t]*"
     # atomic: "DELBU2023-02-012 innovation…" is that number, never its shorter start "DELBU2023-02"
     r"(?P<num>(?>(?:[A-Z]{1,6}[ \t]?)?\d?[A-Z]{0,4}(?:19|20)[\d'l]{2,3}(?:[ \t]?[-/._][ \t]?[\dIl]{1,4}){1,3}"
-    r"|[A-Z]{1,6}[ \t]?\d{1,4}[-/_]\d{1,4}))"
+    r"|[A-Z]{1,6}[ \t/]?\d{1,4}[-/_]\d{1,4}))"
     r"(?P<sep>[ \t]*\n?[ \t]*(?:[-:]+|du\b)[ \t]*|[ \t]+(?=\S)|[ \t]*\n(?=[ \t]*(?:Objet|OBJET)\b)"
     r"|[ \t]*\n(?:[ \t]*\n)?(?=[ \t]*[A-Z]))",  # a code alone on its line, its title below
     M,
@@ -44,7 +46,7 @@ SESSION_DOCUMENT = re.compile(
 # After the last item: the end of the sitting.
 SESSION_END = re.compile(
     r"^[ \t]*(?:questions\s+diverses\s*$|l'ordre\s+du\s+jour\s+etant\s+epuise|la\s+seance\s+est\s+levee"
-    r"|plus\s+rien\s+n'etant|l'ordre\s+du\s+jour\s+est\s+epuise)", I | M)
+    r"|plus\s+rien\s+n'etant|l'ordre\s+du\s+jour\s+est\s+epuise|fin\s+de\s+(?:la\s+)?seance\b)", I | M)
 # What may stand between the number and the title: "Objet :", the act's own date ("N° DP 2021-312 du 15
 # septembre 2021 - …", "Décision n°2022-060 du 5 juillet 2022 : …").
 TITLE_LABEL = re.compile(rf"[ \t]*(?:(?:du[ \t]+)?(?:{DATE_TEXT})[ \t]*(?:[-:][ \t]*)?\n?[ \t]*)?(?:(?:Objet|OBJET)[ \t]*:[ \t]*)?")
@@ -164,12 +166,13 @@ def segment(doc: _Doc) -> list[Segment]:
     for n, i in enumerate(keep):
         start, title_start, number, _ = heads[i]
         end = heads[keep[n + 1]][0] if n + 1 < len(keep) else ends[i]
-        title = _title(doc, title_start, end)
+        title = title_after(doc, title_start, end)
         kind = kinds[i]
         if _postponed(text, title[1] if title else title_start, end):
             continue  # no decision: no deliberation (its text stays in the document, in no item)
         segments.append(Segment(start=start, end=end, number=_number_label(number), title=title, kind=kind))
     segments = _minutes_approval(doc, segments) + segments
+    segments = [part for seg in segments for part in _delegated_decisions(doc, seg)]
     return _split_at_results(doc, _contracts_lists(doc, segments))
 
 
@@ -190,7 +193,7 @@ def _minutes_approval(doc: _Doc, segments: list[Segment]) -> list[Segment]:
     if not found or not APPROVED.search(doc.text, found[-1].end(), min(first, found[-1].end() + 600)):
         return []
     start = found[-1].start()
-    return [Segment(start=start, end=first, number=None, title=_title(doc, start, first), kind="deliberation")]
+    return [Segment(start=start, end=first, number=None, title=title_after(doc, start, first), kind="deliberation")]
 
 
 # A list of acts may end with the contracts notified, one dash per contract ("Marchés publics :\n- Notification
@@ -218,6 +221,92 @@ def _contracts_lists(doc: _Doc, segments: list[Segment]) -> list[Segment]:
     return out
 
 
+# A report of the executive's decisions taken under delegation, its acts listed by date: "les arrêtés suivants
+# ont été pris :", "Compte rendu des décisions prises par délégation", "Décisions du Maire".
+DELEGATED_REPORT = re.compile(
+    r"\b(?:arretes|decisions|actes)\s+suivant(?:e?s)?\s+(?:ont\s+ete\s+|sont\s+)?pris"
+    r"|\bdecisions?\s+(?:prises?\s+(?:par|en\s+vertu|dans\s+le\s+cadre)|du\s+(?:maire|president))"
+    r"|\bcompte[- ]?rendu\s+des\s+(?:decisions|pouvoirs\s+delegues)"
+    r"|\bdelegation\s+(?:au\s+(?:maire|president)|du\s+conseil|accordee|consentie)", I)  # not "délégation de service public"
+# An act's date at a line start: alone on its line (a table whose columns OCR flattened), or before its text
+# ("23 février 2018 : …", "- 05/03/2018 - …"). OCR may glue the words ("23février20l8").
+DATED_LINE = re.compile(
+    r"^[ \t]*(?:[-•–][ \t]*)?(?:(?:le|du)[ \t]+)?(?P<date>(?P<day>[0-3]?\d)(?:er)?[ \t]*(?P<month>" + MONTH_WORD
+    + r")[ \t]*(?P<year>(?:19|20|2O)[\dlIO]{2})|[0-3]?\d[/.][01]?\d[/.](?:19|20)\d{2})"
+    r"[ \t]*(?:$|[-:–][ \t]*(?=\S))", I | M)
+CONTENT_WORD = re.compile(r"[a-z]{4,}")
+FUNCTION_WORDS = frozenset({
+    "dans", "pour", "avec", "sans", "sous", "elle", "elles", "leur", "leurs", "cette", "ceux", "celle", "celles",
+    "sont", "etait", "etre", "avoir", "plus", "tout", "tous", "toute", "toutes", "comme", "ainsi", "aussi",
+    "entre", "apres", "avant", "depuis", "lors", "dont"})
+
+
+def _delegated_decisions(doc: _Doc, seg: Segment) -> list[Segment]:
+    """An item reporting the decisions taken under delegation becomes one decision per dated act.
+
+    Two layouts: each act after its date ("23 février 2018 : …"), or a two-column table that OCR flattened
+    into k dates, then the acts' paragraphs. The paragraphs are shared among the k dates in order, cut where
+    two neighbours share the fewest words (an act's second paragraph goes on about the same thing: "Cet
+    avenant…" after "Il est conclu un avenant…"); when that is ambiguous, or there are fewer paragraphs than
+    dates, the item is left whole rather than pair an act with another's date.
+    """
+    text = doc.text
+    if not DELEGATED_REPORT.search(text, seg.start, min(seg.end, seg.start + 800)):
+        return [seg]
+    dated = list(DATED_LINE.finditer(text, seg.start, seg.end))
+    if len(dated) < 2:  # one date is no list of acts (a signature's date, a date recalled)
+        return [seg]
+    runs: list[list[re.Match]] = []
+    for m in dated:
+        if runs and not text[runs[-1][-1].end():m.start()].strip() and not text[m.end():doc.line_end(m.end())].strip():
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    if all(len(r) == 1 for r in runs):  # each act after its date
+        starts = [seg.start] + [m.start() for m in dated[1:]]
+        ends = [m.start() for m in dated[1:]] + [seg.end]
+        titles = [m.end() for m in dated]
+        return [Segment(start=s, end=e, number=None, title=title_after(doc, t, e), kind="decision")
+                for s, e, t in zip(starts, ends, titles, strict=True)]
+    if len(runs) != 1 or len(dated) < 2 or text[dated[-1].end():doc.line_end(dated[-1].end())].strip():
+        return [seg]
+    groups = _share_paragraphs(doc, _paragraphs(doc, dated[-1].end(), seg.end), len(dated))
+    if groups is None:
+        return [seg]
+    out = []
+    for k, (s, e) in enumerate(groups):
+        out.append(Segment(start=seg.start if k == 0 else s, end=groups[k + 1][0] if k + 1 < len(groups) else seg.end,
+                           number=None, title=title_after(doc, s, e), kind="decision"))
+    return out
+
+
+def _paragraphs(doc: _Doc, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in list(PARAGRAPH_BREAK.finditer(doc.text, start, end)) + [None]:
+        stop = m.start() if m else end
+        span = doc.trim(pos, stop)
+        if span[0] < span[1]:
+            out.append(span)
+        if m:
+            pos = m.end()
+    return out
+
+
+def _share_paragraphs(doc: _Doc, paragraphs: list[tuple[int, int]], k: int) -> list[tuple[int, int]] | None:
+    """k groups of consecutive paragraphs, cut at the k-1 boundaries where neighbours share the fewest words;
+    None when there are fewer than k paragraphs or the weakest boundaries are tied."""
+    if len(paragraphs) < k:
+        return None
+    words = [{w[:5] for w in CONTENT_WORD.findall(doc.text[s:e].lower()) if w not in FUNCTION_WORDS}
+             for s, e in paragraphs]
+    shared = sorted((len(words[i] & words[i + 1]), i) for i in range(len(paragraphs) - 1))
+    if len(shared) > k - 1 and shared[k - 2][0] == shared[k - 1][0]:
+        return None
+    cuts = sorted(i for _, i in shared[:k - 1])
+    bounds = [0, *(i + 1 for i in cuts), len(paragraphs)]
+    return [(paragraphs[a][0], paragraphs[b - 1][1]) for a, b in itertools.pairwise(bounds)]
+
+
 # "DECISION" (or "DÉCISIONS DU PRÉSIDENT") on the line before a number: what follows are decisions.
 DECISIONS_HEADING = re.compile(r"(?:^|\n)[ \t]*(?:DECISIONS?|Decisions?)\b[^\n]{0,60}\n(?:[ \t]*\n)*[ \t]*$")
 
@@ -230,7 +319,10 @@ def _kind(text: str, start: int, number: str) -> str:
     return "decision" if DECISIONS_HEADING.search(text, max(0, start - 80), start) else "deliberation"
 
 
-def _title(doc: _Doc, title_start: int, end: int) -> tuple[int, int] | None:
+LOWER_CASE_AFTER_BLANK = re.compile(r"(?:[ \t]*\n)+(?=[ \t]*[a-z])")
+
+
+def title_after(doc: _Doc, title_start: int, end: int) -> tuple[int, int] | None:
     """The title after an item's number: its line (after "Objet :" or the act's date), up to "Rapporteur" or
     a result; a title in capitals, or cut at a dangling word, goes on over a second line."""
     text = doc.text
@@ -239,8 +331,11 @@ def _title(doc: _Doc, title_start: int, end: int) -> tuple[int, int] | None:
     te = TITLE_END.search(text, ts, min(end, ts + 400))
     te_pos = te.start() if te else min(end, ts + 400)
     if te and text[te.start()] == "\n" and te_pos - ts < 90 and not text[ts:te_pos].rstrip().endswith("."):
-        nxt = TITLE_END.search(text, te_pos + 1, min(end, te_pos + 200))
-        line2 = text[te_pos + 1:nxt.start() if nxt else te_pos + 1]
+        # OCR's blank line inside a phrase: "… pour une facture\n\nd'assainissement"
+        gap = LOWER_CASE_AFTER_BLANK.match(text, te_pos + 1)
+        line2_start = gap.end() if gap else te_pos + 1
+        nxt = TITLE_END.search(text, line2_start, min(end, line2_start + 200))
+        line2 = text[line2_start:nxt.start() if nxt else line2_start]
         line1 = text[ts:te_pos].strip()
         goes_on = (line1.isupper() and line2.strip().isupper()) or re.search(
             r"(?:\b(?:de|du|des|la|le|les|a|au|aux|et|en|sur|pour|d'|l')|[-,])$", line1, I
@@ -269,7 +364,7 @@ def _split_at_results(doc: _Doc, segments: list[Segment]) -> list[Segment]:
             if k == 0:
                 out.append(Segment(start=s, end=e, number=seg.number, title=seg.title, kind=seg.kind))
             elif text[s:e].strip():
-                out.append(Segment(start=s, end=e, number=None, title=_title(doc, s, e), kind="deliberation"))
+                out.append(Segment(start=s, end=e, number=None, title=title_after(doc, s, e), kind="deliberation"))
     return out
 
 

@@ -161,10 +161,13 @@ def _name_before(doc: _Doc, pos: int, kind: str) -> str | None:
 
 CONVOCATION_CUE = re.compile(r"convoca|convoque", I)
 # A title: "SEANCE DU 6 NOVEMBRE 2014", "Séance publique du jeudi 28 octobre 2021", "CONSEIL MUNICIPAL DU
-# MARDI 07 FEVRIER 2023", "COMPTE-RENDU DU CONSEIL MUNICIPAL\nDU 13 DECEMBRE 2018", "REUNION DU 10/12/2019".
+# MARDI 07 FEVRIER 2023", "COMPTE-RENDU DU CONSEIL MUNICIPAL\nDU 13 DECEMBRE 2018", "REUNION DU 10/12/2019", a
+# deliberation's title line "DÉLIBÉRATION N°CP 2023-017 DU 25 JANVIER 2023" (a deliberation cited in a visa
+# does not start its line).
 TITLE_DATE = re.compile(
     r"\b(?:seance|reunion|session|conseil\s+municipal|conseil\s+communautaire|comite\s+syndical|bureau"
-    r"|commission\s+permanente|conseil\s+d'administration|assemblee|deliberations?\s+examinees\s+par[^\n]{0,40}?)"
+    r"|commission\s+permanente|conseil\s+d'administration|assemblee|deliberations?\s+examinees\s+par[^\n]{0,40}?"
+    r"|(?m:^)[ \t]*deliberation\s+n[ \t]*[°o][ \t]*[A-Z]{0,6}[ \t]?\d[\w/.-]*)"
     r"(?:\s+(?:publique|ordinaire|extraordinaire|pleniere))?[ \t]*\n?[ \t]*(?:(?:du|le|en\s+date\s+du)\s+)?"
     rf"(?:{WEEKDAY}\s+)?(?P<date>{DATE_TEXT})",
     I,
@@ -199,10 +202,11 @@ CONVOCATION = re.compile(
 )
 
 
-# "convoqués … par écrit le huit décembre deux mil vingt-deux", "dûment convoqué le 26 mars" (the year is the
-# session's: a convocation precedes its session by days).
+# "convoqués … par écrit le huit décembre deux mil vingt-deux", "dûment convoqué le 26 mars", "sur la convocation
+# qui leur a été adressée le dix février deux mille [column] vingt-trois" (the year is the session's: a
+# convocation precedes its session by days).
 CONVOCATION_WORDS = re.compile(
-    rf"convoqu\w*[^.\n]{{0,60}}?\ble\s+(?:{WEEKDAY}\s+)?(?P<day>{NUMBER_WORDS}|[0-3]?\d(?:er)?)\s+"
+    rf"convo(?:qu|cation)\w*[^.\n]{{0,60}}?\ble\s+(?:{WEEKDAY}\s+)?(?P<day>{NUMBER_WORDS}|[0-3]?\d(?:er)?)\s+"
     rf"(?P<month>{MONTH_WORD})\b(?:\s+(?P<year>{NUMBER_WORDS}|(?:19|20)\d\d)\b)?",
     I,
 )

@@ -70,7 +70,7 @@ LINE_CUES = re.compile(
     r"|Objet\s*:|OBJET\b|Rapporteur\s*:|ADOPTEE?S?\b|APPROUVEE?S?\b|PREND\s+ACTE\b|Fait\s+et\s+delibere"
     r"|Pour\s+(?:copie|extrait)|Certifie|Envoye\s+en\s+prefecture|Nombre\s+de|L'an\s|Le\s+(?:Conseil|Bureau)\b"
     r"|LE\s+(?:CONSEIL|BUREAU)\b|La\s+Commission\b|LA\s+COMMISSION\b|Le\s+Maire\s*,|Le\s+President\s*,"
-    r"|\d?[A-Z]{1,6}\d{4}[-_]\d|[0-9\[]\d\s+(?=[A-Z][a-z])))"
+    r"|\d?[A-Z]{1,6}\d{4}[-_]\d|[A-Z]{2,6}/\d{1,4}[-/](?:19|20)\d\d\b|[0-9\[]\d\s+(?=[A-Z][a-z])))"
     r"|(?<=[;:])[ \t](?=-[ \t][A-Z])"  # a dashed list after "décident :" or an item's ";"
 )
 

@@ -64,6 +64,15 @@ AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b(?!\s*\d
 ABSTENTION_COUNT = re.compile(r"(?P<n>\d+)\s+abstentions?\b|\babstentions?\s*:\s*(?P<n2>\d+)", I)
 
 
+# "LE CONSEIL MUNICIPAL, A L'EXCEPTION DE MADAME X, MESSIEURS Y, Z QUI VOTENT CONTRE, ACCEPTE …", "à l'exception
+# de M. X qui s'abstient" (OCR: "lexcepÏion", "oui voÏenÏ CONÏRE"); "qui ne prennent pas part au vote" is neither.
+EXCEPT_NAMES = re.compile(
+    r"\ba\s+l'?\s*exce\w{3,6}\s+d(?:e\s+|')(?P<names>[\s\S]{3,300}?)[ \t,]+[qo]ui\s+"
+    r"(?:(?P<against>vo\w{2,5}\s+co[nu]\w{3}\b)|(?P<abstain>s'abst\w+|se\s+sont\s+abst\w+))", I)
+# Civilities before the names of a vote line, in capitals too, singular or plural: "MESDAMES X, Y".
+VOTE_CIVILITY = re.compile(r"(?i:m|mme|mlle|mm|madame|monsieur|mesdames|messieurs|mes\w{3,5}s)\.?[ \t\n]+(?=\S)")
+
+
 FOR_AGAINST_ABSTENTION = re.compile(
     r"\bpour\s*:?\s*(?P<for>\d+)\s*[-,/;]\s*contre\s*:?\s*(?P<against>\d+)"
     r"(?:\s*[-,/;]\s*abstentions?\s*:?\s*(?P<abst>\d+))?", I)
@@ -71,7 +80,11 @@ FOR_AGAINST_ABSTENTION = re.compile(
 
 def _names(doc: _Doc, start: int, end: int) -> list[str]:
     """Names in a vote line: "Jean DUPONT, Mme Anne MARTIN et M. Luc ROUX"."""
-    items = (_name_item(doc, s, e) for s, e in split_ranges(doc.text, INLINE_SEPARATOR, start, end))
+    items = []
+    for s, e in split_ranges(doc.text, INLINE_SEPARATOR, start, end):
+        s, e = doc.trim(s, e)
+        civility = VOTE_CIVILITY.match(doc.text, s, e)
+        items.append(_name_item(doc, civility.end() if civility else s, e))
     return [doc.value(*item) for item in items if item]
 
 
@@ -158,6 +171,14 @@ def find_vote(doc: _Doc, start: int, end: int, decision: re.Match | None) -> Vot
         else:
             vote.abstentions.extend(names)
             vote.abstention_count = int(count) if count else vote.abstention_count
+    for m in EXCEPT_NAMES.finditer(doc.text, vs, ve):
+        names = _names(doc, m.start("names"), m.end("names"))
+        if not names or not all(n[0].isupper() for n in names):
+            continue
+        if m.group("against") and not vote.against:
+            vote.against, vote.against_count = names, vote.against_count or len(names)
+        elif m.group("abstain") and not vote.abstentions:
+            vote.abstentions, vote.abstention_count = names, vote.abstention_count or len(names)
     for m in VOTE_COUNT_NAMES.finditer(doc.text, vs, ve):
         close = doc.text.find(")", m.end(), ve)
         names = _names(doc, m.end(), close) if close > 0 else []
