@@ -20,6 +20,7 @@ from .. import textnorm
 from .facts import Catalog
 from .items import Item, Ref, norm_quote
 from .understand import _STOP, Query
+from .verify import canonical_number, number_set
 
 MODES = ("lexical", "dense", "hybrid")
 MIN_COVERAGE = 0.6  # share of the question's content (idf-weighted) a sentence must carry
@@ -388,5 +389,28 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if header:  # a table row: its column titles say what its figures are
             data["header"] = norm_quote(rec.raw_text[header[0]:header[1]])
             refs.insert(0, Ref(rec, header[0], header[1], ref.part))
-        items.append(Item("passage", rec, data, refs))
+        misread = misprinted_amounts(rec, s, e)
+        if misread:
+            data["amounts"] = misread
+        items.append(Item("passage", rec, data, refs, derived=[_euros(c) for c in misread]))
     return items
+
+
+def _euros(cents: int) -> str:
+    """A number of cents as the verifier reads a computed value: "1000000", "102.92"."""
+    return f"{cents // 100}" + (f".{cents % 100:02d}" if cents % 100 else "")
+
+
+def misprinted_amounts(rec, start: int, end: int) -> list[int]:
+    """Cents of the amounts the registry read in the record whose figures, as printed, do not read as that
+    number ("1000 000 €": a space lost or added by the scan), and which rec.raw_text[start:end] prints the
+    same way: the answer restates them in the usual format beside the quote (the registry's reading of the
+    very words quoted)."""
+    quote, out = f" {norm_quote(rec.raw_text[start:end])} ", []
+    for a in rec.amounts:
+        printed = norm_quote(rec.raw_text[a.start:a.end])
+        value = canonical_number(str(a.cents // 100), f"{a.cents % 100:02d}" if a.cents % 100 else None)
+        if a.cents > 0 and value not in number_set(printed) and a.cents not in out \
+                and re.search(rf"(?<![\d,.]){re.escape(printed)}", quote):
+            out.append(a.cents)
+    return out
