@@ -32,3 +32,45 @@ def test_an_amount_the_scan_misprints_is_restated_in_french_format_beside_its_qu
                       "du budget 2018 ?")
     assert a.found and "1000 000 €" in a.answer and "(soit 1 000 000 €)" in a.answer, a.answer
     assert any("1000 000 €" in c.quote for c in a.citations)
+
+
+SESSION = """VILLEMODÈLE AGGLOMÉRATION
+PROCÈS-VERBAL DU CONSEIL COMMUNAUTAIRE
+Séance du {day}
+
+Le Conseil communautaire de Villemodèle Agglomération s'est réuni sous la présidence de Jean-Marc PETIT.
+Secrétaire de séance : Claire LEROUX
+
+1. {title}
+
+{text}
+
+Le Conseil communautaire, après en avoir délibéré, à l'unanimité, approuve {decision}.
+"""
+
+
+def test_a_year_named_by_the_text_of_a_later_session_is_found(assistant, tmp_path):
+    """The year of a question may be the year a deliberation is about, not its session's: when the sessions
+    of that year answer nothing, the authority's other sessions are read for a sentence naming the year."""
+    docs = {
+        "villemodele_2020.txt": SESSION.format(
+            day="15 juin 2020", title="Tarifs de la piscine communautaire",
+            text="Il est proposé de reconduire les tarifs de la piscine communautaire.",
+            decision="les tarifs de la piscine"),
+        "villemodele_2021.txt": SESSION.format(
+            day="28 octobre 2021", title="Décision modificative n° 1 du budget annexe des transports",
+            text="Il est rappelé que Villemodèle Agglomération a bénéficié en 2020 d'une avance remboursable de "
+                 "450 000 € de l'Etat pour le versement mobilité.",
+            decision="la décision modificative n° 1"),
+    }
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assistant.ingest([tmp_path / n for n in docs], embed=False)
+    a = assistant.ask("Quelle avance remboursable Villemodèle Agglomération a-t-elle obtenue en 2020 pour le "
+                      "versement mobilité ?")
+    assert a.found and "450 000 €" in a.answer and "de l'Etat" in a.answer, a.answer
+    assert {c.source for c in a.citations} == {"villemodele_2021.txt"}
+    # a year no sentence names still filters
+    a = assistant.ask("Quelle avance remboursable Villemodèle Agglomération a-t-elle obtenue en 2019 pour le "
+                      "versement mobilité ?")
+    assert not a.found and "450" not in a.answer, a.answer

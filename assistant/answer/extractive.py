@@ -289,13 +289,14 @@ def _year_elsewhere(rec, year: int, text: str) -> bool:
 
 def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[str] | None = None,
             max_sentences: int = MAX_SENTENCES, min_coverage: float = MIN_COVERAGE,
-            every_word: bool = False) -> list[Item]:
+            every_word: bool = False, year: int | None = None) -> list[Item]:
     """The best sentences of the passages for `q` (items of kind "passage"), or [] when none carries
     enough of the question.
 
     A sentence is read with its deliberation's authority and object (and a table row with its header
     line), which it does not repeat; it must still carry one of the question's words itself, and among
-    sentences as well covered, the ones carrying more themselves win."""
+    sentences as well covered, the ones carrying more themselves win. `year`: a year the sentence (with,
+    when `every_word`, the sentences read with it) must name."""
     asked = q.question + (" " + french_words(q.question) if q.language == "en" else "")
     naming = content_stems(asked)  # the words that name what is asked about
     terms = naming + ([t for t in question_stems(asked) if t not in naming] if every_word else [])
@@ -369,6 +370,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             continue  # "à qui ?" within one authority: the sentence must name someone the question does not
         if (money or every_word) and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year,
                                                                  text if money else rec_window(p, s, e)):
+            continue
+        if year is not None and str(year) not in (rec_window(p, s, e) if every_word else text):
             continue
         matched = [t for t in terms if t in stems]
         coverage = sum(idf[t] for t in matched) / total
