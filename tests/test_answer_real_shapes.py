@@ -74,3 +74,50 @@ def test_a_year_named_by_the_text_of_a_later_session_is_found(assistant, tmp_pat
     a = assistant.ask("Quelle avance remboursable Villemodèle Agglomération a-t-elle obtenue en 2019 pour le "
                       "versement mobilité ?")
     assert not a.found and "450" not in a.answer, a.answer
+
+
+RECUEIL = """SOMMAIRE
+
+DELIBERATIONS
+
+Conseils d'Administration du CCAS du 14/01 et du 20/03
+
+N° Acte Objet
+
+1DEL2019_001 Débat sur les Orientations Budgétaires 2019 du CCAS 1DEL2019_002 Aide financière pour une facture de cantine d'un montant de 64,50 € 1DEL2019_003 Aide financière d'un montant de 300 € pour des frais d'obsèques
+
+de la commune de Villemodèle
+
+1DEL2019_004 Aide financière pour une facture de cantine d'un montant de 120 € 1DEL2019_005 Adoption du Budget Primitif 2019 du CCAS
+
+DECISION
+
+1DEL2019_006
+
+Aide financière d'un montant de 75,40 euros pour une facture
+
+de cantine
+
+DELIBERATIONS
+
+PROCES VERBAL
+
+DU CONSEIL D'ADMINISTRATION DU CENTRE COMMUNAL D'ACTION SOCIALE
+
+DE LA COMMUNE DE VILLEMODÈLE
+
+Le conseil d'administration, après en avoir délibéré, à l'unanimité, accorde une aide financière d'un montant
+de 75,40 euros pour une facture de cantine.
+"""
+
+
+def test_decisions_without_a_session_date_answer_a_question_naming_a_year(assistant, tmp_path):
+    """A recueil whose sittings have no year: its decisions may be of the year asked, and each amount is given
+    (not the first passages retrieved only)."""
+    path = tmp_path / "ccas-villemodele_2019.txt"
+    path.write_text(RECUEIL, encoding="utf-8")
+    assistant.ingest([path], embed=False)
+    a = assistant.ask("Quelles aides financières pour des factures de cantine le CCAS de Villemodèle a-t-il "
+                      "accordées en 2019 ?")
+    assert a.found and all(m in a.answer for m in ("64,50 €", "120 €", "75,40 €")), a.answer
+    assert "300 €" not in a.answer  # the funeral costs are another subject

@@ -242,6 +242,9 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
 
     t0 = time.perf_counter()
     found_facts = facts.answer(cat, q)
+    if not found_facts.items and scope is not None:  # the authority's undated records may be of the year asked
+        undated_facts = facts.undated_answer(cat, q)
+        found_facts = undated_facts if undated_facts.items else found_facts
     timings["facts"] = _ms(t0)
 
     llm = _llm(assistant)

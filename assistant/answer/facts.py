@@ -980,3 +980,17 @@ def answer(cat: Catalog, q: Query) -> Facts:
     elif q.intent == "date":
         facts.items = date_items(recs, q, cat.names)
     return facts
+
+
+def undated_answer(cat: Catalog, q: Query) -> Facts:
+    """The answer among the records whose session date the text does not give (any of them may be of the
+    period asked), for a question naming what it is about: asked again without its period, only those
+    records' items kept (a dated record of another year does not answer)."""
+    if not q.has_subject() or q.session_date or not (q.year or q.year_from or q.year_to):
+        return Facts()
+    found = answer(cat, dataclasses.replace(q, year=None, year_from=None, year_to=None))
+    items = [i for i in found.items if i.rec is not None and i.rec.session_date is None]
+    if not items:
+        return Facts()
+    return Facts(items=items, aggregate=found.aggregate, considered=list(dict.fromkeys(i.rec.id for i in items)),
+                 final=True)
