@@ -121,3 +121,33 @@ def test_decisions_without_a_session_date_answer_a_question_naming_a_year(assist
                       "accordées en 2019 ?")
     assert a.found and all(m in a.answer for m in ("64,50 €", "120 €", "75,40 €")), a.answer
     assert "300 €" not in a.answer  # the funeral costs are another subject
+
+
+MEETING = """SYNDICAT INTERCOMMUNAL DES EAUX DE VILLEMODÈLE
+
+COMPTE RENDU DE LA REUNION DU 3 DECEMBRE 2019
+
+Etaient présents : Messieurs Dupont, Bernard, Lefèvre, Madame Moreau
+
+Pouvoirs : Monsieur Martin a donné pouvoir à Monsieur Dupont, Monsieur Petit a donné pouvoir à Madame Moreau
+
+Excusés : Madame Durand, Monsieur Leroux
+
+Secrétaire de séance : Monsieur Bernard
+
+1. Approbation du compte rendu de la réunion précédente
+
+Le compte rendu de la réunion du 29 octobre 2019 est approuvé à l'unanimité.
+"""
+
+
+def test_a_question_naming_two_members_answers_for_each(assistant, tmp_path):
+    path = tmp_path / "syndicat-eaux-villemodele_2019.txt"
+    path.write_text(MEETING, encoding="utf-8")
+    assistant.ingest([path], embed=False)
+    a = assistant.ask("À qui M. Martin et M. Petit ont-ils donné pouvoir lors de la réunion du 3 décembre 2019 du "
+                      "syndicat des eaux de Villemodèle ?")
+    assert a.found, a.answer
+    lines = a.answer.splitlines()
+    assert any("Martin" in x and "procuration à Dupont" in x for x in lines), a.answer
+    assert any("Petit" in x and "procuration à Moreau" in x for x in lines), a.answer

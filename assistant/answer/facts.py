@@ -605,12 +605,13 @@ def members_items(recs: list[Deliberation], q: Query) -> list[Item]:
         if not (rec.present or rec.represented or rec.excused):
             continue
         groups = member_groups(rec)
-        if q.person:
-            if status := next(iter(_statuses(rec, key_of(q.person))), None):
-                items.append(status)
-            else:
-                refs = [g[1] for g in groups.values() if g[1]]
-                items.append(Item("member_status", rec, {"name": q.person, "role": None}, refs))
+        if q.person:  # each member named, in the order asked
+            for person in dict.fromkeys(q.persons or [q.person]):
+                if status := next(iter(_statuses(rec, key_of(person))), None):
+                    items.append(status)
+                else:
+                    refs = [g[1] for g in groups.values() if g[1]]
+                    items.append(Item("member_status", rec, {"name": person, "role": None}, refs))
             continue
         data = {"roles": {role: groups[role][0] for role in roles}}
         refs = [groups[role][1] for role in roles if groups[role][1]]
