@@ -151,3 +151,43 @@ def test_a_question_naming_two_members_answers_for_each(assistant, tmp_path):
     lines = a.answer.splitlines()
     assert any("Martin" in x and "procuration à Dupont" in x for x in lines), a.answer
     assert any("Petit" in x and "procuration à Moreau" in x for x in lines), a.answer
+
+
+GRANTS_DEBATE = """COMMUNE DE SAINT-EXEMPLE
+PROCÈS-VERBAL DU CONSEIL MUNICIPAL
+Séance du 3 avril 2025
+
+Le Conseil Municipal de la Commune de Saint-Exemple s'est réuni sous la présidence de Paul MARTIN, Maire.
+Secrétaire de séance : Anne DURAND
+
+D2025-012 SUBVENTIONS AUX ASSOCIATIONS 2025
+
+Madame Claire LEROUX, adjointe au maire, présente les demandes de subventions 2025 :
+
+Tiers 2024 2025 Votées Vote
+Club de judo 500 € 500 € Unanimité
+Les Amis de l'Exemple 500 € 2 800 € 2 abstentions 1 contre
+Comité des fêtes 1 000 € 1 500 € Unanimité
+
+Pour le Club de judo, Monsieur Jean PETIT demande le nombre de licenciés. Madame Claire LEROUX répond
+qu'ils sont quatre-vingts.
+
+Pour Les Amis de l'Exemple, Madame Anne DURAND demande pourquoi une telle augmentation. Madame Claire LEROUX
+explique que l'association organise un festival sur deux jours.
+Abstentions : M. Jean PETIT, Mme Anne DURAND.
+Contre : M. Marc BLANC qui estime qu'il y a trop de week-ends avec du bruit.
+
+Le Conseil municipal, après en avoir délibéré, attribue les subventions ci-dessus.
+"""
+
+
+def test_a_vote_on_one_grant_quotes_the_debate_naming_the_voters(assistant, tmp_path):
+    """The named votes on one line of a grant table are in the debate's paragraph on it: quoted first."""
+    path = tmp_path / "saint-exemple_2025_pv.txt"
+    path.write_text(GRANTS_DEBATE, encoding="utf-8")
+    assistant.ingest([path], embed=False)
+    a = assistant.ask("Comment a été votée la subvention 2025 à l'association Les Amis de l'Exemple à Saint-Exemple ?")
+    assert a.found, a.answer
+    first = a.answer.splitlines()[0]
+    assert all(n in first for n in ("Jean PETIT", "Anne DURAND", "Marc BLANC")), a.answer
+    assert "licenciés" not in a.answer  # the debate on another grant is not quoted

@@ -282,6 +282,35 @@ _REGISTER_WORD = re.compile(r"(?:approuv|adopt|rejet|unanim|deliber|decision|art
                             r"monsieur|madame|maire|president|rapporteur|considerant|vu\b)")
 
 
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _debates(raw: str, start: int, end: int, limit: int, required: list[str], shape: re.Pattern
+             ) -> list[tuple[int, int]]:
+    """Spans of the paragraphs opening in raw[start:end] (read on to their own end, past the passage's) that
+    open by naming what is asked about (every `required` stem in their opening clause) and then record a vote
+    (`shape`): a procès-verbal's debate on one line of a table ("Pour l'association X, M. Y demande…
+    Abstentions : … Contre : …"), quoted whole; `limit`: where the deliberation's own text ends."""
+    if not required:
+        return []
+    out = []
+    starts = [start] + [m.end() for m in _PARAGRAPH.finditer(raw, start, end)]
+    for pos in starts:
+        s = pos + len(raw[pos:pos + 200]) - len(raw[pos:pos + 200].lstrip())
+        opening = _OPENING.match(raw, s, min(len(raw), s + 200))
+        if s >= end or not opening or not all(r in _Stems(_stems(opening.group())) for r in required):
+            continue
+        stop = _PARAGRAPH.search(raw, s, min(limit, s + MAX_DEBATE))
+        e = s + len(raw[s:stop.start() if stop else min(limit, s + MAX_DEBATE)].rstrip())
+        if shape.search(textnorm.fold(raw[opening.end():e])):
+            out.append((s, e))
+    return out
+
+
+MAX_DEBATE = 1500  # characters of a debate's paragraph read, at most
+_OPENING = re.compile(r"[^,:;.\n]{1,120}[,:;.]")  # a paragraph's opening clause ("Pour l'association X,")
+
+
 def _year_elsewhere(rec, year: int, text: str) -> bool:
     """Money asked for another year than the session's, and the sentence does not name that year."""
     return rec.year is not None and rec.year != year and str(year) not in text
@@ -316,6 +345,10 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
                                           if not q.question.startswith(w) and w not in _CIVILITIES))
     if not terms:
         return []
+    # (a vote's words only for a name inside a deliberation: otherwise the passage finds the deliberation,
+    # whose recorded vote answers)
+    shape = _ANSWER_SHAPES.get(q.intent) if q.intent != "vote" or q.unmatched else None
+    debates: set[tuple[str, int, int]] = set()  # paragraphs recording the vote on what is asked about
     cands: list[tuple[Passage, int, int, set[str], set[str], tuple[int, int] | None]] = []
     windows: dict[tuple[str, int, int], str] = {}  # a unit with the two before it (every_word)
 
@@ -341,6 +374,13 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
                     around += _stems(rec.raw_text[head:head + HEADING_CHARS])
                 windows[(p.deliberation_id, s, e)] = rec.raw_text[found[max(0, k - 2)][0]:e]
             cands.append((p, s, e, _Stems(own), _Stems(own + around), header))
+        if shape is not None and q.intent == "vote":
+            for s, e in _debates(rec.raw_text, p.start, p.end, rec.own_span[1], required, shape):
+                if (p.deliberation_id, s, e) not in seen:
+                    seen.add((p.deliberation_id, s, e))
+                    debates.add((p.deliberation_id, s, e))
+                    own = _stems(rec.raw_text[s:e])
+                    cands.append((p, s, e, _Stems(own), _Stems(own + context), None))
     if not cands:
         return []
     n = len(cands)
@@ -353,9 +393,6 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     total = sum(idf.values())
     # An amount asked: the sentence must hold one ("à qui" too, but a sale's buyer may be named without it).
     money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word)
-    # (a vote's words only for a name inside a deliberation: otherwise the passage finds the deliberation,
-    # whose recorded vote answers)
-    shape = _ANSWER_SHAPES.get(q.intent) if q.intent != "vote" or q.unmatched else None
     asked_words = _question_words(q.question)
     scored = []
     for rank, (p, s, e, own, stems, header) in enumerate(cands):
@@ -379,7 +416,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if coverage < min_coverage or (len(terms) >= 3 and len(matched) < 2) or own_coverage == 0:
             continue
         scored.append((coverage, own_coverage, -rank, p, s, e, header))
-    scored.sort(key=lambda x: (-x[0], -x[1], -x[2]))
+    # A debate's paragraph on what is asked about names who voted how: it comes first.
+    scored.sort(key=lambda x: ((x[3].deliberation_id, x[4], x[5]) not in debates, -x[0], -x[1], -x[2]))
     items: list[Item] = []
     for coverage, own_coverage, _, p, s, e, header in scored[:max_sentences]:
         if items and (coverage < 0.85 * scored[0][0] or own_coverage < 0.85 * scored[0][1]):
