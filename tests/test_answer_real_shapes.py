@@ -191,3 +191,31 @@ def test_a_vote_on_one_grant_quotes_the_debate_naming_the_voters(assistant, tmp_
     first = a.answer.splitlines()[0]
     assert all(n in first for n in ("Jean PETIT", "Anne DURAND", "Marc BLANC")), a.answer
     assert "licenciés" not in a.answer  # the debate on another grant is not quoted
+
+
+def test_sittings_printed_without_their_year_are_quoted_and_restated_in_words(assistant, tmp_path):
+    """The recueil's heading names its sittings as "du 14/01 et du 20/03": quoted, restated in words, the
+    year left unknown."""
+    path = tmp_path / "ccas-villemodele_2019.txt"
+    path.write_text(RECUEIL, encoding="utf-8")
+    assistant.ingest([path], embed=False)
+    a = assistant.ask("À quelles dates se sont réunis les conseils d'administration du CCAS de Villemodèle "
+                      "en 2019 ?")
+    assert a.found and "« Conseils d'Administration du CCAS du 14/01 et du 20/03 »" in a.answer, a.answer
+    assert "le 14 janvier et le 20 mars, l'année n'étant pas précisée" in a.answer
+    assert a.citations[0].part == "En-tête"
+
+
+def test_a_heading_is_searchable_only_when_the_session_was_not_read(assistant, tmp_path):
+    from assistant.chunks import chunk_record
+
+    docs = {"ccas-villemodele_2019.txt": RECUEIL, "villemodele_2021.txt": SESSION.format(
+        day="28 octobre 2021", title="Tarifs de la piscine", text="Il est proposé de reconduire les tarifs.",
+        decision="les tarifs") + "\n2. Rapport d'activités 2020\n\nLe rapport d'activités 2020 est présenté.\n"}
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assistant.ingest([tmp_path / n for n in docs], embed=False)
+    parts = {rec.source: {c.part_label for c in chunk_record(rec)} for rec in assistant.registry.all()
+             if rec.item is not None and rec.item.index == 1}
+    assert "En-tête" in parts["ccas-villemodele_2019.txt"]
+    assert "En-tête" not in parts["villemodele_2021.txt"]  # its session was read: the session's chunk has it

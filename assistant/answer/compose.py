@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..formats import format_date, format_money
+from ..formats import MOIS, MONTHS, format_date, format_money
 from ..models import BODY_LABELS, Deliberation
 from .items import Item, session_key
 from .understand import Query
@@ -366,6 +366,13 @@ def _quoted(d: dict, lang: str = "fr") -> str:
     if d.get("amounts"):
         sums = _names([format_money(c, lang) for c in d["amounts"]], lang)
         text += f" (soit {sums})" if lang == "fr" else f" (i.e. {sums})"
+    if d.get("days"):  # "12/02": the day and month in words, the year the text does not give left unknown
+        if lang == "fr":
+            days = _names([f"le {'1er' if day == 1 else day} {MOIS[month - 1]}" for day, month in d["days"]], lang)
+            text += f" (soit {days}, l'année n'étant pas précisée)"
+        else:
+            days = _names([f"{day} {MONTHS[month - 1]}" for day, month in d["days"]], lang)
+            text += f" (i.e. {days}, the year not given)"
     return text
 
 

@@ -433,6 +433,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         misread = misprinted_amounts(rec, s, e)
         if misread:
             data["amounts"] = misread
+        if q.intent == "date" and (days := days_without_year(data["quote"])):
+            data["days"] = days
         items.append(Item("passage", rec, data, refs, derived=[_euros(c) for c in misread]))
     return items
 
@@ -440,6 +442,16 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
 def _euros(cents: int) -> str:
     """A number of cents as the verifier reads a computed value: "1000000", "102.92"."""
     return f"{cents // 100}" + (f".{cents % 100:02d}" if cents % 100 else "")
+
+
+# A day and month printed in figures without their year ("du 12/02 et du 27/03").
+_DAY_MONTH = re.compile(r"(?<![\d/.-])(0?[1-9]|[12]\d|3[01])/(0?[1-9]|1[0-2])(?![\d/.-])")
+
+
+def days_without_year(text: str) -> list[tuple[int, int]]:
+    """(day, month) of each date a text prints as "12/02" with no year: the answer restates them in words,
+    the year left unknown."""
+    return list(dict.fromkeys((int(m.group(1)), int(m.group(2))) for m in _DAY_MONTH.finditer(text)))
 
 
 def misprinted_amounts(rec, start: int, end: int) -> list[int]:

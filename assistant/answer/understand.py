@@ -79,7 +79,7 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"financ\w* (aussi|egalement|par qui)|also fund|other (funders|financers|partners)")),
     ("signatory", re.compile(r"\bsign|certifi")),
     ("date", re.compile(
-        r"\bquand\b|\bwhen\b|quelle date|what date|which date|a quelle seance|which (session|meeting)|"
+        r"\bquand\b|\bwhen\b|quelles? dates?\b|what date|which date|a quelle seance|which (session|meeting)|"
         r"on what day|\bdate (de|of)\b|\ben quelle annee\b|what year|which year")),
     ("vote", re.compile(
         r"abstention|abstenu|abstain|unanim|\badopt|votes? contre|voix (contre|pour)|vote against|voted against|against\b|"
