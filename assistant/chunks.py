@@ -111,6 +111,16 @@ def chunk_record(rec: Deliberation) -> list[Chunk]:
                 id=f"{rec.id}:texte-{i}", deliberation_id=rec.id, part=f"texte-{i}", part_label=label,
                 start=s, end=e, text=text, content_hash=_hash(text), **meta,
             ))
+    # What precedes the first item of a document whose session was not read (its heading: "Conseils
+    # d'Administration du CCAS du 12/02 et du 27/03") belongs to every item: searchable with the first one.
+    if rec.item is not None and rec.item.index == 1 and session is None and rec.item.start > 0:
+        for i, (s, e) in enumerate(_passages(rec.raw_text, 0, rec.item.start), 1):
+            text = rec.raw_text[s:e]
+            if text.strip():
+                chunks.append(Chunk(
+                    id=f"{rec.id}:entete-{i}", deliberation_id=rec.id, part=f"entete-{i}", part_label="En-tête",
+                    start=s, end=e, text=text, content_hash=_hash(text), **meta,
+                ))
     # What follows the last item ("Questions diverses", announcements, the closing) belongs to no deliberation
     # but is still the session's text: searchable with the last item, under its own label.
     if rec.item is not None and rec.item.index == rec.item.total and rec.item.end < len(rec.raw_text):

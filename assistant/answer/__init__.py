@@ -91,6 +91,26 @@ def _retrieval_filters(q: Query, considered: list[str] | None) -> dict:
     return out
 
 
+def _without_period(filters: dict) -> dict:
+    """Retrieval filters without the period (the records to read are already chosen for it)."""
+    return {k: v for k, v in filters.items() if k not in ("year", "year_from", "year_to", "date_from", "date_to")}
+
+
+def _extract(cat, q: Query, retrieved: list, ids: list[str] | None, narrow: bool, year: int | None = None
+             ) -> list[Item]:
+    """The sentences answering `q` among the retrieved passages and, when few deliberations are named (`ids`),
+    every passage of theirs. `narrow`: within one authority or deliberation, the best sentences are taken,
+    all the question's words or not, when none carries them all. `year`: a year each sentence must name."""
+    passages = list(retrieved)
+    if ids and len(ids) <= (MAX_READ_NARROW if narrow else MAX_READ_WHOLE):  # a few named: read them whole
+        passages += extractive.record_passages([cat.by_id[i] for i in ids if i in cat.by_id])
+    items = extractive.extract(cat, q, passages, year=year)
+    if not items and narrow:  # within one authority's documents, the best sentences, all words or not
+        items = extractive.extract(cat, q, passages, required=[], min_coverage=NARROW_COVERAGE, every_word=True,
+                                   year=year)
+    return items
+
+
 def _citations(items: list[Item]) -> list[Citation]:
     seen: dict[tuple, Citation] = {}
     for item in items:
@@ -222,6 +242,9 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
 
     t0 = time.perf_counter()
     found_facts = facts.answer(cat, q)
+    if not found_facts.items and scope is not None:  # the authority's undated records may be of the year asked
+        undated_facts = facts.undated_answer(cat, q)
+        found_facts = undated_facts if undated_facts.items else found_facts
     timings["facts"] = _ms(t0)
 
     llm = _llm(assistant)
@@ -243,6 +266,7 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         if scope is not None:  # an answer never comes from another authority's document
             ids = [i for i in (ids if ids is not None else cat.ordered_ids) if i in scope]
         undated = False
+        other_years: list[str] = []  # the authority's records of other sessions, read if the year's answer nothing
         if narrow and ids and len(ids) <= MAX_NARROW and (q.year or q.session_date or q.year_from or q.year_to):
             # A record whose date the text does not give may still be the one asked about: it is kept, and
             # the period is checked here rather than by the index (which would drop it).
@@ -253,22 +277,24 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
                 # No session of that year: the year is the event's ("l'avance obtenue en 2020"), which a
                 # sentence must then name (extractive checks it).
                 ids, undated = [r.id for r in recs], True
+            elif q.year and not q.session_date:
+                other_years = [r.id for r in recs if r.id not in set(ids)]
         text = " ".join([question] + q.beneficiaries[:1] + ([extractive.french_words(question)] if q.language == "en"
                                                              else []))
         filters_ = _retrieval_filters(q, ids)
         if undated:
-            filters_ = {k_: v for k_, v in filters_.items() if k_ not in ("year", "year_from", "year_to", "date_from",
-                                                                         "date_to")}
+            filters_ = _without_period(filters_)
         retrieval = extractive.retrieve(assistant, text, filters=filters_, mode=mode, k=k)
         timings["retrieve"] = _ms(t0)
     if extract and retrieval is not None:
         t0 = time.perf_counter()
-        passages = list(retrieval.passages)
-        if ids and len(ids) <= (MAX_READ_NARROW if narrow else MAX_READ_WHOLE):  # a few named: read them whole
-            passages += extractive.record_passages([cat.by_id[i] for i in ids if i in cat.by_id])
-        items, aggregate = extractive.extract(cat, q, passages), None
-        if not items and narrow:  # within one authority's documents, the best sentences, all words or not
-            items = extractive.extract(cat, q, passages, required=[], min_coverage=NARROW_COVERAGE, every_word=True)
+        items, aggregate = _extract(cat, q, retrieval.passages, ids, narrow), None
+        if not items and other_years:
+            # The year asked may be the one a deliberation is about ("l'avance obtenue en 2020", recalled at a
+            # session of 2021): the authority's other sessions are read, where a sentence must name that year.
+            filters_ = _without_period(_retrieval_filters(q, other_years))
+            retrieval = extractive.retrieve(assistant, text, filters=filters_, mode=mode, k=k)
+            items = _extract(cat, q, retrieval.passages, other_years, narrow, year=q.year)
         # (a vote asked about a name inside a deliberation — a table's row, a debate — is the passage's own)
         if items and q.intent in facts.FIELD_INTENTS and not (q.intent == "vote" and q.unmatched):
             # The passages found the deliberation ("les tarifs des piscines"); its fields answer.

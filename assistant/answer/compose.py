@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..formats import format_date, format_money
+from ..formats import MOIS, MONTHS, format_date, format_money
 from ..models import BODY_LABELS, Deliberation
 from .items import Item, session_key
 from .understand import Query
@@ -354,14 +354,26 @@ def _passage_sentence(item: Item, lang: str) -> str:
     date = _date(rec, lang)
     if lang == "fr":
         where = f"{_cap(_delib(rec, 'fr'))} ({rec.body_label or 'assemblée'}" + (f", séance du {date}" if date else "")
-        return f"{where}, {d['part']}) : {_quoted(d)}"
+        return f"{where}, {d['part']}) : {_quoted(d, lang)}"
     where = f"{_cap(_delib(rec, 'en'))} ({rec.body_label or 'assembly'}" + (f", session of {date}" if date else "")
-    return f"{where}, {d['part']}): {_quoted(d)}"
+    return f"{where}, {d['part']}): {_quoted(d, lang)}"
 
 
-def _quoted(d: dict) -> str:
-    """The quote; a table row after its column titles: « titles » … « row »."""
-    return (f"« {d['header']} » … " if d.get("header") else "") + f"« {d['quote']} »"
+def _quoted(d: dict, lang: str = "fr") -> str:
+    """The quote; a table row after its column titles: « titles » … « row »; then the amounts whose figures
+    the text misprints, as the registry read them: « … 1000 000 € » (soit 1 000 000 €)."""
+    text = (f"« {d['header']} » … " if d.get("header") else "") + f"« {d['quote']} »"
+    if d.get("amounts"):
+        sums = _names([format_money(c, lang) for c in d["amounts"]], lang)
+        text += f" (soit {sums})" if lang == "fr" else f" (i.e. {sums})"
+    if d.get("days"):  # "12/02": the day and month in words, the year the text does not give left unknown
+        if lang == "fr":
+            days = _names([f"le {'1er' if day == 1 else day} {MOIS[month - 1]}" for day, month in d["days"]], lang)
+            text += f" (soit {days}, l'année n'étant pas précisée)"
+        else:
+            days = _names([f"{day} {MONTHS[month - 1]}" for day, month in d["days"]], lang)
+            text += f" (i.e. {days}, the year not given)"
+    return text
 
 
 # -- whole answers -------------------------------------------------------------------------------

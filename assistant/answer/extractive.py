@@ -20,6 +20,7 @@ from .. import textnorm
 from .facts import Catalog
 from .items import Item, Ref, norm_quote
 from .understand import _STOP, Query
+from .verify import canonical_number, number_set
 
 MODES = ("lexical", "dense", "hybrid")
 MIN_COVERAGE = 0.6  # share of the question's content (idf-weighted) a sentence must carry
@@ -281,6 +282,35 @@ _REGISTER_WORD = re.compile(r"(?:approuv|adopt|rejet|unanim|deliber|decision|art
                             r"monsieur|madame|maire|president|rapporteur|considerant|vu\b)")
 
 
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _debates(raw: str, start: int, end: int, limit: int, required: list[str], shape: re.Pattern
+             ) -> list[tuple[int, int]]:
+    """Spans of the paragraphs opening in raw[start:end] (read on to their own end, past the passage's) that
+    open by naming what is asked about (every `required` stem in their opening clause) and then record a vote
+    (`shape`): a procès-verbal's debate on one line of a table ("Pour l'association X, M. Y demande…
+    Abstentions : … Contre : …"), quoted whole; `limit`: where the deliberation's own text ends."""
+    if not required:
+        return []
+    out = []
+    starts = [start] + [m.end() for m in _PARAGRAPH.finditer(raw, start, end)]
+    for pos in starts:
+        s = pos + len(raw[pos:pos + 200]) - len(raw[pos:pos + 200].lstrip())
+        opening = _OPENING.match(raw, s, min(len(raw), s + 200))
+        if s >= end or not opening or not all(r in _Stems(_stems(opening.group())) for r in required):
+            continue
+        stop = _PARAGRAPH.search(raw, s, min(limit, s + MAX_DEBATE))
+        e = s + len(raw[s:stop.start() if stop else min(limit, s + MAX_DEBATE)].rstrip())
+        if shape.search(textnorm.fold(raw[opening.end():e])):
+            out.append((s, e))
+    return out
+
+
+MAX_DEBATE = 1500  # characters of a debate's paragraph read, at most
+_OPENING = re.compile(r"[^,:;.\n]{1,120}[,:;.]")  # a paragraph's opening clause ("Pour l'association X,")
+
+
 def _year_elsewhere(rec, year: int, text: str) -> bool:
     """Money asked for another year than the session's, and the sentence does not name that year."""
     return rec.year is not None and rec.year != year and str(year) not in text
@@ -288,13 +318,14 @@ def _year_elsewhere(rec, year: int, text: str) -> bool:
 
 def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[str] | None = None,
             max_sentences: int = MAX_SENTENCES, min_coverage: float = MIN_COVERAGE,
-            every_word: bool = False) -> list[Item]:
+            every_word: bool = False, year: int | None = None) -> list[Item]:
     """The best sentences of the passages for `q` (items of kind "passage"), or [] when none carries
     enough of the question.
 
     A sentence is read with its deliberation's authority and object (and a table row with its header
     line), which it does not repeat; it must still carry one of the question's words itself, and among
-    sentences as well covered, the ones carrying more themselves win."""
+    sentences as well covered, the ones carrying more themselves win. `year`: a year the sentence (with,
+    when `every_word`, the sentences read with it) must name."""
     asked = q.question + (" " + french_words(q.question) if q.language == "en" else "")
     naming = content_stems(asked)  # the words that name what is asked about
     terms = naming + ([t for t in question_stems(asked) if t not in naming] if every_word else [])
@@ -314,6 +345,10 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
                                           if not q.question.startswith(w) and w not in _CIVILITIES))
     if not terms:
         return []
+    # (a vote's words only for a name inside a deliberation: otherwise the passage finds the deliberation,
+    # whose recorded vote answers)
+    shape = _ANSWER_SHAPES.get(q.intent) if q.intent != "vote" or q.unmatched else None
+    debates: set[tuple[str, int, int]] = set()  # paragraphs recording the vote on what is asked about
     cands: list[tuple[Passage, int, int, set[str], set[str], tuple[int, int] | None]] = []
     windows: dict[tuple[str, int, int], str] = {}  # a unit with the two before it (every_word)
 
@@ -339,6 +374,13 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
                     around += _stems(rec.raw_text[head:head + HEADING_CHARS])
                 windows[(p.deliberation_id, s, e)] = rec.raw_text[found[max(0, k - 2)][0]:e]
             cands.append((p, s, e, _Stems(own), _Stems(own + around), header))
+        if shape is not None and q.intent == "vote":
+            for s, e in _debates(rec.raw_text, p.start, p.end, rec.own_span[1], required, shape):
+                if (p.deliberation_id, s, e) not in seen:
+                    seen.add((p.deliberation_id, s, e))
+                    debates.add((p.deliberation_id, s, e))
+                    own = _stems(rec.raw_text[s:e])
+                    cands.append((p, s, e, _Stems(own), _Stems(own + context), None))
     if not cands:
         return []
     n = len(cands)
@@ -351,9 +393,6 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     total = sum(idf.values())
     # An amount asked: the sentence must hold one ("à qui" too, but a sale's buyer may be named without it).
     money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word)
-    # (a vote's words only for a name inside a deliberation: otherwise the passage finds the deliberation,
-    # whose recorded vote answers)
-    shape = _ANSWER_SHAPES.get(q.intent) if q.intent != "vote" or q.unmatched else None
     asked_words = _question_words(q.question)
     scored = []
     for rank, (p, s, e, own, stems, header) in enumerate(cands):
@@ -369,13 +408,16 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if (money or every_word) and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year,
                                                                  text if money else rec_window(p, s, e)):
             continue
+        if year is not None and str(year) not in (rec_window(p, s, e) if every_word else text):
+            continue
         matched = [t for t in terms if t in stems]
         coverage = sum(idf[t] for t in matched) / total
         own_coverage = sum(idf[t] for t in terms if t in own) / total
         if coverage < min_coverage or (len(terms) >= 3 and len(matched) < 2) or own_coverage == 0:
             continue
         scored.append((coverage, own_coverage, -rank, p, s, e, header))
-    scored.sort(key=lambda x: (-x[0], -x[1], -x[2]))
+    # A debate's paragraph on what is asked about names who voted how: it comes first.
+    scored.sort(key=lambda x: ((x[3].deliberation_id, x[4], x[5]) not in debates, -x[0], -x[1], -x[2]))
     items: list[Item] = []
     for coverage, own_coverage, _, p, s, e, header in scored[:max_sentences]:
         if items and (coverage < 0.85 * scored[0][0] or own_coverage < 0.85 * scored[0][1]):
@@ -388,5 +430,40 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if header:  # a table row: its column titles say what its figures are
             data["header"] = norm_quote(rec.raw_text[header[0]:header[1]])
             refs.insert(0, Ref(rec, header[0], header[1], ref.part))
-        items.append(Item("passage", rec, data, refs))
+        misread = misprinted_amounts(rec, s, e)
+        if misread:
+            data["amounts"] = misread
+        if q.intent == "date" and (days := days_without_year(data["quote"])):
+            data["days"] = days
+        items.append(Item("passage", rec, data, refs, derived=[_euros(c) for c in misread]))
     return items
+
+
+def _euros(cents: int) -> str:
+    """A number of cents as the verifier reads a computed value: "1000000", "102.92"."""
+    return f"{cents // 100}" + (f".{cents % 100:02d}" if cents % 100 else "")
+
+
+# A day and month printed in figures without their year ("du 12/02 et du 27/03").
+_DAY_MONTH = re.compile(r"(?<![\d/.-])(0?[1-9]|[12]\d|3[01])/(0?[1-9]|1[0-2])(?![\d/.-])")
+
+
+def days_without_year(text: str) -> list[tuple[int, int]]:
+    """(day, month) of each date a text prints as "12/02" with no year: the answer restates them in words,
+    the year left unknown."""
+    return list(dict.fromkeys((int(m.group(1)), int(m.group(2))) for m in _DAY_MONTH.finditer(text)))
+
+
+def misprinted_amounts(rec, start: int, end: int) -> list[int]:
+    """Cents of the amounts the registry read in the record whose figures, as printed, do not read as that
+    number ("1000 000 €": a space lost or added by the scan), and which rec.raw_text[start:end] prints the
+    same way: the answer restates them in the usual format beside the quote (the registry's reading of the
+    very words quoted)."""
+    quote, out = f" {norm_quote(rec.raw_text[start:end])} ", []
+    for a in rec.amounts:
+        printed = norm_quote(rec.raw_text[a.start:a.end])
+        value = canonical_number(str(a.cents // 100), f"{a.cents % 100:02d}" if a.cents % 100 else None)
+        if a.cents > 0 and value not in number_set(printed) and a.cents not in out \
+                and re.search(rf"(?<![\d,.]){re.escape(printed)}", quote):
+            out.append(a.cents)
+    return out

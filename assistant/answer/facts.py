@@ -605,12 +605,13 @@ def members_items(recs: list[Deliberation], q: Query) -> list[Item]:
         if not (rec.present or rec.represented or rec.excused):
             continue
         groups = member_groups(rec)
-        if q.person:
-            if status := next(iter(_statuses(rec, key_of(q.person))), None):
-                items.append(status)
-            else:
-                refs = [g[1] for g in groups.values() if g[1]]
-                items.append(Item("member_status", rec, {"name": q.person, "role": None}, refs))
+        if q.person:  # each member named, in the order asked
+            for person in dict.fromkeys(q.persons or [q.person]):
+                if status := next(iter(_statuses(rec, key_of(person))), None):
+                    items.append(status)
+                else:
+                    refs = [g[1] for g in groups.values() if g[1]]
+                    items.append(Item("member_status", rec, {"name": person, "role": None}, refs))
             continue
         data = {"roles": {role: groups[role][0] for role in roles}}
         refs = [groups[role][1] for role in roles if groups[role][1]]
@@ -980,3 +981,17 @@ def answer(cat: Catalog, q: Query) -> Facts:
     elif q.intent == "date":
         facts.items = date_items(recs, q, cat.names)
     return facts
+
+
+def undated_answer(cat: Catalog, q: Query) -> Facts:
+    """The answer among the records whose session date the text does not give (any of them may be of the
+    period asked), for a question naming what it is about: asked again without its period, only those
+    records' items kept (a dated record of another year does not answer)."""
+    if not q.has_subject() or q.session_date or not (q.year or q.year_from or q.year_to):
+        return Facts()
+    found = answer(cat, dataclasses.replace(q, year=None, year_from=None, year_to=None))
+    items = [i for i in found.items if i.rec is not None and i.rec.session_date is None]
+    if not items:
+        return Facts()
+    return Facts(items=items, aggregate=found.aggregate, considered=list(dict.fromkeys(i.rec.id for i in items)),
+                 final=True)

@@ -79,7 +79,7 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"financ\w* (aussi|egalement|par qui)|also fund|other (funders|financers|partners)")),
     ("signatory", re.compile(r"\bsign|certifi")),
     ("date", re.compile(
-        r"\bquand\b|\bwhen\b|quelle date|what date|which date|a quelle seance|which (session|meeting)|"
+        r"\bquand\b|\bwhen\b|quelles? dates?\b|what date|which date|a quelle seance|which (session|meeting)|"
         r"on what day|\bdate (de|of)\b|\ben quelle annee\b|what year|which year")),
     ("vote", re.compile(
         r"abstention|abstenu|abstain|unanim|\badopt|votes? contre|voix (contre|pour)|vote against|voted against|against\b|"
@@ -259,6 +259,7 @@ class Query:
     beneficiaries: list[str] = field(default_factory=list)  # registry names matched (as printed)
     beneficiary_score: float | None = None
     person: str | None = None  # an elected member asked about (as printed in the registry)
+    persons: list[str] = field(default_factory=list)  # members intent: every member named, `person` first
     topic: str | None = None  # words naming a project/object (matched against purposes and objects)
     unmatched: str | None = None  # words that look like a name but match nothing in the registry
     keywords: list[str] = field(default_factory=list)  # other content words ("culture")
@@ -748,8 +749,9 @@ def understand(question: str, *, names=None, persons=None, topics=None, authorit
         found = None
         for kind, pool, threshold in (("beneficiary", names, 88.0), ("person", persons, 90.0),
                                       ("topic", topics, 90.0)):
-            if not pool or (kind == "beneficiary" and q.beneficiaries) or (kind == "person" and q.person) \
-                    or (kind == "topic" and q.topic):
+            # (a members question may name several people: "X et Y étaient-ils présents ?")
+            if not pool or (kind == "beneficiary" and q.beneficiaries) or (kind == "topic" and q.topic) \
+                    or (kind == "person" and q.person and q.intent != "members"):
                 continue
             matcher = match_topics if kind == "topic" else match_person if kind == "person" else match_names
             best = _best_part(question, start, end, pool, threshold, matcher)
@@ -763,7 +765,8 @@ def understand(question: str, *, names=None, persons=None, topics=None, authorit
                 todo = [p for p in todo if p[2] <= s0 or p[1] >= e0]  # the name's own words are no topic
                 q.beneficiary_query, q.beneficiaries, q.beneficiary_score = question[s0:e0], hits, round(score, 1)
             elif kind == "person":
-                q.person = hits[0]
+                q.person = q.person or hits[0]
+                q.persons.append(hits[0])
             else:
                 q.topic = question[s0:e0]
             name_spans.append((s0, e0))
