@@ -309,8 +309,10 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if q.language == "en":  # English words: the register's word for each when known, else the word itself
             named = " ".join(_english_words().get(w.lower(), w).split()[0] for w in re.findall(r"[\w'’-]+", named))
         required = content_stems(named) if named.strip() else []
-    elif every_word:  # within one authority: the proper names typed (capitalised words) must still be there
-        required = content_stems(" ".join(w for w in re.findall(r"\b[A-ZÉÈ][\w'’-]+", q.unmatched or "")
+    elif every_word:  # within one authority: the proper names typed (capitalised words) must still be there,
+        # the registry's beneficiary named too (another beneficiary's sentence answers nothing about it)
+        typed = " ".join([q.unmatched or ""] + ([q.beneficiary_query or ""] if q.beneficiaries else []))
+        required = content_stems(" ".join(w for w in re.findall(r"\b[A-ZÉÈ][\w'’-]+", typed)
                                           if not q.question.startswith(w) and w not in _CIVILITIES))
     if not terms:
         return []
