@@ -33,6 +33,31 @@ Le Maire,
 Paul MARTIN
 """
 
+# A single deliberation behind a long session header, all on one line as some websites publish it: the parser
+# reads no object, the item's title follows its number.
+SINGLE = (
+    "Envoyé en préfecture le 16/02/2023 Reçu en préfecture le 16/02/2023 ID : 099-200000000-20230207-DELBU2023 "
+    "02_07-DE Département de l'Exemple EXEMPLE AGGLOMERATION DELIBERATION BUREAU COMMUNAUTAIRE SEANCE du mardi 07 "
+    "février 2023 L'an deux mille vingt-trois, le mardi 07 février, le Bureau communautaire d'Exemple Agglomération "
+    "dûment convoqué, par M. Paul MARTIN Président, s'est assemblé, à 09 heures, salle des fêtes, siège à "
+    "Villemodèle sous la présidence de M. Paul MARTIN. Etaient présents : MARTIN Paul ; DURAND Anne ; PETIT "
+    "Jean-Marc ; LEROUX Claire ; BERNARD Louis ; THOMAS Marie ; ROBERT Luc ; RICHARD Julie ; MOREAU Pierre ; SIMON "
+    "Alice ; LAURENT Marc ; LEFEBVRE Hélène ; MICHEL Paul ; GARCIA Rose ; DAVID Henri ; BERTRAND Lucie ; ROUX "
+    "Jacques ; VINCENT Emma. Absents excusés : FOURNIER Louis ; GIRARD Nina DELBU2023-02-007 Economie - Cession "
+    "d'un terrain - parc des Tilleuls VILLEMODELE Monsieur Jean DUPONT a fait connaître son intention d'acquérir un "
+    "terrain situé dans le parc d'activités des Tilleuls : lot 7 d'une superficie d'environ 1 500 m². Il est gérant "
+    "de la société SARL Exemple Chauffage, déjà présente sur la zone. Il souhaite installer un atelier et envisage "
+    "le recrutement de trois personnes. Ses clients seront des professionnels, qu'il accueillera dans un bâtiment "
+    "d'environ 400 m². Le bâtiment sera chauffé par une pompe à chaleur et l'électricité sera produite par des "
+    "panneaux photovoltaïques. Le prix de cession proposé est de 28 € HT le mètre carré (vingt-huit euros hors "
+    "taxes). L'acquéreur supportera la T.V.A. Les frais d'actes seront à sa charge. Vu l'avis des Domaines émis en "
+    "date du 2 décembre 2022 et établissant la valeur vénale du terrain à 42 000 € pour une surface de 1500 m². Au "
+    "vu de ces éléments, les membres du Bureau communautaire, à l'unanimité décident : - De se prononcer "
+    "favorablement sur la cession à M. Jean DUPONT du terrain désigné ci-dessus au prix de 28 € HT le m² ; - "
+    "D'autoriser le Président à signer toutes pièces. Fait et délibéré, les jour, mois et an susdits. Le Président, "
+    "Paul MARTIN "
+)
+
 
 @pytest.fixture
 def commune(assistant, tmp_path):
@@ -52,3 +77,25 @@ def test_a_beneficiary_named_is_never_answered_with_another_ones_sentence(commun
     a = commune.ask(question)
     assert not a.found
     assert "8 350" not in a.answer and "12 400" not in a.answer
+
+
+@pytest.fixture
+def single(assistant, tmp_path):
+    path = tmp_path / "exemple_agglo_2023.txt"
+    path.write_text(SINGLE, encoding="utf-8")
+    assistant.ingest([path], embed=False)
+    return assistant
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("À quel prix au mètre carré Exemple Agglomération cède-t-elle le terrain du parc des Tilleuls ?", "28 €"),
+    ("What market value did the Domaines service give for the Tilleuls plot sold by Exemple Agglomération?",
+     "42 000 €"),
+    ("À qui l'Agglo d'Exemple a-t-elle décidé de céder le lot 7 du parc des Tilleuls ?", "DUPONT"),
+])
+def test_a_sentence_is_read_with_its_deliberations_title_after_its_number(single, question, expected):
+    """The place named ("parc des Tilleuls") is in the title only; the sentence holding the figure is read with
+    it, and the authority's type words ("l'Agglo de") are not words to look for."""
+    a = single.ask(question)
+    assert a.found and expected in a.answer
+    assert all(c.source == "exemple_agglo_2023.txt" for c in a.citations)

@@ -19,7 +19,7 @@ import yaml
 from .. import textnorm
 from .facts import Catalog
 from .items import Item, Ref, norm_quote
-from .understand import _STOP, Query
+from .understand import _AUTHORITY_WORDS, _STOP, Query
 
 MODES = ("lexical", "dense", "hybrid")
 MIN_COVERAGE = 0.6  # share of the question's content (idf-weighted) a sentence must carry
@@ -281,6 +281,17 @@ _REGISTER_WORD = re.compile(r"(?:approuv|adopt|rejet|unanim|deliber|decision|art
                             r"monsieur|madame|maire|president|rapporteur|considerant|vu\b)")
 
 
+def _heading(rec) -> int:
+    """Where a deliberation's title starts: its own text's opening, or, when the parser read no object there
+    (a single deliberation behind a long session header), the first mention of its number."""
+    start, end = rec.own_span
+    if rec.object is None and rec.number and len(rec.number) >= 4:
+        at = rec.raw_text.find(rec.number, start, end)
+        if at >= 0:
+            return at
+    return start
+
+
 def _year_elsewhere(rec, year: int, text: str) -> bool:
     """Money asked for another year than the session's, and the sentence does not name that year."""
     return rec.year is not None and rec.year != year and str(year) not in text
@@ -299,7 +310,10 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     naming = content_stems(asked)  # the words that name what is asked about
     terms = naming + ([t for t in question_stems(asked) if t not in naming] if every_word else [])
     if q.authority_words:  # the authority asked about is what every sentence of its documents is about
-        authority = set(content_stems(q.authority_words))
+        # (its name, and the type words it was named with: "l'Agglo de", "la commune de")
+        typed = " ".join(m.group() for m in _AUTHORITY_WORDS.finditer(q.question)
+                         if q.question[m.end():].startswith(q.authority_words))
+        authority = set(content_stems(q.authority_words + " " + typed))
         terms = [t for t in terms if t not in authority]
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
         terms += [n for n in re.findall(r"\b\d{2,}\b", q.question) if n not in terms]
@@ -336,7 +350,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             around = context + (_stems(rec.raw_text[header[0]:header[1]]) if header else ())
             if every_word:  # within one document, a sentence is read with the two before it (its subject)
                 around += tuple(st for a, b, _ in found[max(0, k - 2):k] for st in _stems(rec.raw_text[a:b]))
-                head = rec.own_span[0]
+                head = _heading(rec)
                 if s >= head + HEADING_CHARS:  # a sentence of the body is about its item's title
                     around += _stems(rec.raw_text[head:head + HEADING_CHARS])
                 windows[(p.deliberation_id, s, e)] = rec.raw_text[found[max(0, k - 2)][0]:e]
