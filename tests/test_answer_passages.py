@@ -28,6 +28,37 @@ Le conseil municipal, après en avoir délibéré à l'unanimité :
 - attribue une subvention de 2 750 € à l'association « Les Amis de l'Exemple », pour la fête du village ;
 - autorise le Maire à signer la convention avec l'association « Les Amis de l'Exemple ».
 
+N° 2021-053 - Bilan des acquisitions et cessions immobilières de l'année 2020
+Madame l'adjointe rappelle que l'article L 2241-1 du code général des collectivités territoriales prévoit que le
+bilan des acquisitions et cessions opérées sur le territoire de la commune donne lieu chaque année à une
+délibération du conseil municipal. Le tableau ci-dessous présente les opérations de l'année écoulée,
+avec pour chacune la désignation du bien, son acquéreur ou son vendeur, le montant et la date de l'acte.
+Acquisition – année 2020
+Désignation et
+localisation du bien Terrain parcelle D 88
+Vendeur Consorts Lambert
+Montant 1 200,00 €
+Date de l'acte 12/03/2020
+Cession – année 2020
+Désignation et
+localisation du bien Terrain parcelle A 17
+Acquéreur Jean Dupont
+Montant 4 100,00 €
+Date de l'acte 08/02/2020
+Désignation et
+localisation du bien Bâtiment parcelle C 12
+Acquéreur SCI Les Tilleuls
+Montant 185 000,00 €
+Date de l'acte 05/06/2020
+Désignation et
+localisation du bien Terrain parcelle E 40
+Acquéreur Marie Petit
+Montant 750,00 €
+Date de l'acte 25/11/2020
+
+Le Conseil municipal, après en avoir délibéré, à l'unanimité :
+- APPROUVE le bilan des acquisitions et cessions immobilières de l'année 2020.
+
 Pour extrait conforme,
 Le Maire,
 Paul MARTIN
@@ -99,3 +130,11 @@ def test_a_sentence_is_read_with_its_deliberations_title_after_its_number(single
     a = single.ask(question)
     assert a.found and expected in a.answer
     assert all(c.source == "exemple_agglo_2023.txt" for c in a.citations)
+
+
+def test_a_table_cut_between_two_passages_is_read_whole(commune):
+    """The row asked about straddles the cut between two of the item's passages: it is read whole, the buyer
+    and the amount with the parcel's designation."""
+    a = commune.ask("À qui la commune de Villemodèle a-t-elle cédé le bâtiment de la parcelle C 12 en 2020, et pour "
+                    "quel montant ?")
+    assert a.found and "SCI Les Tilleuls" in a.answer and "185 000" in a.answer

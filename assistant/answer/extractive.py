@@ -217,8 +217,12 @@ def _same_word(a: str, b: str) -> bool:
 
 def _context_text(rec) -> str:
     """What every sentence of a deliberation is about, though it does not repeat it: the authority that
-    decides ("COMMUNE DE VELAUX") and the object ("Mise à disposition du bâtiment « La Fabrique »...")."""
-    return " ".join(x.text for x in (rec.authority, rec.object) if x is not None and x.text)
+    decides ("COMMUNE DE VELAUX") and the object ("Mise à disposition du bâtiment « La Fabrique »..."), or
+    when the parser read none, the title that follows the deliberation's number."""
+    head = _heading(rec)
+    title = rec.object.text if rec.object is not None else (
+        rec.raw_text[head:head + HEADING_CHARS] if head > rec.own_span[0] else "")
+    return " ".join(x for x in (rec.authority.text if rec.authority else "", title) if x)
 
 
 # English words of a question and the French words a register prints for them (prompts/answer/english_words.yaml)
@@ -281,6 +285,20 @@ _REGISTER_WORD = re.compile(r"(?:approuv|adopt|rejet|unanim|deliber|decision|art
                             r"monsieur|madame|maire|president|rapporteur|considerant|vu\b)")
 
 
+def _passage_units(rec, p: Passage) -> list[tuple[int, int, tuple[int, int] | None]]:
+    """The sentences of the deliberation's own text (its passages are cut at a size, not at sentence ends: a
+    table's rows or a sentence are read whole across a cut); a passage outside that text is read alone."""
+    start, end = rec.own_span
+    if not (start <= p.start and p.end <= end):
+        return units(rec.raw_text[p.start:p.end], p.start)
+    return _own_units(rec.id, rec.content_hash, rec.raw_text, start, end)
+
+
+@lru_cache(maxsize=256)
+def _own_units(_id: str, _hash: str, raw: str, start: int, end: int) -> list[tuple[int, int, tuple[int, int] | None]]:
+    return units(raw[start:end], start)
+
+
 def _heading(rec) -> int:
     """Where a deliberation's title starts: its own text's opening, or, when the parser read no object there
     (a single deliberation behind a long session header), the first mention of its number."""
@@ -312,7 +330,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     if q.authority_words:  # the authority asked about is what every sentence of its documents is about
         # (its name, and the type words it was named with: "l'Agglo de", "la commune de")
         typed = " ".join(m.group() for m in _AUTHORITY_WORDS.finditer(q.question)
-                         if q.question[m.end():].startswith(q.authority_words))
+                         if q.question[m.end():].startswith(q.authority_words)
+                         or q.question[:m.start()].rstrip().endswith(q.authority_words))
         authority = set(content_stems(q.authority_words + " " + typed))
         terms = [t for t in terms if t not in authority]
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
@@ -341,8 +360,10 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if rec is None:
             continue
         context = _stems(_context_text(rec))
-        found = units(rec.raw_text[p.start:p.end], p.start)
+        found = _passage_units(rec, p)
         for k, (s, e, header) in enumerate(found):
+            if e <= p.start or s >= p.end:  # a sentence of the passage's neighbours (read for its window only)
+                continue
             if (p.deliberation_id, s, e) in seen:
                 continue
             seen.add((p.deliberation_id, s, e))
