@@ -59,6 +59,32 @@ Date de l'acte 25/11/2020
 Le Conseil municipal, après en avoir délibéré, à l'unanimité :
 - APPROUVE le bilan des acquisitions et cessions immobilières de l'année 2020.
 
+N° 2021-054 - Espaces verts - Tempête de mars 2021 - Attribution d'une subvention exceptionnelle à l'association
+« Les Jardins de l'Exemple »
+Le conseil municipal, après en avoir délibéré à l'unanimité :
+
+- attribue une subvention de 3 300 € à l'association « Les Jardins de l'Exemple », pour la remise en état des
+parcelles ;
+- dit que les crédits sont prévus au budget général.
+
+N° 2021-055 - Finances - Fixation du montant maximum de la ligne de trésorerie
+Par délibération en date du 7 avril 2014, le conseil municipal a donné délégation au Maire pour réaliser les
+lignes de crédit de trésorerie sur la base d'un montant maximum autorisé par le conseil municipal.
+Le contrat souscrit auprès de la caisse d'épargne le 29 août 2020 prend fin le 28 août 2021.
+Après avis favorable de la commission des finances, il est proposé au conseil municipal d'autoriser le Maire à
+réaliser les lignes de crédit, pour un montant maximum de 300 000 €.
+Le conseil municipal, à l'unanimité, accepte cette proposition.
+
+N° 2021-056 - Vie associative - Avenant à la convention d'objectifs
+Vu la délibération n° 2019-012 du 4 mars 2019 relative à la convention d'objectifs avec l'association « Le Cercle
+de l'Exemple » et à son avenant ;
+Vu la délibération n° 2020-033 du 2 juin 2020 approuvant la convention d'objectifs avec l'association « Les Amis
+du Parc » ;
+Le conseil municipal, après en avoir délibéré à l'unanimité :
+Article 1 : Approuve l'avenant n°1 à la convention d'objectifs avec l'association « Les Amis du Parc ».
+Article 2 : Autorise le Maire à le signer.
+Article 3 : Affecte un montant de 12 000 € à cette convention sur le budget 2021.
+
 Pour extrait conforme,
 Le Maire,
 Paul MARTIN
@@ -138,3 +164,49 @@ def test_a_table_cut_between_two_passages_is_read_whole(commune):
     a = commune.ask("À qui la commune de Villemodèle a-t-elle cédé le bâtiment de la parcelle C 12 en 2020, et pour "
                     "quel montant ?")
     assert a.found and "SCI Les Tilleuls" in a.answer and "185 000" in a.answer
+
+
+def test_the_parts_of_a_question_asking_two_things():
+    from assistant.answer.extractive import question_parts
+
+    assert question_parts("À qui la commune a-t-elle cédé la parcelle C 12, et pour quel montant ?") == [
+        "À qui la commune a-t-elle cédé la parcelle C 12", "pour quel montant"]
+    assert question_parts("Which commune's contract receives amendment no. 1, and what amount is allocated?") == [
+        "Which commune's contract receives amendment no. 1", "what amount is allocated"]
+    assert question_parts("Qui a voté pour et contre la motion ?") == ["Qui a voté pour et contre la motion ?"]
+
+
+@pytest.mark.parametrize("question, expected, not_expected", [
+    (("À quelle association la commune de Villemodèle a-t-elle accordé une subvention exceptionnelle après la tempête "
+     "de mars 2021, et de combien ?"), ["Les Jardins de l'Exemple", "3 300 €"], []),
+    (("Auprès de quelle banque la commune de Villemodèle avait-elle souscrit sa ligne de trésorerie, et quel montant "
+     "maximum le conseil a-t-il fixé ?"), ["caisse d'épargne", "300 000 €"], []),
+    (("In the Villemodèle council deliberation 2021-056, which association's agreement receives amendment no. 1, and "
+     "what amount is allocated for it?"), ["Amis du Parc", "12"], ["Cercle"]),
+])
+def test_a_question_asking_two_things_gets_both(commune, question, expected, not_expected):
+    """Each part is answered by its own sentence of the deliberation found: the name (or bank) asked, then the
+    sum stated after it; a visa citing another act on the same subject does not answer."""
+    a = commune.ask(question)
+    assert a.found
+    for text in expected:
+        assert text in a.answer
+    for text in not_expected:
+        assert text not in a.answer
+
+
+def test_an_english_question_is_read_in_the_registers_words():
+    """"contract" is looked for as "marché contrat", never as itself (it would match "contractuelle")."""
+    from assistant.answer.extractive import in_french
+
+    text = in_french("Which contract receives the amendment?")
+    assert "contrat" in text and "avenant" in text and "contract " not in text
+
+
+def test_an_authority_named_before_its_english_type_word():
+    from assistant.answer.understand import understand
+
+    authorities = [("Exemple", ("exemple",), "region"), ("Villemodèle", ("villemodele",), "commune")]
+    q = understand("In the Exemple Region deliberation CP 2023-017, which commune receives amendment no. 1?",
+                   authorities=authorities)
+    assert q.authority == "Exemple" and q.number == "CP 2023-017"

@@ -276,6 +276,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
             by_record = facts.answer(cat, dataclasses.replace(q, deliberation_ids=ids, unmatched=None))
             if by_record.items:
                 items, aggregate = by_record.items, by_record.aggregate
+        if items and all(i.kind == "passage" for i in items):  # "à qui …, et pour quel montant ?": each part
+            items = extractive.answer_parts(cat, q, passages, items)
         timings["extract"] = _ms(t0)
 
     t0 = time.perf_counter()

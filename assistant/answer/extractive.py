@@ -8,6 +8,7 @@ sentences (with their spans); a sentence answers when it carries most of the que
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -240,6 +241,14 @@ def french_words(question: str) -> str:
     return " ".join(words[w] for w in re.findall(r"[a-z]+", question.lower()) if w in words)
 
 
+def in_french(question: str) -> str:
+    """An English question with each word the register prints otherwise replaced by the register's words
+    ("contract" -> "marché contrat"): the English word itself would match French words it does not mean
+    ("contractuelle")."""
+    words = _english_words()
+    return re.sub(r"[A-Za-z]+", lambda m: words.get(m.group().lower(), m.group()), question)
+
+
 # Function and question words: the only words a question within one document's scope does not look for
 # (there, "prix", "vendu", "secrétaire" say which sentence answers).
 _FUNCTION_WORDS_TEXT = """le la les l de du des d un une et ou est a au aux en pour par sur dans avec qui que qu quoi
@@ -310,6 +319,9 @@ def _heading(rec) -> int:
     return start
 
 
+_VISA = re.compile(r"\s*vu\b", re.IGNORECASE)
+
+
 def _year_elsewhere(rec, year: int, text: str) -> bool:
     """Money asked for another year than the session's, and the sentence does not name that year."""
     return rec.year is not None and rec.year != year and str(year) not in text
@@ -324,7 +336,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     A sentence is read with its deliberation's authority and object (and a table row with its header
     line), which it does not repeat; it must still carry one of the question's words itself, and among
     sentences as well covered, the ones carrying more themselves win."""
-    asked = q.question + (" " + french_words(q.question) if q.language == "en" else "")
+    asked = in_french(q.question) if q.language == "en" else q.question
     naming = content_stems(asked)  # the words that name what is asked about
     terms = naming + ([t for t in question_stems(asked) if t not in naming] if every_word else [])
     if q.authority_words:  # the authority asked about is what every sentence of its documents is about
@@ -336,6 +348,12 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         terms = [t for t in terms if t not in authority]
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
         terms += [n for n in re.findall(r"\b\d{2,}\b", q.question) if n not in terms]
+    if q.number:  # the deliberation's number named says where to look, not what to look for ("la délibération
+        # CP 2023-017": nor is the word "délibération", which its sentences use for others), when more is asked
+        number = set(re.findall(r"\d+", q.number)) | set(textnorm.stems(q.number + " délibération",
+                                                                          drop_stopwords=False))
+        rest = [t for t in terms if t not in number]
+        terms = rest if len(rest) >= 2 else terms
     if required is None:  # words naming what the registry does not know must all be there
         named = q.unmatched or q.beneficiary_query or (" ".join(q.keywords) if q.intent in ("amount", "beneficiary")
                                                        else "")
@@ -412,18 +430,89 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if coverage < min_coverage or (len(terms) >= 3 and len(matched) < 2) or own_coverage == 0:
             continue
         scored.append((coverage, own_coverage, -rank, p, s, e, header))
-    scored.sort(key=lambda x: (-x[0], -x[1], -x[2]))
+    # Equally good: the decision's sentence before a visa (which cites another act on the same subject).
+    scored.sort(key=lambda x: (-x[0], -x[1], bool(_VISA.match(cat.by_id[x[3].deliberation_id].raw_text, x[4])), -x[2]))
     items: list[Item] = []
     for coverage, own_coverage, _, p, s, e, header in scored[:max_sentences]:
         if items and (coverage < 0.85 * scored[0][0] or own_coverage < 0.85 * scored[0][1]):
             break
-        rec = cat.by_id[p.deliberation_id]
-        ref = Ref(rec, s, e, p.part_label or None)
-        data = {"quote": norm_quote(rec.raw_text[s:e]), "part": ref.citation().part,
-                "coverage": round(coverage, 3)}
-        refs = [ref]
-        if header:  # a table row: its column titles say what its figures are
-            data["header"] = norm_quote(rec.raw_text[header[0]:header[1]])
-            refs.insert(0, Ref(rec, header[0], header[1], ref.part))
-        items.append(Item("passage", rec, data, refs))
+        item = passage_item(cat.by_id[p.deliberation_id], s, e, header, p.part_label or None)
+        item.data["coverage"] = round(coverage, 3)
+        items.append(item)
     return items
+
+
+def passage_item(rec, s: int, e: int, header: tuple[int, int] | None, label: str | None = None) -> Item:
+    """A sentence quoted as an answer (a table row with its header line: its column titles say what its
+    figures are)."""
+    ref = Ref(rec, s, e, label)
+    data = {"quote": norm_quote(rec.raw_text[s:e]), "part": ref.citation().part}
+    refs = [ref]
+    if header:
+        data["header"] = norm_quote(rec.raw_text[header[0]:header[1]])
+        refs.insert(0, Ref(rec, header[0], header[1], ref.part))
+    return Item("passage", rec, data, refs)
+
+
+# -- questions asking two things --------------------------------------------------------------------
+
+# "À qui … , et pour quel montant ?", "Which commune …, and what programme authorisation …?": the second part
+# starts with its own question word after "et" / "and".
+_SECOND_PART = re.compile(
+    r",?\s+(?:et|and)\s+(?=(?:(?:de|pour|à|a|au|by|for|to)\s+)?(?:quel|quelle|quels|quelles|combien|qui|quand|"
+    r"comment|où|what|which|how|who|when|where)\b)", re.IGNORECASE)
+# A part that asks for a sum of money (and so must be answered by a sentence holding one).
+_ASKS_MONEY = re.compile(r"\bde combien\b|^(?:et )?combien\b(?! de\b)|\bmontant|how much|\bprix\b|\bprice|\bco[uû]t|"
+                         r"\bcost|\bvaleur\b|\bvalue\b|\bamount|autorisation de programme|programme authori[sz]ation",
+                         re.IGNORECASE)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks two things, or [question]."""
+    parts = [p.strip(" ,?") for p in _SECOND_PART.split(question)]
+    return [p for p in parts if p] if len(parts) > 1 else [question]
+
+
+def answer_parts(cat: Catalog, q: Query, passages: list[Passage], items: list[Item]) -> list[Item]:
+    """A question asking two things ("à qui …, et pour quel montant ?") answered by the sentences found for
+    the whole: each part is looked for again within the deliberations they come from, and its best sentence
+    added when it is not among them (the buyer's sentence, then the amount's)."""
+    parts = question_parts(q.question)
+    if len(parts) < 2 or not items:
+        return items
+    ids = {i.rec.id for i in items}
+    own = [p for p in passages if p.deliberation_id in ids]
+    out = list(items)
+
+    def add(item: Item) -> None:
+        if not any(i.rec.id == item.rec.id and i.refs[-1].start == item.refs[-1].start for i in out):
+            out.append(item)
+    asking = [p for p in parts if not _ASKS_MONEY.search(p)]
+    anchors: list[Item] = []
+    for part in asking:
+        pq = dataclasses.replace(q, question=part, intent="general", unmatched=None, beneficiaries=[],
+                                 beneficiary_query=None, keywords=[])
+        for item in extract(cat, pq, own, required=[], max_sentences=1, min_coverage=0.3, every_word=True):
+            anchors.append(item)
+            add(item)
+    if len(asking) < len(parts):  # the sum asked: the first one stated after what the other part found
+        anchor = (anchors or items)[0]
+        if not _MONEY.search(anchor.data.get("quote", "")):
+            following = _money_after(anchor)
+            if following is not None:
+                add(following)
+    return out
+
+
+MAX_FOLLOWING = 6  # sentences read after a part's answer for the sum the other part asks
+
+
+def _money_after(anchor: Item) -> Item | None:
+    """The first sentence holding a sum within the few after the anchor's, in its deliberation."""
+    rec, start = anchor.rec, anchor.refs[-1].start
+    found = _own_units(rec.id, rec.content_hash, rec.raw_text, *rec.own_span)
+    after = [u for u in found if u[0] > start][:MAX_FOLLOWING]
+    for s, e, header in after:
+        if _MONEY.search(rec.raw_text[s:e]):
+            return passage_item(rec, s, e, header)
+    return None

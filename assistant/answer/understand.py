@@ -576,7 +576,8 @@ _TYPE_BEFORE = re.compile(
     r"d[ée]partement|r[ée]gion|ccas|syndicat(?: intercommunal| mixte)?(?: des eaux| d.\w+)?|"
     r"conseils? (?:municipa\w+|communautaires?|d[ée]partemental|r[ée]gional)|bureau communautaire|"
     r"commission permanente|town|city|council|village)\s+(?:de la |de l.|des |du |de |d.|of )?$", re.IGNORECASE)
-_TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|m[ée]tropole|municipal|town|city|council|conseil|ccas|commune|county)",
+_TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|m[ée]tropole|municipal|town|city|council|conseil|ccas|commune|county|"
+                         r"region\b|department\b)",
                          re.IGNORECASE)
 
 
