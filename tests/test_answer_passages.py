@@ -85,6 +85,11 @@ Article 1 : Approuve l'avenant n°1 à la convention d'objectifs avec l'associat
 Article 2 : Autorise le Maire à le signer.
 Article 3 : Affecte un montant de 12 000 € à cette convention sur le budget 2021.
 
+N° 2021-057 - Construction d'une salle des sports - Demande de subvention à l'agence nationale du sport pour la
+mise en œuvre d'un éclairage solaire
+Le conseil municipal, après en avoir délibéré à l'unanimité, sollicite la subvention et autorise le Maire à signer
+le dossier.
+
 Pour extrait conforme,
 Le Maire,
 Paul MARTIN
@@ -210,3 +215,13 @@ def test_an_authority_named_before_its_english_type_word():
     q = understand("In the Exemple Region deliberation CP 2023-017, which commune receives amendment no. 1?",
                    authorities=authorities)
     assert q.authority == "Exemple" and q.number == "CP 2023-017"
+
+
+@pytest.mark.parametrize("question", [
+    "Which agency was asked for a grant for the éclairage solaire of the salle des sports?",
+    "À quelle agence la commune de Villemodèle a-t-elle demandé une subvention pour l'éclairage solaire ?",
+])
+def test_the_one_asked_for_a_grant_is_answered_without_a_sum(commune, question):
+    """"Which agency did X ask for a grant": the answer names the one asked; no sum is required of it."""
+    a = commune.ask(question)
+    assert a.found and "agence nationale du sport" in a.answer

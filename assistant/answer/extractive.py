@@ -165,6 +165,7 @@ def units(text: str, offset: int) -> list[tuple[int, int, tuple[int, int] | None
     return out
 
 
+_ASKED_OF = re.compile(r"\b(?:asks?|asked|requests?|requested|appl(?:y|ied)|demand\w*|sollicit\w*)\b")
 _MONEY = re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
 def content_stems(text: str) -> list[str]:
     """The stems that carry a question's meaning: no function, question or intent words, no numbers.
@@ -405,16 +406,18 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     idf = {t: math.log(1 + (n + 1) / (0.5 + df[t])) for t in terms}
     total = sum(idf.values())
     # An amount asked: the sentence must hold one ("à qui" too, but a sale's buyer may be named without it).
-    money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word)
+    # (not when the one asked for money is asked: "à qui a-t-elle demandé une subvention ?")
+    money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word
+                                                and not _ASKED_OF.search(textnorm.fold(q.question)))
     # (a vote's words only for a name inside a deliberation: otherwise the passage finds the deliberation,
     # whose recorded vote answers)
     shape = _ANSWER_SHAPES.get(q.intent) if q.intent != "vote" or q.unmatched else None
     asked_words = _question_words(q.question)
     scored = []
     for rank, (p, s, e, own, stems, header) in enumerate(cands):
+        text = cat.by_id[p.deliberation_id].raw_text[s:e]
         if any(r not in stems for r in required):
             continue
-        text = cat.by_id[p.deliberation_id].raw_text[s:e]
         if money and not _MONEY.search(text):
             continue
         if shape is not None and not shape.search(textnorm.fold(text)):  # what the intent asks is not there

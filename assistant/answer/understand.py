@@ -109,7 +109,7 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"\btota(l|ux|le)|somme (totale|des)|\bsum\b|cumul|altogether|overall|combined")),
     ("beneficiary", re.compile(
         r"\ba qui\b|to whom|aupres de (qui|quel)|from whom|which (agency|organisation|organization|body)\b|qui a (recu|beneficie|obtenu|touche)|who (received|got|was granted|benefit|"
-        r"obtained)|beneficiaire|beneficiar|recipient|quel(le)?s? (associations?|structures?|organismes?|beneficiaires?|entreprises?|societes?)|"
+        r"obtained)|beneficiaire|beneficiar|recipient|quel(le)?s? (associations?|structures?|organismes?|beneficiaires?|entreprises?|societes?|agences?|banques?|etablissements?)|"
         r"which (association|organisation|organization|body received)|qui porte|who (runs|carries)")),
     # How long (a contract, a convention): a figure the passages give ("pour une durée de 24 mois").
     ("duration", re.compile(r"\bduree\b|\bduration\b|how long|combien de temps|pour combien d.(annees|ans|mois)")),
