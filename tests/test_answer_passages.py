@@ -90,6 +90,15 @@ mise en œuvre d'un éclairage solaire
 Le conseil municipal, après en avoir délibéré à l'unanimité, sollicite la subvention et autorise le Maire à signer
 le dossier.
 
+N° 2021-058 - Subventions 2021 aux associations
+Madame l'adjointe présente les demandes de subventions 2021 :
+
+Tiers 2020 2021 Subventions votées VOTE Perçues Demandées Proposées
+Club de l'Exemple 900 € 1 500 € 1 100 € 1 100 € Unanimité
+Chorale de Villemodèle 300 € 400 € 350 € 350 € Unanimité
+
+Le conseil municipal, après en avoir délibéré, attribue les subventions proposées.
+
 Pour extrait conforme,
 Le Maire,
 Paul MARTIN
@@ -225,3 +234,14 @@ def test_the_one_asked_for_a_grant_is_answered_without_a_sum(commune, question):
     """"Which agency did X ask for a grant": the answer names the one asked; no sum is required of it."""
     a = commune.ask(question)
     assert a.found and "agence nationale du sport" in a.answer
+
+
+def test_a_follow_up_on_another_year_reads_the_previous_answers_table(commune):
+    """"Et combien avait-il perçu en 2020 ?" after the 2021 grant: the table of the previous answer gives last
+    year's sum too (its header names the year), though the session is of 2021."""
+    session = "follow-up-year"
+    first = commune.ask("Quelle subvention la commune de Villemodèle a-t-elle votée pour le Club de l'Exemple en "
+                        "2021 ?", session=session)
+    assert first.found and "1 100" in first.answer
+    a = commune.ask("Et combien avait-il perçu en 2020 ?", session=session)
+    assert a.found and "900 €" in a.answer

@@ -253,6 +253,11 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
                 # No session of that year: the year is the event's ("l'avance obtenue en 2020"), which a
                 # sentence must then name (extractive checks it).
                 ids, undated = [r.id for r in recs], True
+            elif q.year and q.previous_ids and not q.session_date:
+                # "Et combien avait-il perçu en 2024 ?": the deliberations of the previous answer may give the
+                # other year too (a table of last year's and this year's grants); their sentence must name it.
+                ids += [i for i in q.previous_ids if i not in ids and i in cat.by_id and (scope is None or i in scope)]
+                undated = True
         text = " ".join([question] + q.beneficiaries[:1] + ([extractive.french_words(question)] if q.language == "en"
                                                              else []))
         filters_ = _retrieval_filters(q, ids)

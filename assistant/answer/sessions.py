@@ -114,4 +114,5 @@ def resolve(q: Query, previous: dict) -> Query:
     if not own_subject and not new_period and previous.get("cited"):
         q.deliberation_ids = list(previous["cited"])
     q.follow_up = True
+    q.previous_ids = list(previous.get("cited") or [])
     return q

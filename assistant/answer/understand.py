@@ -277,6 +277,7 @@ class Query:
     act_type_filter: str | None = None  # an explicit filter (CLI, app): every answer keeps to that type
     deliberation_ids: list[str] = field(default_factory=list)  # from a follow-up's previous turn
     follow_up: bool = False
+    previous_ids: list[str] = field(default_factory=list)  # what the previous turn cited (a follow-up's)
     language_evidence: int = 0  # function words seen; 0 = the language is a guess ("2020 ?")
 
     def has_subject(self) -> bool:
