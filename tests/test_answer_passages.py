@@ -99,6 +99,12 @@ Chorale de Villemodèle 300 € 400 € 350 € 350 € Unanimité
 
 Le conseil municipal, après en avoir délibéré, attribue les subventions proposées.
 
+N° 2021-059 - Syndicat des eaux - Élection d'un délégué suppléant
+Considérant la démission de Mme Claire LEROUX, déléguée suppléante, de tous ses mandats ;
+Considérant qu'il convient d'élire un délégué suppléant pour remplacer Mme Claire LEROUX ;
+Le conseil municipal, après en avoir délibéré à l'unanimité, élit Jean-Marc PETIT en tant que membre suppléant
+au comité du syndicat des eaux.
+
 Pour extrait conforme,
 Le Maire,
 Paul MARTIN
@@ -116,7 +122,7 @@ SINGLE = (
     "Alice ; LAURENT Marc ; LEFEBVRE Hélène ; MICHEL Paul ; GARCIA Rose ; DAVID Henri ; BERTRAND Lucie ; ROUX "
     "Jacques ; VINCENT Emma. Absents excusés : FOURNIER Louis ; GIRARD Nina DELBU2023-02-007 Economie - Cession "
     "d'un terrain - parc des Tilleuls VILLEMODELE Monsieur Jean DUPONT a fait connaître son intention d'acquérir un "
-    "terrain situé dans le parc d'activités des Tilleuls : lot 7 d'une superficie d'environ 1 500 m². Il est gérant "
+    "terrain situé dans le parc d'activités des Tilleuls : lot 7 d'une superficie d'environ 1 500 m². M. DUPONT est gérant "
     "de la société SARL Exemple Chauffage, déjà présente sur la zone. Il souhaite installer un atelier et envisage "
     "le recrutement de trois personnes. Ses clients seront des professionnels, qu'il accueillera dans un bâtiment "
     "d'environ 400 m². Le bâtiment sera chauffé par une pompe à chaleur et l'électricité sera produite par des "
@@ -245,3 +251,19 @@ def test_a_follow_up_on_another_year_reads_the_previous_answers_table(commune):
     assert first.found and "1 100" in first.answer
     a = commune.ask("Et combien avait-il perçu en 2020 ?", session=session)
     assert a.found and "900 €" in a.answer
+
+
+@pytest.mark.parametrize("fixture, first, follow_up, expected", [
+    ("single", "À qui l'Agglo d'Exemple a-t-elle décidé de céder le lot 7 du parc des Tilleuls ?",
+     "Quelle société dirige-t-il ?", "SARL Exemple Chauffage"),
+    ("commune", "Qui la commune de Villemodèle a-t-elle élu comme membre suppléant au syndicat des eaux ?",
+     "Qui remplace-t-il ?", "LEROUX"),
+])
+def test_a_pronoun_asks_something_new_of_the_one_just_named(request, fixture, first, follow_up, expected):
+    """"Quelle société dirige-t-il ?": the pronoun is the one the previous answer named; the question's own words
+    are looked for in the deliberation that answer cited (not its recorded buyer or members again)."""
+    assistant = request.getfixturevalue(fixture)
+    session = "pronoun-" + fixture
+    assert assistant.ask(first, session=session).found
+    a = assistant.ask(follow_up, session=session)
+    assert a.found and expected in a.answer

@@ -81,11 +81,17 @@ def retrieve(assistant, text: str, *, filters: dict | None = None, mode: str | N
 
 
 def record_passages(recs) -> list[Passage]:
-    """Every chunk of the given records, as passages ranked after the retrieved ones."""
+    """Every chunk of the given records, as passages ranked after the retrieved ones, then each record's own
+    text whole (its chunks are the parts the parser found: a sentence between them is in none)."""
     from ..chunks import chunk_record
 
-    return [Passage(c.deliberation_id, c.part, c.part_label, c.start, c.end, c.text, c.source, 0.0,
-                    {"chunk_id": c.id}) for rec in recs for c in chunk_record(rec)]
+    out = []
+    for rec in recs:
+        out += [Passage(c.deliberation_id, c.part, c.part_label, c.start, c.end, c.text, c.source, 0.0,
+                        {"chunk_id": c.id}) for c in chunk_record(rec)]
+        start, end = rec.own_span
+        out.append(Passage(rec.id, "texte", "Texte", start, end, rec.raw_text[start:end], rec.source))
+    return out
 
 
 def dense_available(assistant) -> bool:
@@ -186,6 +192,8 @@ _FAMILY_WORDS = (
     "acquérir acquiert acquis acquise acquisition acquisitions acheter achète acheté achetée achat achats",
     "attribuer attribué attribuée attribution attributions",
     "louer loué louée location locations",
+    "diriger dirige dirigé dirigée dirigeant dirigeante gérer gère gérant gérante",
+    "remplacer remplace remplacé remplacée remplacement",
 )
 
 
