@@ -18,6 +18,7 @@ Secrétaire de séance : Anne DURAND
 
 N° 2021-051 - Office de tourisme de Villemodèle - Subvention pour l'année 2021
 Le conseil municipal, après en avoir délibéré à l'unanimité :
+- attribue à l'Office de Tourisme de Villemodèle une subvention de 30 000 € pour l'année 2021 ;
 - approuve le deuxième versement de subvention 2021 à l'Office de Tourisme de Villemodèle, pour un montant
 de 12 400 € ;
 - dit que la taxe de séjour 2020, encaissée par la commune en 2020, sera payée en novembre 2021 pour un
@@ -267,3 +268,12 @@ def test_a_pronoun_asks_something_new_of_the_one_just_named(request, fixture, fi
     assert assistant.ask(first, session=session).found
     a = assistant.ask(follow_up, session=session)
     assert a.found and expected in a.answer
+
+
+def test_words_the_amounts_do_not_carry_pick_the_sentence_of_the_sum_asked(commune):
+    """The registry holds the Office's grants of the deliberation; "le deuxième versement" says which one is
+    asked, and only a sentence of that deliberation says it."""
+    a = commune.ask("Quel est le montant du deuxième versement de la subvention 2021 de la commune de Villemodèle à "
+                    "son Office de tourisme ?")
+    assert a.found and "12 400 €" in a.answer
+    assert all("deuxième versement" in c.quote for c in a.citations)

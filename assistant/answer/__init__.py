@@ -226,6 +226,13 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
 
     llm = _llm(assistant)
     items, aggregate = found_facts.items, found_facts.aggregate
+    if q.intent == "amount" and q.unmatched and items and all(i.kind == "amount" for i in items):
+        # "le troisième versement de la subvention à X": words the amounts' fields do not carry pick, among
+        # the sentences of their deliberations, the one that says which sum is asked.
+        recs = list({i.rec.id: i.rec for i in items}.values())[:MAX_READ_WHOLE]
+        said = extractive.extract(cat, q, extractive.record_passages(recs))
+        if said:
+            items, aggregate = said, None
     # The question names an authority or a deliberation: its documents are read even where the registry's
     # fields settled nothing (a name they do not know may still be in a sentence).
     narrow = scope is not None or bool(q.number)
