@@ -106,6 +106,14 @@ Considérant qu'il convient d'élire un délégué suppléant pour remplacer Mme
 Le conseil municipal, après en avoir délibéré à l'unanimité, élit Jean-Marc PETIT en tant que membre suppléant
 au comité du syndicat des eaux.
 
+N° 2021-060 - Tourisme - Désignation des représentants
+Le conseil municipal, après en avoir délibéré à l'unanimité :
+- désigne trois représentants de la commune auprès de l'association Villemodèle Tourisme :
+   . Louis BERNARD
+   . Marie THOMAS
+   . Luc ROBERT
+- dit que ces trois personnes représenteront la commune à compter du 1er janvier 2022.
+
 Pour extrait conforme,
 Le Maire,
 Paul MARTIN
@@ -277,3 +285,12 @@ def test_words_the_amounts_do_not_carry_pick_the_sentence_of_the_sum_asked(commu
                     "son Office de tourisme ?")
     assert a.found and "12 400 €" in a.answer
     assert all("deuxième versement" in c.quote for c in a.citations)
+
+
+def test_a_list_of_names_in_bullets_is_one_sentence(commune):
+    """". Louis BERNARD" on its own line is a bullet, not the start of a sentence: the list is quoted whole."""
+    a = commune.ask("Qui la commune de Villemodèle a-t-elle désigné pour la représenter au sein de Villemodèle "
+                    "Tourisme ?")
+    assert a.found
+    for name in ("Louis BERNARD", "Marie THOMAS", "Luc ROBERT"):
+        assert name in a.answer

@@ -117,7 +117,7 @@ def to_documents(retrieval: Retrieval) -> list:
 # -- sentences -----------------------------------------------------------------------------------
 
 # A sentence ends after . ; ! ? (not after "M." or "MM." before a name: "la cession à M. Paul MARTIN").
-_SENT_END = re.compile(r"(?<=[.;!?])(?<!\bM\.)(?<!\bMM\.)(?<!\bMr\.)\s+(?=[«\"(A-ZÀ-Ý0-9])|\n\s*\n"
+_SENT_END = re.compile(r"(?:(?<=\S\.)|(?<=[;!?]))(?<!\bM\.)(?<!\bMM\.)(?<!\bMr\.)\s+(?=[«\"(A-ZÀ-Ý0-9])|\n\s*\n"
                        r"|(?<=:)\s*\n(?=\s*[A-ZÀ-Ý0-9])")
 
 

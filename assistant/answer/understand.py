@@ -239,7 +239,7 @@ _STOP_TEXT = """a au aux avec ce ces cet cette comment combien dans de des du el
     marche marches prise prises pris vendu vendue vend achete achetee granting spent spend given gave receive receives
     pass passed take taken took make made does did please dis moi donne-moi
     tous toutes tout liste lister quels quelles ensemble nombre total prix price cost cout
-    ordre jour agenda
+    ordre jour agenda sein
 """
 _STOP = frozenset(_STOP_TEXT.split())
 # Allowed inside a name, never at its edges ("Cité des Métiers", "club de football d'Aubagne").
