@@ -114,6 +114,10 @@ Le conseil municipal, après en avoir délibéré à l'unanimité :
    . Luc ROBERT
 - dit que ces trois personnes représenteront la commune à compter du 1er janvier 2022.
 
+N° 2021-061 - Reversement de la taxe d'aménagement communale à la CCEX
+Reversement à la CCEX de 10% des sommes perçues par la commune au titre de la taxe d'aménagement.
+Adopté à l'unanimité.
+
 Pour extrait conforme,
 Le Maire,
 Paul MARTIN
@@ -294,3 +298,9 @@ def test_a_list_of_names_in_bullets_is_one_sentence(commune):
     assert a.found
     for name in ("Louis BERNARD", "Marie THOMAS", "Luc ROBERT"):
         assert name in a.answer
+
+
+def test_a_share_asked_is_answered_by_a_rate(commune):
+    """"Quelle part … reverse-t-elle ?" asks a rate: the sentence holding it has no sum of money."""
+    a = commune.ask("Quelle part de la taxe d'aménagement la commune de Villemodèle reverse-t-elle à la CCEX ?")
+    assert a.found and "10%" in a.answer

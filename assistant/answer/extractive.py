@@ -171,6 +171,9 @@ def units(text: str, offset: int) -> list[tuple[int, int, tuple[int, int] | None
     return out
 
 
+_ASKS_SHARE = re.compile(r"\bquel(?:le)? (?:part|proportion|pourcentage|taux)\b|\bpourcentage\b|"
+                         r"\bwhat (?:share|percentage|proportion|rate)\b")
+_PERCENT = re.compile(r"\d\s*%|\bpour\s*cent\b|\bpercent", re.IGNORECASE)
 _ASKED_OF = re.compile(r"\b(?:asks?|asked|requests?|requested|appl(?:y|ied)|demand\w*|sollicit\w*)\b")
 _MONEY = re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
 def content_stems(text: str) -> list[str]:
@@ -417,6 +420,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     # (not when the one asked for money is asked: "à qui a-t-elle demandé une subvention ?")
     money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word
                                                 and not _ASKED_OF.search(textnorm.fold(q.question)))
+    share = bool(_ASKS_SHARE.search(textnorm.fold(q.question)))  # "quelle part … ?": a rate, not a sum
+    money = money and not share
     # (a vote's words only for a name inside a deliberation: otherwise the passage finds the deliberation,
     # whose recorded vote answers)
     shape = _ANSWER_SHAPES.get(q.intent) if q.intent != "vote" or q.unmatched else None
@@ -427,6 +432,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if any(r not in stems for r in required):
             continue
         if money and not _MONEY.search(text):
+            continue
+        if share and not _PERCENT.search(text):
             continue
         if shape is not None and not shape.search(textnorm.fold(text)):  # what the intent asks is not there
             continue
