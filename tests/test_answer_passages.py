@@ -118,6 +118,11 @@ N° 2021-061 - Reversement de la taxe d'aménagement communale à la CCEX
 Reversement à la CCEX de 10% des sommes perçues par la commune au titre de la taxe d'aménagement.
 Adopté à l'unanimité.
 
+N° 2021-062 - Administration générale
+Approbation du compte rendu du 09/09/2021
+
+Aucune observation n'étant faite, il est approuvé à l'unanimité des présents.
+
 Pour extrait conforme,
 Le Maire,
 Paul MARTIN
@@ -304,3 +309,10 @@ def test_a_share_asked_is_answered_by_a_rate(commune):
     """"Quelle part … reverse-t-elle ?" asks a rate: the sentence holding it has no sum of money."""
     a = commune.ask("Quelle part de la taxe d'aménagement la commune de Villemodèle reverse-t-elle à la CCEX ?")
     assert a.found and "10%" in a.answer
+
+
+def test_a_day_that_is_no_session_is_looked_for_in_the_sentences_and_a_vote_asked_is_given(commune):
+    """"Le compte rendu du 9 septembre 2021" was approved at the session of 14 octobre: the day asked is read in
+    the sentences, not as the session's; "comment … approuvé" is answered with the vote that follows."""
+    a = commune.ask("Comment a été approuvé le compte rendu du 9 septembre 2021 par la commune de Villemodèle ?")
+    assert a.found and "09/09/2021" in a.answer and "unanimité" in a.answer

@@ -256,9 +256,10 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
             recs = [cat.by_id[i] for i in ids if i in cat.by_id]
             ids = [r.id for r in recs if r.session_date is None or facts.in_period(r, q)]
             undated = any(r.session_date is None for r in recs)
-            if not ids and q.year and not q.session_date:
-                # No session of that year: the year is the event's ("l'avance obtenue en 2020"), which a
-                # sentence must then name (extractive checks it).
+            if not ids and (q.year or q.session_date):
+                # No session of that year or day: the date is the event's ("l'avance obtenue en 2020", "le compte
+                # rendu du 29 octobre 2019" approved at a later session), which a sentence must then name
+                # (extractive checks it).
                 ids, undated = [r.id for r in recs], True
             elif q.year and q.previous_ids and not q.session_date:
                 # "Et combien avait-il perçu en 2024 ?": the deliberations of the previous answer may give the
@@ -289,7 +290,7 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
             if by_record.items:
                 items, aggregate = by_record.items, by_record.aggregate
         if items and all(i.kind == "passage" for i in items):  # "à qui …, et pour quel montant ?": each part
-            items = extractive.answer_parts(cat, q, passages, items)
+            items = extractive.vote_after(q, extractive.answer_parts(cat, q, passages, items))
         timings["extract"] = _ms(t0)
 
     t0 = time.perf_counter()

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from .. import textnorm
+from ..formats import QUESTION_DATES, parse_question_date
 from .facts import Catalog
 from .items import Item, Ref, norm_quote
 from .understand import _AUTHORITY_WORDS, _STOP, Query
@@ -334,6 +335,14 @@ def _heading(rec) -> int:
 _VISA = re.compile(r"\s*vu\b", re.IGNORECASE)
 
 
+def _date_elsewhere(rec, day, text: str) -> bool:
+    """A day asked that is not the deliberation's session, and the text does not name it ("le compte rendu du
+    29 octobre 2019" is read in the next session's record only where a sentence names that day)."""
+    if rec.session_date is None or rec.session_date == day:
+        return False
+    return not any(parse_question_date(m.group()) == day for pat in QUESTION_DATES for m in pat.finditer(text))
+
+
 def _year_elsewhere(rec, year: int, text: str) -> bool:
     """Money asked for another year than the session's, and the sentence does not name that year."""
     return rec.year is not None and rec.year != year and str(year) not in text
@@ -439,6 +448,9 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             continue
         if every_word and q.intent == "beneficiary" and not _names_other_than(text, asked_words):
             continue  # "à qui ?" within one authority: the sentence must name someone the question does not
+        if q.session_date and _date_elsewhere(cat.by_id[p.deliberation_id], q.session_date,
+                                              rec_window(p, s, e) or text):
+            continue
         if (money or every_word) and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year,
                                                                  text if money else rec_window(p, s, e)):
             continue
@@ -516,21 +528,40 @@ def answer_parts(cat: Catalog, q: Query, passages: list[Passage], items: list[It
     if len(asking) < len(parts):  # the sum asked: the first one stated after what the other part found
         anchor = (anchors or items)[0]
         if not _MONEY.search(anchor.data.get("quote", "")):
-            following = _money_after(anchor)
+            following = _following(anchor, _MONEY)
             if following is not None:
                 add(following)
     return out
 
 
+# "Comment a été approuvé le compte rendu ?", "How was the budget voted?": the result of a vote is asked.
+_ASKS_VOTE = re.compile(r"\b(?:comment|how)\b.*\b(?:vot|approuv|adopt|approv)")
+
+
+def vote_after(q: Query, items: list[Item]) -> list[Item]:
+    """A question asking how something was voted, answered by the sentence naming it ("Approbation du compte
+    rendu du …") but not its result: the first sentence stating a vote after it is added ("… il est approuvé à
+    l'unanimité")."""
+    shape = _ANSWER_SHAPES["vote"]
+    if not items or not _ASKS_VOTE.search(textnorm.fold(q.question)):
+        return items
+    if any(shape.search(textnorm.fold(i.data.get("quote", ""))) for i in items):
+        return items
+    following = _following(items[0], shape, folded=True)
+    return items + [following] if following is not None else items
+
+
 MAX_FOLLOWING = 6  # sentences read after a part's answer for the sum the other part asks
 
 
-def _money_after(anchor: Item) -> Item | None:
-    """The first sentence holding a sum within the few after the anchor's, in its deliberation."""
+def _following(anchor: Item, pattern: re.Pattern, *, folded: bool = False) -> Item | None:
+    """The first sentence matching `pattern` (on its folded text when `folded`) within the few after the
+    anchor's, in its deliberation."""
     rec, start = anchor.rec, anchor.refs[-1].start
     found = _own_units(rec.id, rec.content_hash, rec.raw_text, *rec.own_span)
     after = [u for u in found if u[0] > start][:MAX_FOLLOWING]
     for s, e, header in after:
-        if _MONEY.search(rec.raw_text[s:e]):
+        text = rec.raw_text[s:e]
+        if pattern.search(textnorm.fold(text) if folded else text):
             return passage_item(rec, s, e, header)
     return None
