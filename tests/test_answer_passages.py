@@ -123,6 +123,9 @@ Approbation du compte rendu du 09/09/2021
 
 Aucune observation n'étant faite, il est approuvé à l'unanimité des présents.
 
+M. le Maire informe que la prochaine séance du Conseil municipal est fixée au 18 novembre 2021.
+La séance est levée à 21 h 10.
+
 Pour extrait conforme,
 Le Maire,
 Paul MARTIN
@@ -316,3 +319,9 @@ def test_a_day_that_is_no_session_is_looked_for_in_the_sentences_and_a_vote_aske
     the sentences, not as the session's; "comment … approuvé" is answered with the vote that follows."""
     a = commune.ask("Comment a été approuvé le compte rendu du 9 septembre 2021 par la commune de Villemodèle ?")
     assert a.found and "09/09/2021" in a.answer and "unanimité" in a.answer
+
+
+def test_the_next_session_is_read_in_the_closing_not_the_sessions_records(commune):
+    a = commune.ask("À quelle date était fixée la séance suivante du conseil municipal de Villemodèle après celle du "
+                    "14 octobre 2021 ?")
+    assert a.found and "18 novembre 2021" in a.answer

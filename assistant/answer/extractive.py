@@ -198,6 +198,7 @@ _FAMILY_WORDS = (
     "louer loué louée location locations",
     "diriger dirige dirigé dirigée dirigeant dirigeante gérer gère gérant gérante",
     "remplacer remplace remplacé remplacée remplacement",
+    "prochain prochaine prochains prochaines suivant suivante suivants suivantes",
 )
 
 

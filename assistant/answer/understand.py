@@ -67,6 +67,9 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
                            r"year (by|after) year|d.annee en annee|annee par annee")),
     # The session's own facts: its secretary, who presided, when it was convened, how many sat and voted.
     ("secretary", re.compile(r"secretaire|secretary")),
+    # The next session, as a session's closing announces it: a sentence answers, not the session's records.
+    ("general", re.compile(r"\b(?:prochaine|suivante) seance|seance (?:suivante|prochaine)|"
+                           r"\b(?:next|following) (?:session|meeting)")),
     ("convocation", re.compile(r"convoqu|convocation|convened|summoned")),
     ("president", re.compile(
         r"qui (a |avait )?presid|presidait|presidee? par|sous la presidence|qui etait (le |la )?president|"
