@@ -123,6 +123,10 @@ Approbation du compte rendu du 09/09/2021
 
 Aucune observation n'étant faite, il est approuvé à l'unanimité des présents.
 
+N° 2021-063 - Exercice des pouvoirs délégués au Maire – Compte-rendu
+Monsieur le Maire présente le compte rendu des pouvoirs délégués au Maire.
+Le Conseil municipal prend acte du compte-rendu des pouvoirs délégués au Maire comprenant 12 décisions du Maire.
+
 M. le Maire informe que la prochaine séance du Conseil municipal est fixée au 18 novembre 2021.
 La séance est levée à 21 h 10.
 
@@ -325,3 +329,11 @@ def test_the_next_session_is_read_in_the_closing_not_the_sessions_records(commun
     a = commune.ask("À quelle date était fixée la séance suivante du conseil municipal de Villemodèle après celle du "
                     "14 octobre 2021 ?")
     assert a.found and "18 novembre 2021" in a.answer
+
+
+def test_how_many_things_a_text_lists_is_a_number_it_gives(commune):
+    """"Combien de décisions … figuraient dans le compte-rendu … le 14 octobre 2021 ?": not a count of the
+    registry's deliberations, nor the session's header (which names the day), but the sentence giving the number."""
+    a = commune.ask("Combien de décisions du Maire figuraient dans le compte-rendu des pouvoirs délégués présenté au "
+                    "conseil municipal de Villemodèle le 14 octobre 2021 ?")
+    assert a.found and "12 décisions" in a.answer

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from .. import textnorm
-from ..formats import QUESTION_DATES, parse_question_date
+from ..formats import MOIS, MONTHS, QUESTION_DATES, parse_question_date
 from .facts import Catalog
 from .items import Item, Ref, norm_quote
 from .understand import _AUTHORITY_WORDS, _STOP, Query
@@ -370,6 +370,12 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         terms = [t for t in terms if t not in authority]
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
         terms += [n for n in re.findall(r"\b\d{2,}\b", q.question) if n not in terms]
+    if q.session_date:  # so does the session's day ("le 28 octobre 2021": its words are in its header only)
+        day = q.session_date
+        words = f"{day.day} {MOIS[day.month - 1]} {MONTHS[day.month - 1]} {day.year}"
+        dated = set(words.split()) | set(textnorm.stems(words, drop_stopwords=False))
+        rest = [t for t in terms if t not in dated]
+        terms = rest if len(rest) >= 2 else terms
     if q.number:  # the deliberation's number named says where to look, not what to look for ("la délibération
         # CP 2023-017": nor is the word "délibération", which its sentences use for others), when more is asked
         number = set(re.findall(r"\d+", q.number)) | set(textnorm.stems(q.number + " délibération",
@@ -431,6 +437,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word
                                                 and not _ASKED_OF.search(textnorm.fold(q.question)))
     share = bool(_ASKS_SHARE.search(textnorm.fold(q.question)))  # "quelle part … ?": a rate, not a sum
+    counting = q.intent == "general" and bool(re.search(r"\b(?:combien|how many)\b", textnorm.fold(q.question)))
     money = money and not share
     # (a vote's words only for a name inside a deliberation: otherwise the passage finds the deliberation,
     # whose recorded vote answers)
@@ -444,6 +451,8 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if money and not _MONEY.search(text):
             continue
         if share and not _PERCENT.search(text):
+            continue
+        if counting and not re.search(r"\d", text):  # "combien de décisions … ?": a sentence giving a number
             continue
         if shape is not None and not shape.search(textnorm.fold(text)):  # what the intent asks is not there
             continue

@@ -71,6 +71,9 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
     ("general", re.compile(r"\b(?:prochaine|suivante) seance|seance (?:suivante|prochaine)|"
                            r"\b(?:next|following) (?:session|meeting)")),
     ("convocation", re.compile(r"convoqu|convocation|convened|summoned")),
+    # How many things a text lists ("combien de décisions figuraient dans le compte-rendu"): a number it gives.
+    ("general", re.compile(r"\b(?:combien|how many)\b.*\b(?:figur\w*|mentionn\w*|recense\w*|listed|cited|contained|"
+                           r"included) (?:dans|in)\b")),
     ("president", re.compile(
         r"qui (a |avait )?presid|presidait|presidee? par|sous la presidence|qui etait (le |la )?president|"
         r"who (chaired|presided)|\bchaired\b|\bpresided\b|who was (the )?(president|chair)\b")),
