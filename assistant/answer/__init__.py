@@ -91,6 +91,13 @@ def _retrieval_filters(q: Query, considered: list[str] | None) -> dict:
     return out
 
 
+def _carried(words: str, items: list[Item], lang: str) -> bool:
+    """Every content word of `words` is in what the items say (a beneficiary "Les Suds à Arles" carries
+    "Arles"): the registry's items answer with them."""
+    said = " ".join(composer.render_item(i, lang) for i in items)
+    return set(extractive.content_stems(words)) <= set(extractive.content_stems(said))
+
+
 def _citations(items: list[Item]) -> list[Citation]:
     seen: dict[tuple, Citation] = {}
     for item in items:
@@ -226,7 +233,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
 
     llm = _llm(assistant)
     items, aggregate = found_facts.items, found_facts.aggregate
-    if q.intent == "amount" and q.unmatched and items and all(i.kind == "amount" for i in items):
+    if q.intent == "amount" and q.unmatched and items and all(i.kind == "amount" for i in items) \
+            and not _carried(q.unmatched, items, q.language):
         # "le troisième versement de la subvention à X": words the amounts' fields do not carry pick, among
         # the sentences of their deliberations, the one that says which sum is asked.
         recs = list({i.rec.id: i.rec for i in items}.values())[:MAX_READ_WHOLE]
