@@ -337,3 +337,17 @@ def test_how_many_things_a_text_lists_is_a_number_it_gives(commune):
     a = commune.ask("Combien de décisions du Maire figuraient dans le compte-rendu des pouvoirs délégués présenté au "
                     "conseil municipal de Villemodèle le 14 octobre 2021 ?")
     assert a.found and "12 décisions" in a.answer
+
+
+def test_a_deliberations_number_named_in_an_answer_is_verified_by_its_record():
+    """"Délibération ABCD/17-2023 (…) : « … »": the number's digits are the record's, not the quote's."""
+    from assistant.answer.verify import Checker
+    from assistant.models import Citation, Deliberation
+
+    raw = "ABCD/17-2023 Étude de faisabilité. L'enveloppe de l'étude est estimée à 10 400 € TTC."
+    rec = Deliberation(id="exemple-1", source="exemple.txt", content_hash="x", raw_text=raw, number="ABCD/17-2023")
+    start = raw.index("L'enveloppe")
+    citation = Citation(id=rec.id, source=rec.source, part="Texte", quote=raw[start:], start=start, end=len(raw))
+    checker = Checker(None, {rec.id: rec})
+    assert checker.check_text(f"Délibération ABCD/17-2023 : « {raw[start:]} »", [citation]) == []
+    assert checker.check_text(f"Délibération ABCD/18-2023 : « {raw[start:]} »", [citation]) != []
