@@ -123,6 +123,11 @@ Approbation du compte rendu du 09/09/2021
 
 Aucune observation n'étant faite, il est approuvé à l'unanimité des présents.
 
+N° 2021-064 - Culture - Subvention 2021 à la Compagnie du Théâtre de l'Exemple
+Le conseil municipal, après en avoir délibéré à l'unanimité :
+Article 1 : Attribue une subvention de 4 500 € à la Compagnie du Théâtre de l'Exemple pour l'année 2021.
+Article 2 : Compte tenu de l'avance de 2 000 € déjà versée, le solde de 2 500 € sera versé en décembre 2021.
+
 N° 2021-063 - Exercice des pouvoirs délégués au Maire – Compte-rendu
 Monsieur le Maire présente le compte rendu des pouvoirs délégués au Maire.
 Le Conseil municipal prend acte du compte-rendu des pouvoirs délégués au Maire comprenant 12 décisions du Maire.
@@ -351,3 +356,11 @@ def test_a_deliberations_number_named_in_an_answer_is_verified_by_its_record():
     checker = Checker(None, {rec.id: rec})
     assert checker.check_text(f"Délibération ABCD/17-2023 : « {raw[start:]} »", [citation]) == []
     assert checker.check_text(f"Délibération ABCD/18-2023 : « {raw[start:]} »", [citation]) != []
+
+
+def test_a_second_part_the_registrys_amounts_do_not_say_gets_its_sentence(commune):
+    """"Quelle subvention …, et quel solde reste à verser ?": the registry gives the grant, the sentence of its
+    deliberation gives the balance."""
+    a = commune.ask("Quelle subvention la commune de Villemodèle a-t-elle attribuée à la Compagnie du Théâtre de "
+                    "l'Exemple pour 2021, et quel solde reste à verser ?")
+    assert a.found and "4 500 €" in a.answer and "2 500 €" in a.answer

@@ -241,6 +241,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         said = extractive.extract(cat, q, extractive.record_passages(recs))
         if said:
             items, aggregate = said, None
+    if aggregate is None and items and all(i.kind == "amount" for i in items):  # "…, et quel solde reste à verser ?"
+        items = extractive.registry_parts(cat, q, items, " ".join(composer.render_item(i, q.language) for i in items))
     # The question names an authority or a deliberation: its documents are read even where the registry's
     # fields settled nothing (a name they do not know may still be in a sentence).
     narrow = scope is not None or bool(q.number)

@@ -503,7 +503,8 @@ _SECOND_PART = re.compile(
     r"comment|où|what|which|how|who|when|where)\b)", re.IGNORECASE)
 # A part that asks for a sum of money (and so must be answered by a sentence holding one).
 _ASKS_MONEY = re.compile(r"\bde combien\b|^(?:et )?combien\b(?! de\b)|\bmontant|how much|\bprix\b|\bprice|\bco[uû]t|"
-                         r"\bcost|\bvaleur\b|\bvalue\b|\bamount|autorisation de programme|programme authori[sz]ation",
+                         r"\bcost|\bvaleur\b|\bvalue\b|\bamount|autorisation de programme|programme authori[sz]ation|"
+                         r"\bsolde\b|\bbalance\b",
                          re.IGNORECASE)
 
 
@@ -541,6 +542,30 @@ def answer_parts(cat: Catalog, q: Query, passages: list[Passage], items: list[It
             following = _following(anchor, _MONEY)
             if following is not None:
                 add(following)
+    return out
+
+
+def registry_parts(cat: Catalog, q: Query, items: list[Item], said: str) -> list[Item]:
+    """A question asking two things whose first the registry's items answer ("Quelle subvention …, et quel
+    solde reste à verser ?"): a later part asking a sum in words the items do not say (`said`: their text) gets
+    the sentence of their deliberations that holds one of those words and a sum."""
+    parts = question_parts(q.question)
+    if len(parts) < 2:
+        return items
+    recs = list({i.rec.id: i.rec for i in items}.values())
+    out = list(items)
+    for part in parts[1:]:
+        words = [w for w in content_stems(part) if w not in set(content_stems(said))]
+        if not words or not _ASKS_MONEY.search(part):
+            continue
+        pq = dataclasses.replace(q, question=part, intent="amount", unmatched=None, beneficiaries=[],
+                                 beneficiary_query=None, keywords=[])
+        for word in words:  # one of them at least ("le solde … sera versé" for "quel solde reste à verser")
+            found = extract(cat, pq, record_passages(recs), required=[word], max_sentences=1, min_coverage=0.3,
+                            every_word=True)
+            if found:
+                out += found
+                break
     return out
 
 
