@@ -128,6 +128,10 @@ Le conseil municipal, après en avoir délibéré à l'unanimité :
 Article 1 : Attribue une subvention de 4 500 € à la Compagnie du Théâtre de l'Exemple pour l'année 2021.
 Article 2 : Compte tenu de l'avance de 2 000 € déjà versée, le solde de 2 500 € sera versé en décembre 2021.
 
+N° 2021-065 - Culture - Fixation des tarifs de la salle Paul Martin pour la saison 2022
+Article 1 : Les tarifs de la salle Paul Martin sont fixés comme suit à compter du 1er janvier 2022 : - plein tarif :
+15 € par spectacle ; - tarif réduit : 9,50 € par spectacle.
+
 N° 2021-063 - Exercice des pouvoirs délégués au Maire – Compte-rendu
 Monsieur le Maire présente le compte rendu des pouvoirs délégués au Maire.
 Le Conseil municipal prend acte du compte-rendu des pouvoirs délégués au Maire comprenant 12 décisions du Maire.
@@ -364,3 +368,30 @@ def test_a_second_part_the_registrys_amounts_do_not_say_gets_its_sentence(commun
     a = commune.ask("Quelle subvention la commune de Villemodèle a-t-elle attribuée à la Compagnie du Théâtre de "
                     "l'Exemple pour 2021, et quel solde reste à verser ?")
     assert a.found and "4 500 €" in a.answer and "2 500 €" in a.answer
+
+
+NEXT_YEAR = """COMMUNE DE VILLEMODÈLE
+EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU CONSEIL MUNICIPAL
+Séance du 10 mars 2022
+
+L'an deux mille vingt-deux, le dix mars, le Conseil Municipal de la Commune de Villemodèle, dûment convoqué le
+4 mars 2022, s'est réuni sous la présidence de Paul MARTIN, Maire.
+
+Délibération n° 2022-012
+Objet : Voirie - Réfection du chemin des Vignes
+
+Le Conseil municipal, après en avoir délibéré, approuve la réfection du chemin des Vignes.
+
+Adopté à l'unanimité.
+"""
+
+
+def test_a_year_that_is_the_events_is_read_in_the_previous_years_session(commune, tmp_path):
+    """"Le tarif … pour la saison 2022", fixed at a session of 2021: the 2022 session has no such sentence, the
+    2021 one does, and names the year."""
+    path = tmp_path / "villemodele_2022.txt"
+    path.write_text(NEXT_YEAR, encoding="utf-8")
+    commune.ingest([path], embed=False)
+    a = commune.ask("Quel est le tarif réduit de la salle Paul Martin fixé par le conseil municipal de Villemodèle "
+                    "pour la saison 2022 ?")
+    assert a.found and "9,50 €" in a.answer

@@ -260,6 +260,7 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         if scope is not None:  # an answer never comes from another authority's document
             ids = [i for i in (ids if ids is not None else cat.ordered_ids) if i in scope]
         undated = False
+        unperiod = list(ids or [])  # the records named before the period narrowed them
         if narrow and ids and len(ids) <= MAX_NARROW and (q.year or q.session_date or q.year_from or q.year_to):
             # A record whose date the text does not give may still be the one asked about: it is kept, and
             # the period is checked here rather than by the index (which would drop it).
@@ -292,6 +293,12 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         items, aggregate = extractive.extract(cat, q, passages), None
         if not items and narrow:  # within one authority's documents, the best sentences, all words or not
             items = extractive.extract(cat, q, passages, required=[], min_coverage=NARROW_COVERAGE, every_word=True)
+        others = [i for i in unperiod if i not in set(ids or ())]
+        if not items and narrow and q.year and not q.session_date and 0 < len(others) <= MAX_READ_NARROW:
+            # Nothing in that year's sessions: the year may be the event's ("les tarifs de la saison 2022" fixed
+            # in December 2021); the authority's other records are read, a sentence having to name the year.
+            items = extractive.extract(cat, q, extractive.record_passages([cat.by_id[i] for i in others]),
+                                       required=[], min_coverage=NARROW_COVERAGE, every_word=True)
         # (a vote asked about a name inside a deliberation — a table's row, a debate — is the passage's own)
         if items and q.intent in facts.FIELD_INTENTS and not (q.intent == "vote" and q.unmatched):
             # The passages found the deliberation ("les tarifs des piscines"); its fields answer.
