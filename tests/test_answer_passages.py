@@ -86,7 +86,7 @@ Article 1 : Approuve l'avenant n°1 à la convention d'objectifs avec l'associat
 Article 2 : Autorise le Maire à le signer.
 Article 3 : Affecte un montant de 12 000 € à cette convention sur le budget 2021.
 
-N° 2021-057 - Construction d'une salle des sports - Demande de subvention à l'agence nationale du sport pour la
+N° 2021-057 - Construction d'une salle des sports - Demande de subvention à l'agence régionale de l'exemple pour la
 mise en œuvre d'un éclairage solaire
 Le conseil municipal, après en avoir délibéré à l'unanimité, sollicite la subvention et autorise le Maire à signer
 le dossier.
@@ -273,7 +273,7 @@ def test_an_authority_named_before_its_english_type_word():
 def test_the_one_asked_for_a_grant_is_answered_without_a_sum(commune, question):
     """"Which agency did X ask for a grant": the answer names the one asked; no sum is required of it."""
     a = commune.ask(question)
-    assert a.found and "agence nationale du sport" in a.answer
+    assert a.found and "agence régionale de l'exemple" in a.answer
 
 
 def test_a_follow_up_on_another_year_reads_the_previous_answers_table(commune):
