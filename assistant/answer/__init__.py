@@ -91,11 +91,25 @@ def _retrieval_filters(q: Query, considered: list[str] | None) -> dict:
     return out
 
 
-def _carried(words: str, items: list[Item], lang: str) -> bool:
-    """Every content word of `words` is in what the items say (a beneficiary "Les Suds à Arles" carries
-    "Arles"): the registry's items answer with them."""
-    said = " ".join(composer.render_item(i, lang) for i in items)
-    return set(extractive.content_stems(words)) <= set(extractive.content_stems(said))
+def _amounts_with_sentences(cat, q: Query, items: list[Item], aggregate: str | None
+                            ) -> tuple[list[Item], str | None]:
+    """The registry's amounts, completed or replaced from their deliberations' sentences where the question
+    asks what they do not say: "le troisième versement de la subvention à X" (words the amounts do not carry
+    pick the sentence that says which sum is asked), "…, et quel solde reste à verser ?" (a later part asking
+    another sum gets its sentence). Unchanged otherwise (a beneficiary "Les Amis de l'Exemple à Villemodèle"
+    carries "Villemodèle")."""
+    if not items or not all(i.kind == "amount" for i in items):
+        return items, aggregate
+    said = " ".join(composer.render_item(i, q.language) for i in items)
+    carried = set(extractive.content_stems(q.unmatched or "")) <= set(extractive.content_stems(said))
+    if q.intent == "amount" and q.unmatched and not carried:
+        recs = list({i.rec.id: i.rec for i in items}.values())[:MAX_READ_WHOLE]
+        found = extractive.extract(cat, q, extractive.record_passages(recs))
+        if found:
+            return found, None
+    if aggregate is None:
+        items = extractive.registry_parts(cat, q, items, said)
+    return items, aggregate
 
 
 def _citations(items: list[Item]) -> list[Citation]:
@@ -233,16 +247,7 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
 
     llm = _llm(assistant)
     items, aggregate = found_facts.items, found_facts.aggregate
-    if q.intent == "amount" and q.unmatched and items and all(i.kind == "amount" for i in items) \
-            and not _carried(q.unmatched, items, q.language):
-        # "le troisième versement de la subvention à X": words the amounts' fields do not carry pick, among
-        # the sentences of their deliberations, the one that says which sum is asked.
-        recs = list({i.rec.id: i.rec for i in items}.values())[:MAX_READ_WHOLE]
-        said = extractive.extract(cat, q, extractive.record_passages(recs))
-        if said:
-            items, aggregate = said, None
-    if aggregate is None and items and all(i.kind == "amount" for i in items):  # "…, et quel solde reste à verser ?"
-        items = extractive.registry_parts(cat, q, items, " ".join(composer.render_item(i, q.language) for i in items))
+    items, aggregate = _amounts_with_sentences(cat, q, items, aggregate)
     # The question names an authority or a deliberation: its documents are read even where the registry's
     # fields settled nothing (a name they do not know may still be in a sentence).
     narrow = scope is not None or bool(q.number)

@@ -138,7 +138,7 @@ class Checker:
         count."""
         if rec.id not in self._fields:
             texts = [rec.raw_text[k.start:k.end] for k in rec.codes]
-            if rec.number and rec.number in rec.raw_text:  # "Délibération PACU/17-2023 (…)": its number as printed
+            if rec.number and rec.number in rec.raw_text:  # "Délibération ABCD/17-2023 (…)": its number as printed
                 texts.append(rec.number)
             for span in (rec.session_span, rec.present_count_span):
                 if span:
