@@ -132,6 +132,12 @@ N° 2021-065 - Culture - Fixation des tarifs de la salle Paul Martin pour la sai
 Article 1 : Les tarifs de la salle Paul Martin sont fixés comme suit à compter du 1er janvier 2022 : - plein tarif :
 15 € par spectacle ; - tarif réduit : 9,50 € par spectacle.
 
+N° 2021-066 - Tarifs du restaurant scolaire à compter du 1er janvier 2022
+Article 1 : Les tarifs du repas sont fixés comme suit :
+Quotient familial                  Repas
+QF inférieur à 600                 2,10 € TTC
+QF supérieur à 600                 3,40 € TTC
+
 N° 2021-063 - Exercice des pouvoirs délégués au Maire – Compte-rendu
 Monsieur le Maire présente le compte rendu des pouvoirs délégués au Maire.
 Le Conseil municipal prend acte du compte-rendu des pouvoirs délégués au Maire comprenant 12 décisions du Maire.
@@ -253,8 +259,8 @@ def test_an_english_question_is_read_in_the_registers_words():
     """"contract" is looked for as "marché contrat", never as itself (it would match "contractuelle")."""
     from assistant.answer.extractive import in_french
 
-    text = in_french("Which contract receives the amendment?")
-    assert "contrat" in text and "avenant" in text and "contract " not in text
+    text = in_french("Which contract receives the amendment above 600?")
+    assert "contrat" in text and "avenant" in text and "supérieur" in text and "contract " not in text
 
 
 def test_an_authority_named_before_its_english_type_word():
@@ -395,3 +401,11 @@ def test_a_year_that_is_the_events_is_read_in_the_previous_years_session(commune
     a = commune.ask("Quel est le tarif réduit de la salle Paul Martin fixé par le conseil municipal de Villemodèle "
                     "pour la saison 2022 ?")
     assert a.found and "9,50 €" in a.answer
+
+
+def test_a_day_named_in_the_title_holds_for_its_table_rows(commune):
+    """"… tariffs from 1 January 2022": the day is the tariffs' (in the deliberation's title), not a session's; the
+    row that answers ("above" is "supérieur") does not repeat it."""
+    a = commune.ask("What does a school meal cost for a family quotient above 600 under the commune of Villemodèle's "
+                    "tariffs from 1 January 2022?")
+    assert a.found and "3,40 €" in a.answer and "2,10" not in a.answer

@@ -443,6 +443,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     # whose recorded vote answers)
     shape = _ANSWER_SHAPES.get(q.intent) if q.intent != "vote" or q.unmatched else None
     asked_words = _question_words(q.question)
+    context_texts = {i: _context_text(cat.by_id[i]) for i in {c[0].deliberation_id for c in cands}}
     scored = []
     for rank, (p, s, e, own, stems, header) in enumerate(cands):
         text = cat.by_id[p.deliberation_id].raw_text[s:e]
@@ -458,11 +459,12 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             continue
         if every_word and q.intent == "beneficiary" and not _names_other_than(text, asked_words):
             continue  # "à qui ?" within one authority: the sentence must name someone the question does not
-        if q.session_date and _date_elsewhere(cat.by_id[p.deliberation_id], q.session_date,
-                                              rec_window(p, s, e) or text):
+        if q.session_date and _date_elsewhere(cat.by_id[p.deliberation_id], q.session_date,  # (or its title)
+                                              (rec_window(p, s, e) or text) + " " + context_texts[p.deliberation_id]):
             continue
-        if (money or every_word) and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year,
-                                                                 text if money else rec_window(p, s, e)):
+        if (money or every_word) and q.year and _year_elsewhere(  # (a year in the title holds for its sentences)
+                cat.by_id[p.deliberation_id], q.year,
+                (text if money else rec_window(p, s, e)) + " " + context_texts[p.deliberation_id]):
             continue
         matched = [t for t in terms if t in stems]
         coverage = sum(idf[t] for t in matched) / total
