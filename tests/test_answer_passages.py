@@ -409,3 +409,29 @@ def test_a_day_named_in_the_title_holds_for_its_table_rows(commune):
     a = commune.ask("What does a school meal cost for a family quotient above 600 under the commune of Villemodèle's "
                     "tariffs from 1 January 2022?")
     assert a.found and "3,40 €" in a.answer and "2,10" not in a.answer
+
+
+@pytest.mark.parametrize("act_type, fr, en", [
+    ("subvention", "La subvention de 1 450 000 € à SCI Exemple a été décidée", "The grant of"),
+    ("acquisition", "Le montant de 1 450 000 € à SCI Exemple a été décidé", "The amount of"),
+])
+def test_the_date_of_a_sum_says_grant_only_for_a_grant(act_type, fr, en):
+    import datetime as dt
+
+    from assistant.answer.compose import render_item
+    from assistant.answer.items import Item
+    from assistant.models import Deliberation
+
+    rec = Deliberation(id="exemple-2", source="exemple.txt", content_hash="x", raw_text="Séance du 24 septembre 2021",
+                       session_date=dt.date(2021, 9, 24), act_type=act_type)
+    item = Item("date", rec, {"cents": 145_000_000, "beneficiary": "SCI Exemple"}, [])
+    assert render_item(item, "fr").startswith(fr)
+    assert render_item(item, "en").startswith(en)
+
+
+def test_an_authority_named_before_its_french_type_word_in_english():
+    from assistant.answer.understand import understand
+
+    q = understand("On what date did the Exemple Département's commission permanente approve the purchase?",
+                   authorities=[("Exemple", ("exemple",), "departement")])
+    assert q.authority == "Exemple"

@@ -584,7 +584,7 @@ _TYPE_BEFORE = re.compile(
     r"conseils? (?:municipa\w+|communautaires?|d[ée]partemental|r[ée]gional)|bureau communautaire|"
     r"commission permanente|town|city|council|village)\s+(?:de la |de l.|des |du |de |d.|of )?$", re.IGNORECASE)
 _TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|m[ée]tropole|municipal|town|city|council|conseil|ccas|commune|county|"
-                         r"region\b|department\b)",
+                         r"r[ée]gion\b|d[ée]partement\b|department\b)",
                          re.IGNORECASE)
 
 
