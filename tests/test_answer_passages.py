@@ -435,3 +435,14 @@ def test_an_authority_named_before_its_french_type_word_in_english():
     q = understand("On what date did the Exemple Département's commission permanente approve the purchase?",
                    authorities=[("Exemple", ("exemple",), "departement")])
     assert q.authority == "Exemple"
+
+
+@pytest.mark.parametrize("question, place", [
+    ("When was the La Villemodèle school canteen contract notified?", "La Villemodèle"),
+    ("What did the Les Amis de l'Exemple association receive?", None),
+    ("What did the Le Cercle association receive?", None),
+])
+def test_a_french_place_name_qualifying_an_english_noun_names_the_commune(question, place):
+    from assistant.answer.understand import understand
+
+    assert understand(question).authority_words == place

@@ -632,6 +632,12 @@ def _isolated(question: str, start: int, end: int) -> bool:
                 and not re.search(r"['’]$", before.group(1)))
 
 
+_PLACE_BEFORE_NOUN = re.compile(r"\bthe\s+((?:La|Le|Les|L['’])\s*[A-ZÉÈÎÔ][\w'’-]+(?:[ -][A-ZÉÈÎÔ][\w'’-]+)*)\s+[a-z]")
+# (an organisation's name goes on: "the Les Amis de l'Exemple association")
+_NOT_A_PLACE = re.compile(r"\s+(?:association|club|company|committee|foundation|festival|society|group|de|du|des|d['’]|"
+                          r"la|le|les|et|en|sur|aux?)\b")
+
+
 def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[int, int]]) -> None:
     """The authority the question is about: the registry's name whose telling words it holds ("l'Agglo de
     Val-Exemple" names "Pays du Val-Exemple Agglomération"); else the name typed after a type word
@@ -672,6 +678,12 @@ def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[in
             council = m.group(0).endswith("council")
             q.authority_words = m.group(1)
             q.authority_type = q.authority_type or ("commune" if council and "municipal" in m.group(0) else None)
+            blocked.append(m.span(1))
+    if best is None and q.authority_words is None:  # "the La Saulce school canteen": a French place name (its
+        # article kept) qualifying an English noun names the commune
+        m = _PLACE_BEFORE_NOUN.search(question)
+        if m and not _NOT_A_PLACE.match(question[m.end(1):]):
+            q.authority_words = m.group(1)
             blocked.append(m.span(1))
     if best:
         q.authority, q.authority_words = best[2], question[best[3][0]:best[3][1]]
