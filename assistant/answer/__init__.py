@@ -97,10 +97,11 @@ def _without_period(filters: dict) -> dict:
 
 
 def _extract(cat, q: Query, retrieved: list, ids: list[str] | None, narrow: bool, year: int | None = None
-             ) -> list[Item]:
+             ) -> tuple[list[Item], list]:
     """The sentences answering `q` among the retrieved passages and, when few deliberations are named (`ids`),
     every passage of theirs. `narrow`: within one authority or deliberation, the best sentences are taken,
-    all the question's words or not, when none carries them all. `year`: a year each sentence must name."""
+    all the question's words or not, when none carries them all. `year`: a year each sentence must name.
+    Returns the sentences and the passages read."""
     passages = list(retrieved)
     if ids and len(ids) <= (MAX_READ_NARROW if narrow else MAX_READ_WHOLE):  # a few named: read them whole
         passages += extractive.record_passages([cat.by_id[i] for i in ids if i in cat.by_id])
@@ -108,7 +109,35 @@ def _extract(cat, q: Query, retrieved: list, ids: list[str] | None, narrow: bool
     if not items and narrow:  # within one authority's documents, the best sentences, all words or not
         items = extractive.extract(cat, q, passages, required=[], min_coverage=NARROW_COVERAGE, every_word=True,
                                    year=year)
-    return items
+    return items, passages
+
+def _amounts_with_sentences(cat, q: Query, items: list[Item], aggregate: str | None
+                            ) -> tuple[list[Item], str | None]:
+    """The registry's amounts, completed or replaced from their deliberations' sentences where the question
+    asks what they do not say: "le troisième versement de la subvention à X" (words the amounts do not carry
+    pick the sentence that says which sum is asked), "…, et quel solde reste à verser ?" (a later part asking
+    another sum gets its sentence). Unchanged otherwise (a beneficiary "Les Amis de l'Exemple à Villemodèle"
+    carries "Villemodèle")."""
+    if not items or not all(i.kind == "amount" for i in items):
+        return items, aggregate
+    said = " ".join(composer.render_item(i, q.language) for i in items)
+    carried = set(extractive.content_stems(q.unmatched or "")) <= set(extractive.content_stems(said))
+    if q.intent == "amount" and q.unmatched and not carried:
+        recs = list({i.rec.id: i.rec for i in items}.values())[:MAX_READ_WHOLE]
+        found = extractive.extract(cat, q, extractive.record_passages(recs))
+        if found and not _other_rows(found, items):
+            return found, None
+    if aggregate is None:
+        items = extractive.registry_parts(cat, q, items, said)
+    return items, aggregate
+
+
+def _other_rows(sentences: list[Item], items: list[Item]) -> bool:
+    """Whether a sentence holds amounts the registry read for other beneficiaries than the items' (a table whose
+    line breaks were lost, read as one sentence: its rows, read apart, answer better)."""
+    named = {i.data.get("beneficiary") for i in items}
+    return any(a.beneficiary and a.beneficiary not in named and s.refs[-1].start <= a.start and a.end <= s.refs[-1].end
+               for s in sentences for a in s.rec.amounts)
 
 
 def _citations(items: list[Item]) -> list[Citation]:
@@ -249,6 +278,7 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
 
     llm = _llm(assistant)
     items, aggregate = found_facts.items, found_facts.aggregate
+    items, aggregate = _amounts_with_sentences(cat, q, items, aggregate)
     # The question names an authority or a deliberation: its documents are read even where the registry's
     # fields settled nothing (a name they do not know may still be in a sentence).
     narrow = scope is not None or bool(q.number)
@@ -273,12 +303,20 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
             recs = [cat.by_id[i] for i in ids if i in cat.by_id]
             ids = [r.id for r in recs if r.session_date is None or facts.in_period(r, q)]
             undated = any(r.session_date is None for r in recs)
-            if not ids and q.year and not q.session_date:
-                # No session of that year: the year is the event's ("l'avance obtenue en 2020"), which a
-                # sentence must then name (extractive checks it).
+            if not ids and (q.year or q.session_date):
+                # No session of that year or day: the date is the event's ("l'avance obtenue en 2020", "le compte
+                # rendu du 29 octobre 2019" approved at a later session), which a sentence must then name
+                # (extractive checks it).
                 ids, undated = [r.id for r in recs], True
             elif q.year and not q.session_date:
                 other_years = [r.id for r in recs if r.id not in set(ids)]
+                if q.previous_ids:
+                    # "Et combien avait-il perçu en 2024 ?": the deliberations of the previous answer may give
+                    # the other year too (a table of last year's and this year's grants); their sentence must
+                    # name it.
+                    ids += [i for i in q.previous_ids
+                            if i not in ids and i in cat.by_id and (scope is None or i in scope)]
+                    undated = True
         text = " ".join([question] + q.beneficiaries[:1] + ([extractive.french_words(question)] if q.language == "en"
                                                              else []))
         filters_ = _retrieval_filters(q, ids)
@@ -288,13 +326,13 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
         timings["retrieve"] = _ms(t0)
     if extract and retrieval is not None:
         t0 = time.perf_counter()
-        items, aggregate = _extract(cat, q, retrieval.passages, ids, narrow), None
+        (items, passages), aggregate = _extract(cat, q, retrieval.passages, ids, narrow), None
         if not items and other_years:
             # The year asked may be the one a deliberation is about ("l'avance obtenue en 2020", recalled at a
             # session of 2021): the authority's other sessions are read, where a sentence must name that year.
             filters_ = _without_period(_retrieval_filters(q, other_years))
             retrieval = extractive.retrieve(assistant, text, filters=filters_, mode=mode, k=k)
-            items = _extract(cat, q, retrieval.passages, other_years, narrow, year=q.year)
+            items, passages = _extract(cat, q, retrieval.passages, other_years, narrow, year=q.year)
         # (a vote asked about a name inside a deliberation — a table's row, a debate — is the passage's own)
         if items and q.intent in facts.FIELD_INTENTS and not (q.intent == "vote" and q.unmatched):
             # The passages found the deliberation ("les tarifs des piscines"); its fields answer.
@@ -302,6 +340,8 @@ def ask(assistant, question: str, *, session: str | None = None, filters: dict |
             by_record = facts.answer(cat, dataclasses.replace(q, deliberation_ids=ids, unmatched=None))
             if by_record.items:
                 items, aggregate = by_record.items, by_record.aggregate
+        if items and all(i.kind == "passage" for i in items):  # "à qui …, et pour quel montant ?": each part
+            items = extractive.vote_after(q, extractive.answer_parts(cat, q, passages, items))
         timings["extract"] = _ms(t0)
 
     t0 = time.perf_counter()

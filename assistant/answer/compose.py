@@ -138,12 +138,16 @@ def render_item(item: Item, lang: str) -> str:
         return f"{head} {_grant_phrase(d, lang)}{_ref_tail(item, lang)}."
     if item.kind == "date":
         if d.get("cents") is not None:
-            what = (f"La subvention de {_money(d, lang)}" if lang == "fr" else f"The grant of {_money(d, lang)}")
+            grant = rec.act_type == "subvention"  # a sale or a purchase is no grant: its amount is said
+            if lang == "fr":
+                what = f"{'La subvention' if grant else 'Le montant'} de {_money(d, lang)}"
+            else:
+                what = f"{'The grant' if grant else 'The amount'} of {_money(d, lang)}"
             if d.get("beneficiary"):
                 what += f" à {d['beneficiary']}" if lang == "fr" else f" to {d['beneficiary']}"
             if lang == "fr":
-                return (f"{what} a été décidée par {_body(rec, 'fr')} lors de la séance du {date}"
-                        f"{_ref_tail(item, lang)}.")
+                return (f"{what} a été décidé{'e' if grant else ''} par {_body(rec, 'fr')} lors de la séance du "
+                        f"{date}{_ref_tail(item, lang)}.")
             return f"{what} was decided by {_body(rec, 'en')} at its session of {date}{_ref_tail(item, lang)}."
         obj = f" (« {d['object']} »)" if d.get("object") else ""
         if lang == "fr":

@@ -8,6 +8,7 @@ sentences (with their spans); a sentence answers when it carries most of the que
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -17,9 +18,10 @@ from pathlib import Path
 import yaml
 
 from .. import textnorm
+from ..formats import MOIS, MONTHS, QUESTION_DATES, parse_question_date
 from .facts import Catalog
 from .items import Item, Ref, norm_quote
-from .understand import _STOP, Query
+from .understand import _AUTHORITY_WORDS, _STOP, Query
 from .verify import canonical_number, number_set
 
 MODES = ("lexical", "dense", "hybrid")
@@ -81,11 +83,17 @@ def retrieve(assistant, text: str, *, filters: dict | None = None, mode: str | N
 
 
 def record_passages(recs) -> list[Passage]:
-    """Every chunk of the given records, as passages ranked after the retrieved ones."""
+    """Every chunk of the given records, as passages ranked after the retrieved ones, then each record's own
+    text whole (its chunks are the parts the parser found: a sentence between them is in none)."""
     from ..chunks import chunk_record
 
-    return [Passage(c.deliberation_id, c.part, c.part_label, c.start, c.end, c.text, c.source, 0.0,
-                    {"chunk_id": c.id}) for rec in recs for c in chunk_record(rec)]
+    out = []
+    for rec in recs:
+        out += [Passage(c.deliberation_id, c.part, c.part_label, c.start, c.end, c.text, c.source, 0.0,
+                        {"chunk_id": c.id}) for c in chunk_record(rec)]
+        start, end = rec.own_span
+        out.append(Passage(rec.id, "texte", "Texte", start, end, rec.raw_text[start:end], rec.source))
+    return out
 
 
 def dense_available(assistant) -> bool:
@@ -111,7 +119,7 @@ def to_documents(retrieval: Retrieval) -> list:
 # -- sentences -----------------------------------------------------------------------------------
 
 # A sentence ends after . ; ! ? (not after "M." or "MM." before a name: "la cession à M. Paul MARTIN").
-_SENT_END = re.compile(r"(?<=[.;!?])(?<!\bM\.)(?<!\bMM\.)(?<!\bMr\.)\s+(?=[«\"(A-ZÀ-Ý0-9])|\n\s*\n"
+_SENT_END = re.compile(r"(?:(?<=\S\.)|(?<=[;!?]))(?<!\bM\.)(?<!\bMM\.)(?<!\bMr\.)\s+(?=[«\"(A-ZÀ-Ý0-9])|\n\s*\n"
                        r"|(?<=:)\s*\n(?=\s*[A-ZÀ-Ý0-9])")
 
 
@@ -165,6 +173,10 @@ def units(text: str, offset: int) -> list[tuple[int, int, tuple[int, int] | None
     return out
 
 
+_ASKS_SHARE = re.compile(r"\bquel(?:le)? (?:part|proportion|pourcentage|taux)\b|\bpourcentage\b|"
+                         r"\bwhat (?:share|percentage|proportion|rate)\b")
+_PERCENT = re.compile(r"\d\s*%|\bpour\s*cent\b|\bpercent", re.IGNORECASE)
+_ASKED_OF = re.compile(r"\b(?:asks?|asked|requests?|requested|appl(?:y|ied)|demand\w*|sollicit\w*)\b")
 _MONEY = re.compile(r"\d[\d\s.,]*\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
 def content_stems(text: str) -> list[str]:
     """The stems that carry a question's meaning: no function, question or intent words, no numbers.
@@ -185,6 +197,9 @@ _FAMILY_WORDS = (
     "acquérir acquiert acquis acquise acquisition acquisitions acheter achète acheté achetée achat achats",
     "attribuer attribué attribuée attribution attributions",
     "louer loué louée location locations",
+    "diriger dirige dirigé dirigée dirigeant dirigeante gérer gère gérant gérante",
+    "remplacer remplace remplacé remplacée remplacement",
+    "prochain prochaine prochains prochaines suivant suivante suivants suivantes",
 )
 
 
@@ -218,8 +233,12 @@ def _same_word(a: str, b: str) -> bool:
 
 def _context_text(rec) -> str:
     """What every sentence of a deliberation is about, though it does not repeat it: the authority that
-    decides ("COMMUNE DE VELAUX") and the object ("Mise à disposition du bâtiment « La Fabrique »...")."""
-    return " ".join(x.text for x in (rec.authority, rec.object) if x is not None and x.text)
+    decides ("COMMUNE DE VELAUX") and the object ("Mise à disposition du bâtiment « La Fabrique »..."), or
+    when the parser read none, the title that follows the deliberation's number."""
+    head = _heading(rec)
+    title = rec.object.text if rec.object is not None else (
+        rec.raw_text[head:head + HEADING_CHARS] if head > rec.own_span[0] else "")
+    return " ".join(x for x in (rec.authority.text if rec.authority else "", title) if x)
 
 
 # English words of a question and the French words a register prints for them (prompts/answer/english_words.yaml)
@@ -235,6 +254,14 @@ def french_words(question: str) -> str:
     """The register's words for an English question's words (" " when none)."""
     words = _english_words()
     return " ".join(words[w] for w in re.findall(r"[a-z]+", question.lower()) if w in words)
+
+
+def in_french(question: str) -> str:
+    """An English question with each word the register prints otherwise replaced by the register's words
+    ("contract" -> "marché contrat"): the English word itself would match French words it does not mean
+    ("contractuelle")."""
+    words = _english_words()
+    return re.sub(r"[A-Za-z]+", lambda m: words.get(m.group().lower(), m.group()), question)
 
 
 # Function and question words: the only words a question within one document's scope does not look for
@@ -310,6 +337,41 @@ def _debates(raw: str, start: int, end: int, limit: int, required: list[str], sh
 MAX_DEBATE = 1500  # characters of a debate's paragraph read, at most
 _OPENING = re.compile(r"[^,:;.\n]{1,120}[,:;.]")  # a paragraph's opening clause ("Pour l'association X,")
 
+def _passage_units(rec, p: Passage) -> list[tuple[int, int, tuple[int, int] | None]]:
+    """The sentences of the deliberation's own text (its passages are cut at a size, not at sentence ends: a
+    table's rows or a sentence are read whole across a cut); a passage outside that text is read alone."""
+    start, end = rec.own_span
+    if not (start <= p.start and p.end <= end):
+        return units(rec.raw_text[p.start:p.end], p.start)
+    return _own_units(rec.id, rec.content_hash, rec.raw_text, start, end)
+
+
+@lru_cache(maxsize=256)
+def _own_units(_id: str, _hash: str, raw: str, start: int, end: int) -> list[tuple[int, int, tuple[int, int] | None]]:
+    return units(raw[start:end], start)
+
+
+def _heading(rec) -> int:
+    """Where a deliberation's title starts: its own text's opening, or, when the parser read no object there
+    (a single deliberation behind a long session header), the first mention of its number."""
+    start, end = rec.own_span
+    if rec.object is None and rec.number and len(rec.number) >= 4:
+        at = rec.raw_text.find(rec.number, start, end)
+        if at >= 0:
+            return at
+    return start
+
+
+_VISA = re.compile(r"\s*vu\b", re.IGNORECASE)
+
+
+def _date_elsewhere(rec, day, text: str) -> bool:
+    """A day asked that is not the deliberation's session, and the text does not name it ("le compte rendu du
+    29 octobre 2019" is read in the next session's record only where a sentence names that day)."""
+    if rec.session_date is None or rec.session_date == day:
+        return False
+    return not any(parse_question_date(m.group()) == day for pat in QUESTION_DATES for m in pat.finditer(text))
+
 
 def _year_elsewhere(rec, year: int, text: str) -> bool:
     """Money asked for another year than the session's, and the sentence does not name that year."""
@@ -326,22 +388,40 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     line), which it does not repeat; it must still carry one of the question's words itself, and among
     sentences as well covered, the ones carrying more themselves win. `year`: a year the sentence (with,
     when `every_word`, the sentences read with it) must name."""
-    asked = q.question + (" " + french_words(q.question) if q.language == "en" else "")
+    asked = in_french(q.question) if q.language == "en" else q.question
     naming = content_stems(asked)  # the words that name what is asked about
     terms = naming + ([t for t in question_stems(asked) if t not in naming] if every_word else [])
     if q.authority_words:  # the authority asked about is what every sentence of its documents is about
-        authority = set(content_stems(q.authority_words))
+        # (its name, and the type words it was named with: "l'Agglo de", "la commune de")
+        typed = " ".join(m.group() for m in _AUTHORITY_WORDS.finditer(q.question)
+                         if q.question[m.end():].startswith(q.authority_words)
+                         or q.question[:m.start()].rstrip().endswith(q.authority_words))
+        authority = set(content_stems(q.authority_words + " " + typed))
         terms = [t for t in terms if t not in authority]
     if q.intent == "general":  # "obtenu en 2005", "inférieur à 600": the numbers are words of the question
         terms += [n for n in re.findall(r"\b\d{2,}\b", q.question) if n not in terms]
+    if q.session_date:  # so does the session's day ("le 28 octobre 2021": its words are in its header only)
+        day = q.session_date
+        words = f"{day.day} {MOIS[day.month - 1]} {MONTHS[day.month - 1]} {day.year}"
+        dated = set(words.split()) | set(textnorm.stems(words, drop_stopwords=False))
+        rest = [t for t in terms if t not in dated]
+        terms = rest if len(rest) >= 2 else terms
+    if q.number:  # the deliberation's number named says where to look, not what to look for ("la délibération
+        # CP 2023-017": nor is the word "délibération", which its sentences use for others), when more is asked
+        number = set(re.findall(r"\d+", q.number)) | set(textnorm.stems(q.number + " délibération",
+                                                                          drop_stopwords=False))
+        rest = [t for t in terms if t not in number]
+        terms = rest if len(rest) >= 2 else terms
     if required is None:  # words naming what the registry does not know must all be there
         named = q.unmatched or q.beneficiary_query or (" ".join(q.keywords) if q.intent in ("amount", "beneficiary")
                                                        else "")
         if q.language == "en":  # English words: the register's word for each when known, else the word itself
             named = " ".join(_english_words().get(w.lower(), w).split()[0] for w in re.findall(r"[\w'’-]+", named))
         required = content_stems(named) if named.strip() else []
-    elif every_word:  # within one authority: the proper names typed (capitalised words) must still be there
-        required = content_stems(" ".join(w for w in re.findall(r"\b[A-ZÉÈ][\w'’-]+", q.unmatched or "")
+    elif every_word:  # within one authority: the proper names typed (capitalised words) must still be there,
+        # the registry's beneficiary named too (another beneficiary's sentence answers nothing about it)
+        typed = " ".join([q.unmatched or ""] + ([q.beneficiary_query or ""] if q.beneficiaries else []))
+        required = content_stems(" ".join(w for w in re.findall(r"\b[A-ZÉÈ][\w'’-]+", typed)
                                           if not q.question.startswith(w) and w not in _CIVILITIES))
     if not terms:
         return []
@@ -360,8 +440,10 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if rec is None:
             continue
         context = _stems(_context_text(rec))
-        found = units(rec.raw_text[p.start:p.end], p.start)
+        found = _passage_units(rec, p)
         for k, (s, e, header) in enumerate(found):
+            if e <= p.start or s >= p.end:  # a sentence of the passage's neighbours (read for its window only)
+                continue
             if (p.deliberation_id, s, e) in seen:
                 continue
             seen.add((p.deliberation_id, s, e))
@@ -369,7 +451,7 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
             around = context + (_stems(rec.raw_text[header[0]:header[1]]) if header else ())
             if every_word:  # within one document, a sentence is read with the two before it (its subject)
                 around += tuple(st for a, b, _ in found[max(0, k - 2):k] for st in _stems(rec.raw_text[a:b]))
-                head = rec.own_span[0]
+                head = _heading(rec)
                 if s >= head + HEADING_CHARS:  # a sentence of the body is about its item's title
                     around += _stems(rec.raw_text[head:head + HEADING_CHARS])
                 windows[(p.deliberation_id, s, e)] = rec.raw_text[found[max(0, k - 2)][0]:e]
@@ -392,21 +474,35 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
     idf = {t: math.log(1 + (n + 1) / (0.5 + df[t])) for t in terms}
     total = sum(idf.values())
     # An amount asked: the sentence must hold one ("à qui" too, but a sale's buyer may be named without it).
-    money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word)
+    # (not when the one asked for money is asked: "à qui a-t-elle demandé une subvention ?")
+    money = q.intent in ("amount", "total") or (q.intent == "beneficiary" and not every_word
+                                                and not _ASKED_OF.search(textnorm.fold(q.question)))
+    share = bool(_ASKS_SHARE.search(textnorm.fold(q.question)))  # "quelle part … ?": a rate, not a sum
+    counting = q.intent == "general" and bool(re.search(r"\b(?:combien|how many)\b", textnorm.fold(q.question)))
+    money = money and not share
     asked_words = _question_words(q.question)
+    context_texts = {i: _context_text(cat.by_id[i]) for i in {c[0].deliberation_id for c in cands}}
     scored = []
     for rank, (p, s, e, own, stems, header) in enumerate(cands):
+        text = cat.by_id[p.deliberation_id].raw_text[s:e]
         if any(r not in stems for r in required):
             continue
-        text = cat.by_id[p.deliberation_id].raw_text[s:e]
         if money and not _MONEY.search(text):
+            continue
+        if share and not _PERCENT.search(text):
+            continue
+        if counting and not re.search(r"\d", text):  # "combien de décisions … ?": a sentence giving a number
             continue
         if shape is not None and not shape.search(textnorm.fold(text)):  # what the intent asks is not there
             continue
         if every_word and q.intent == "beneficiary" and not _names_other_than(text, asked_words):
             continue  # "à qui ?" within one authority: the sentence must name someone the question does not
-        if (money or every_word) and q.year and _year_elsewhere(cat.by_id[p.deliberation_id], q.year,
-                                                                 text if money else rec_window(p, s, e)):
+        if q.session_date and _date_elsewhere(cat.by_id[p.deliberation_id], q.session_date,  # (or its title)
+                                              (rec_window(p, s, e) or text) + " " + context_texts[p.deliberation_id]):
+            continue
+        if (money or every_word) and q.year and _year_elsewhere(  # (a year in the title holds for its sentences)
+                cat.by_id[p.deliberation_id], q.year,
+                (text if money else rec_window(p, s, e)) + " " + context_texts[p.deliberation_id]):
             continue
         if year is not None and str(year) not in (rec_window(p, s, e) if every_word else text):
             continue
@@ -416,27 +512,35 @@ def extract(cat: Catalog, q: Query, passages: list[Passage], *, required: list[s
         if coverage < min_coverage or (len(terms) >= 3 and len(matched) < 2) or own_coverage == 0:
             continue
         scored.append((coverage, own_coverage, -rank, p, s, e, header))
-    # A debate's paragraph on what is asked about names who voted how: it comes first.
-    scored.sort(key=lambda x: ((x[3].deliberation_id, x[4], x[5]) not in debates, -x[0], -x[1], -x[2]))
+    # A debate's paragraph on what is asked about names who voted how: it comes first; equally good, the
+    # decision's sentence before a visa (which cites another act on the same subject).
+    scored.sort(key=lambda x: ((x[3].deliberation_id, x[4], x[5]) not in debates, -x[0], -x[1],
+                               bool(_VISA.match(cat.by_id[x[3].deliberation_id].raw_text, x[4])), -x[2]))
     items: list[Item] = []
     for coverage, own_coverage, _, p, s, e, header in scored[:max_sentences]:
         if items and (coverage < 0.85 * scored[0][0] or own_coverage < 0.85 * scored[0][1]):
             break
-        rec = cat.by_id[p.deliberation_id]
-        ref = Ref(rec, s, e, p.part_label or None)
-        data = {"quote": norm_quote(rec.raw_text[s:e]), "part": ref.citation().part,
-                "coverage": round(coverage, 3)}
-        refs = [ref]
-        if header:  # a table row: its column titles say what its figures are
-            data["header"] = norm_quote(rec.raw_text[header[0]:header[1]])
-            refs.insert(0, Ref(rec, header[0], header[1], ref.part))
-        misread = misprinted_amounts(rec, s, e)
-        if misread:
-            data["amounts"] = misread
-        if q.intent == "date" and (days := days_without_year(data["quote"])):
-            data["days"] = days
-        items.append(Item("passage", rec, data, refs, derived=[_euros(c) for c in misread]))
+        item = passage_item(cat.by_id[p.deliberation_id], s, e, header, p.part_label or None)
+        item.data["coverage"] = round(coverage, 3)
+        if q.intent == "date" and (days := days_without_year(item.data["quote"])):
+            item.data["days"] = days
+        items.append(item)
     return items
+
+
+def passage_item(rec, s: int, e: int, header: tuple[int, int] | None, label: str | None = None) -> Item:
+    """A sentence quoted as an answer (a table row with its header line: its column titles say what its
+    figures are)."""
+    ref = Ref(rec, s, e, label)
+    data = {"quote": norm_quote(rec.raw_text[s:e]), "part": ref.citation().part}
+    refs = [ref]
+    if header:
+        data["header"] = norm_quote(rec.raw_text[header[0]:header[1]])
+        refs.insert(0, Ref(rec, header[0], header[1], ref.part))
+    misread = misprinted_amounts(rec, s, e)
+    if misread:
+        data["amounts"] = misread
+    return Item("passage", rec, data, refs, derived=[_euros(c) for c in misread])
 
 
 def _euros(cents: int) -> str:
@@ -467,3 +571,111 @@ def misprinted_amounts(rec, start: int, end: int) -> list[int]:
                 and re.search(rf"(?<![\d,.]){re.escape(printed)}", quote):
             out.append(a.cents)
     return out
+
+
+# -- questions asking two things --------------------------------------------------------------------
+
+# "À qui … , et pour quel montant ?", "Which commune …, and what programme authorisation …?": the second part
+# starts with its own question word after "et" / "and".
+_SECOND_PART = re.compile(
+    r",?\s+(?:et|and)\s+(?=(?:(?:de|pour|à|a|au|by|for|to)\s+)?(?:quel|quelle|quels|quelles|combien|qui|quand|"
+    r"comment|où|what|which|how|who|when|where)\b)", re.IGNORECASE)
+# A part that asks for a sum of money (and so must be answered by a sentence holding one).
+_ASKS_MONEY = re.compile(r"\bde combien\b|^(?:et )?combien\b(?! de\b)|\bmontant|how much|\bprix\b|\bprice|\bco[uû]t|"
+                         r"\bcost|\bvaleur\b|\bvalue\b|\bamount|autorisation de programme|programme authori[sz]ation|"
+                         r"\bsolde\b|\bbalance\b",
+                         re.IGNORECASE)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks two things, or [question]."""
+    parts = [p.strip(" ,?") for p in _SECOND_PART.split(question)]
+    return [p for p in parts if p] if len(parts) > 1 else [question]
+
+
+def answer_parts(cat: Catalog, q: Query, passages: list[Passage], items: list[Item]) -> list[Item]:
+    """A question asking two things ("à qui …, et pour quel montant ?") answered by the sentences found for
+    the whole: each part is looked for again within the deliberations they come from, and its best sentence
+    added when it is not among them (the buyer's sentence, then the amount's)."""
+    parts = question_parts(q.question)
+    if len(parts) < 2 or not items:
+        return items
+    ids = {i.rec.id for i in items}
+    own = [p for p in passages if p.deliberation_id in ids]
+    out = list(items)
+
+    def add(item: Item) -> None:
+        if not any(i.rec.id == item.rec.id and i.refs[-1].start == item.refs[-1].start for i in out):
+            out.append(item)
+    asking = [p for p in parts if not _ASKS_MONEY.search(p)]
+    anchors: list[Item] = []
+    for part in asking:
+        pq = dataclasses.replace(q, question=part, intent="general", unmatched=None, beneficiaries=[],
+                                 beneficiary_query=None, keywords=[])
+        for item in extract(cat, pq, own, required=[], max_sentences=1, min_coverage=0.3, every_word=True):
+            anchors.append(item)
+            add(item)
+    if len(asking) < len(parts):  # the sum asked: the first one stated after what the other part found
+        anchor = (anchors or items)[0]
+        if not _MONEY.search(anchor.data.get("quote", "")):
+            following = _following(anchor, _MONEY)
+            if following is not None:
+                add(following)
+    return out
+
+
+def registry_parts(cat: Catalog, q: Query, items: list[Item], said: str) -> list[Item]:
+    """A question asking two things whose first the registry's items answer ("Quelle subvention …, et quel
+    solde reste à verser ?"): a later part asking a sum in words the items do not say (`said`: their text) gets
+    the sentence of their deliberations that holds one of those words and a sum."""
+    parts = question_parts(q.question)
+    if len(parts) < 2:
+        return items
+    recs = list({i.rec.id: i.rec for i in items}.values())
+    out = list(items)
+    for part in parts[1:]:
+        words = [w for w in content_stems(part) if w not in set(content_stems(said))]
+        if not words or not _ASKS_MONEY.search(part):
+            continue
+        pq = dataclasses.replace(q, question=part, intent="amount", unmatched=None, beneficiaries=[],
+                                 beneficiary_query=None, keywords=[])
+        for word in words:  # one of them at least ("le solde … sera versé" for "quel solde reste à verser")
+            found = extract(cat, pq, record_passages(recs), required=[word], max_sentences=1, min_coverage=0.3,
+                            every_word=True)
+            if found:
+                out += found
+                break
+    return out
+
+
+# "Comment a été approuvé le compte rendu ?", "How was the budget voted?": the result of a vote is asked.
+_ASKS_VOTE = re.compile(r"\b(?:comment|how)\b.*\b(?:vot|approuv|adopt|approv)")
+
+
+def vote_after(q: Query, items: list[Item]) -> list[Item]:
+    """A question asking how something was voted, answered by the sentence naming it ("Approbation du compte
+    rendu du …") but not its result: the first sentence stating a vote after it is added ("… il est approuvé à
+    l'unanimité")."""
+    shape = _ANSWER_SHAPES["vote"]
+    if not items or not _ASKS_VOTE.search(textnorm.fold(q.question)):
+        return items
+    if any(shape.search(textnorm.fold(i.data.get("quote", ""))) for i in items):
+        return items
+    following = _following(items[0], shape, folded=True)
+    return items + [following] if following is not None else items
+
+
+MAX_FOLLOWING = 6  # sentences read after a part's answer for the sum the other part asks
+
+
+def _following(anchor: Item, pattern: re.Pattern, *, folded: bool = False) -> Item | None:
+    """The first sentence matching `pattern` (on its folded text when `folded`) within the few after the
+    anchor's, in its deliberation."""
+    rec, start = anchor.rec, anchor.refs[-1].start
+    found = _own_units(rec.id, rec.content_hash, rec.raw_text, *rec.own_span)
+    after = [u for u in found if u[0] > start][:MAX_FOLLOWING]
+    for s, e, header in after:
+        text = rec.raw_text[s:e]
+        if pattern.search(textnorm.fold(text) if folded else text):
+            return passage_item(rec, s, e, header)
+    return None

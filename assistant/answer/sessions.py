@@ -75,25 +75,40 @@ def is_follow_up(q: Query) -> bool:
     folded = " ".join(textnorm.fold(q.question).split())
     short = len(re.findall(r"\w+", folded)) <= 4
     weak = bool(_WEAK_FOLLOW_UP.search(folded)) and not (q.has_subject() or q.body or q.keywords)
-    return bool(_FOLLOW_UP.search(folded)) or short or weak or q.language_evidence == 0
+    return bool(_FOLLOW_UP.search(folded)) or short or weak or q.language_evidence == 0 or _pronoun_asks(q)
+
+
+def _pronoun_asks(q: Query) -> bool:
+    """"Quelle société dirige-t-il ?", "Qui remplace-t-il ?": a pronoun stands for the one the previous answer
+    named, and the question's other words are common ones (no name, no number, no authority) saying what is
+    asked about him: they are looked for in the deliberations that answer cited."""
+    if not _WEAK_FOLLOW_UP.search(" ".join(textnorm.fold(q.question).split())):
+        return False
+    if q.beneficiaries or q.person or q.code or q.number or q.topic or q.authority or q.authority_words or q.year:
+        return False
+    words = re.findall(r"[\w'’-]+", " ".join([q.unmatched or ""] + q.keywords))
+    return bool(words) and not any(w[:1].isupper() and not q.question.startswith(w) for w in words)
 
 
 def resolve(q: Query, previous: dict) -> Query:
     """`q` completed from the previous turn when it is a follow-up; unchanged otherwise."""
     if not previous or not is_follow_up(q):
         return q
-    own_subject = q.has_subject()
+    pronoun = _pronoun_asks(q)
+    own_subject = q.has_subject() and not pronoun
     if own_subject and q.intent != "general":  # a new question about something named: nothing to inherit
         return q
     prev = Query.from_entities(previous.get("question", ""), previous.get("language", "fr"),
                                previous.get("intent", "general"), previous.get("entities") or {})
     if q.language_evidence == 0:
         q.language = prev.language
-    if q.intent == "general":
+    if q.intent == "general" and not pronoun:  # (a pronoun's question asks something new of the same one)
         q.intent = prev.intent
         if q.role is None:
             q.role = prev.role
-    if not own_subject:
+    if pronoun and q.intent == "beneficiary":  # "Quelle société dirige-t-il ?": not who received, but what of him
+        q.intent = "general"
+    if not own_subject and not pronoun:
         for key in _SUBJECT_KEYS:
             setattr(q, key, getattr(prev, key))
         if q.intent == prev.intent and q.act_type is None:
@@ -114,4 +129,5 @@ def resolve(q: Query, previous: dict) -> Query:
     if not own_subject and not new_period and previous.get("cited"):
         q.deliberation_ids = list(previous["cited"])
     q.follow_up = True
+    q.previous_ids = list(previous.get("cited") or [])
     return q

@@ -67,7 +67,13 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
                            r"year (by|after) year|d.annee en annee|annee par annee")),
     # The session's own facts: its secretary, who presided, when it was convened, how many sat and voted.
     ("secretary", re.compile(r"secretaire|secretary")),
+    # The next session, as a session's closing announces it: a sentence answers, not the session's records.
+    ("general", re.compile(r"\b(?:prochaine|suivante) seance|seance (?:suivante|prochaine)|"
+                           r"\b(?:next|following) (?:session|meeting)")),
     ("convocation", re.compile(r"convoqu|convocation|convened|summoned")),
+    # How many things a text lists ("combien de décisions figuraient dans le compte-rendu"): a number it gives.
+    ("general", re.compile(r"\b(?:combien|how many)\b.*\b(?:figur\w*|mentionn\w*|recense\w*|listed|cited|contained|"
+                           r"included) (?:dans|in)\b")),
     ("president", re.compile(
         r"qui (a |avait )?presid|presidait|presidee? par|sous la presidence|qui etait (le |la )?president|"
         r"who (chaired|presided)|\bchaired\b|\bpresided\b|who was (the )?(president|chair)\b")),
@@ -109,7 +115,7 @@ _INTENT_RULES: list[tuple[Intent, re.Pattern]] = [
         r"\btota(l|ux|le)|somme (totale|des)|\bsum\b|cumul|altogether|overall|combined")),
     ("beneficiary", re.compile(
         r"\ba qui\b|to whom|aupres de (qui|quel)|from whom|which (agency|organisation|organization|body)\b|qui a (recu|beneficie|obtenu|touche)|who (received|got|was granted|benefit|"
-        r"obtained)|beneficiaire|beneficiar|recipient|quel(le)?s? (associations?|structures?|organismes?|beneficiaires?|entreprises?|societes?)|"
+        r"obtained)|beneficiaire|beneficiar|recipient|quel(le)?s? (associations?|structures?|organismes?|beneficiaires?|entreprises?|societes?|agences?|banques?|etablissements?)|"
         r"which (association|organisation|organization|body received)|qui porte|who (runs|carries)")),
     # How long (a contract, a convention): a figure the passages give ("pour une durée de 24 mois").
     ("duration", re.compile(r"\bduree\b|\bduration\b|how long|combien de temps|pour combien d.(annees|ans|mois)")),
@@ -239,7 +245,7 @@ _STOP_TEXT = """a au aux avec ce ces cet cette comment combien dans de des du el
     marche marches prise prises pris vendu vendue vend achete achetee granting spent spend given gave receive receives
     pass passed take taken took make made does did please dis moi donne-moi
     tous toutes tout liste lister quels quelles ensemble nombre total prix price cost cout
-    ordre jour agenda
+    ordre jour agenda sein
 """
 _STOP = frozenset(_STOP_TEXT.split())
 # Allowed inside a name, never at its edges ("Cité des Métiers", "club de football d'Aubagne").
@@ -278,6 +284,7 @@ class Query:
     act_type_filter: str | None = None  # an explicit filter (CLI, app): every answer keeps to that type
     deliberation_ids: list[str] = field(default_factory=list)  # from a follow-up's previous turn
     follow_up: bool = False
+    previous_ids: list[str] = field(default_factory=list)  # what the previous turn cited (a follow-up's)
     language_evidence: int = 0  # function words seen; 0 = the language is a guess ("2020 ?")
 
     def has_subject(self) -> bool:
@@ -577,7 +584,8 @@ _TYPE_BEFORE = re.compile(
     r"d[ée]partement|r[ée]gion|ccas|syndicat(?: intercommunal| mixte)?(?: des eaux| d.\w+)?|"
     r"conseils? (?:municipa\w+|communautaires?|d[ée]partemental|r[ée]gional)|bureau communautaire|"
     r"commission permanente|town|city|council|village)\s+(?:de la |de l.|des |du |de |d.|of )?$", re.IGNORECASE)
-_TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|m[ée]tropole|municipal|town|city|council|conseil|ccas|commune|county)",
+_TYPE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:agglom\w*|m[ée]tropole|municipal|town|city|council|conseil|ccas|commune|county|"
+                         r"r[ée]gion\b|d[ée]partement\b|department\b)",
                          re.IGNORECASE)
 
 
@@ -625,6 +633,12 @@ def _isolated(question: str, start: int, end: int) -> bool:
                 and not re.search(r"['’]$", before.group(1)))
 
 
+_PLACE_BEFORE_NOUN = re.compile(r"\bthe\s+((?:La|Le|Les|L['’])\s*[A-ZÉÈÎÔ][\w'’-]+(?:[ -][A-ZÉÈÎÔ][\w'’-]+)*)\s+[a-z]")
+# (an organisation's name goes on: "the Les Amis de l'Exemple association")
+_NOT_A_PLACE = re.compile(r"\s+(?:association|club|company|committee|foundation|festival|society|group|de|du|des|d['’]|"
+                          r"la|le|les|et|en|sur|aux?)\b")
+
+
 def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[int, int]]) -> None:
     """The authority the question is about: the registry's name whose telling words it holds ("l'Agglo de
     Val-Exemple" names "Pays du Val-Exemple Agglomération"); else the name typed after a type word
@@ -665,6 +679,12 @@ def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[in
             council = m.group(0).endswith("council")
             q.authority_words = m.group(1)
             q.authority_type = q.authority_type or ("commune" if council and "municipal" in m.group(0) else None)
+            blocked.append(m.span(1))
+    if best is None and q.authority_words is None:  # "the La Saulce school canteen": a French place name (its
+        # article kept) qualifying an English noun names the commune
+        m = _PLACE_BEFORE_NOUN.search(question)
+        if m and not _NOT_A_PLACE.match(question[m.end(1):]):
+            q.authority_words = m.group(1)
             blocked.append(m.span(1))
     if best:
         q.authority, q.authority_words = best[2], question[best[3][0]:best[3][1]]

@@ -134,9 +134,12 @@ class Checker:
         return None
 
     def _field_texts(self, rec: Deliberation) -> list[str]:
-        """The record's fields a text may restate without quoting them: codes, session, attendance count."""
+        """The record's fields a text may restate without quoting them: codes, number, session, attendance
+        count."""
         if rec.id not in self._fields:
             texts = [rec.raw_text[k.start:k.end] for k in rec.codes]
+            if rec.number and rec.number in rec.raw_text:  # "Délibération ABCD/17-2023 (…)": its number as printed
+                texts.append(rec.number)
             for span in (rec.session_span, rec.present_count_span):
                 if span:
                     texts.append(rec.raw_text[span.start:span.end])
