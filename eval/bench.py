@@ -15,7 +15,7 @@ every deliberation, every grant, a person's sessions, a person in no list).
 No dense index is built unless the settings keep one (DELIB_DENSE_WEIGHT > 0 or DELIB_EMBEDDING_MODEL,
 as for the app) or `--dense` asks for the shipped model's (to measure what it would cost and bring);
 `--no-dense` never builds one. `--reuse` keeps a registry already built in the work dir instead of
-ingesting again.
+ingesting again (and reports the figures of the run that built it, kept in bench-build.json beside it).
 
 Follow-up questions (with a `context`) are left out of the retrieval figures: alone, their text does not
 say what they ask. Questions whose sources are not in the registry are left out too (and counted).
@@ -98,6 +98,10 @@ def peak_rss_mb() -> dict:
             "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
 
 
+# The build's figures, kept beside the registry so that a later --reuse run reports them.
+BUILD_FILE = "bench-build.json"
+
+
 def reused(data_dir: Path) -> dict | None:
     """The figures of a registry already built in `data_dir` (--reuse), or None when there is none."""
     settings = Settings.load(data_dir=data_dir)
@@ -110,6 +114,9 @@ def reused(data_dir: Path) -> dict | None:
         a.close()
     if not stats["deliberations"]:
         return None
+    saved = data_dir / BUILD_FILE
+    if saved.exists():  # the figures of the run that built it
+        return {**json.loads(saved.read_text(encoding="utf-8")), "build_reused": True}
     return {"documents": stats["deliberations"], "chunks": stats["chunks"], "ingest_s": None, "embed_s": None,
             "ingest_docs_per_s": None, "embed_chunks_per_s": None, "ingest_summary": "registre réutilisé"}
 
@@ -288,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
             info = reused(data_dir) if args.reuse else None
             if info is None:
                 info = build(data_dir, paths(), dense=dense)
+                (data_dir / BUILD_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
             info["reused_registry"] = bool(args.data_dir and i == 0)  # then the build timings are incremental
             info["dense_index"] = dense
             result = bench(data_dir, args.set, args.k, not args.no_ask, dense=dense)
