@@ -468,6 +468,14 @@ class Registry:
         """id -> the record's match text (`match_text`): the raw text's match key, then the decided text's."""
         return {r[0]: r[1] for r in self.conn.execute("SELECT deliberation_id, text FROM match_texts")}
 
+    def ids_with_codes(self, codes: Iterable[str]) -> set[str]:
+        """Ids of the deliberations that bear one of these codes, as printed ("MET 19/10625/BM", "2021/039")."""
+        codes = sorted(set(codes))
+        if not codes:
+            return set()
+        marks = ",".join("?" * len(codes))
+        return {r[0] for r in self.conn.execute(f"SELECT deliberation_id FROM codes WHERE code IN ({marks})", codes)}
+
     def codes_by_record(self) -> list[tuple[str, str]]:
         """(deliberation id, code) of every code."""
         return [(r[0], r[1]) for r in self.conn.execute("SELECT deliberation_id, code FROM codes")]
