@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import bag_of_stems
 
+from assistant import textnorm
 from assistant.config import Settings
 from assistant.formats import MOIS
 from assistant.index import (
@@ -956,3 +957,31 @@ def test_code_candidates_of_a_question():
     assert code_candidates("Délibération n° 2021/039 ?") == {"2021/039", "Délibération 2021/039"}
     assert code_candidates("Que décide la délibération EMP 004-6064/19/BM ?") >= {"EMP 004-6064/19/BM"}
     assert code_candidates("Qu'a décidé le Bureau en 2019 ?") == set()
+
+
+def test_a_search_past_the_budget_scores_rare_terms_in_sql_and_common_ones_the_same_way(registry, monkeypatch):
+    """Over a large registry the passages holding a question's common terms are too many to score in
+    SQL: candidates come from its rare terms, the common ones add their bm25 share. The ranking is the
+    one a search of every passage gives."""
+    import assistant.registry as registry_module
+
+    fill(registry, _twins())
+    questions = ["Subvention accordée à l'association Les Amis de l'Exemple en 2016",
+                 "Qui a reçu 17 000 euros, les Amis de l'Exemple ?", "ateliers de lecture Villemodèle"]
+    for q in questions:
+        exact = registry.search_lexical(q, k=10)
+        counts, _ = registry._term_counts(sorted(set(textnorm.stems(q))))
+        # A budget that leaves the most common term out of SQL.
+        monkeypatch.setattr(registry_module, "LEXICAL_BUDGET", sum(counts.values()) - max(counts.values()))
+        assert 0 < len(registry_module._rare_terms(counts)) < len(counts)
+        cut = registry.search_lexical(q, k=10)
+        assert [c.id for c, _ in cut][:3] == [c.id for c, _ in exact][:3]
+        assert [s for _, s in cut][:3] == pytest.approx([s for _, s in exact][:3], rel=0.05)
+
+
+def test_term_counts_follow_the_registry(registry):
+    counts, passages = registry._term_counts(["logirem", "absent"])
+    assert counts["logirem"] > 0 and counts["absent"] == 0
+    fill(registry, [_grant("new-2030", 2030, "Logirem", 30)])
+    again, more = registry._term_counts(["logirem"])
+    assert again["logirem"] > counts["logirem"] and more > passages
