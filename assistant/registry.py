@@ -456,14 +456,18 @@ class Registry:
     ) -> set[str]:
         """Ids of the records matching every given filter. `year`: the session's year, or with
         `amount_year` also the year an amount is granted for ("pour l'année 2020")."""
-        year_clause = ("(year = ? OR EXISTS (SELECT 1 FROM amounts a WHERE a.deliberation_id = d.id AND a.year = ?))"
-                       if amount_year else "year = ?")
         where, args = _where([
             ("session_date = ?", session_date),
-            (year_clause, None if year is None else (year,) * year_clause.count("?")),
             ("year >= ?", year_from), ("year <= ?", year_to), ("body = ?", body), ("act_type = ?", act_type),
         ])
-        return {r[0] for r in self.conn.execute(f"SELECT id FROM deliberations d WHERE 1=1{where}", args)}
+        if year is None:
+            return {r[0] for r in self.conn.execute(f"SELECT id FROM deliberations WHERE 1=1{where}", args)}
+        sql = f"SELECT id FROM deliberations WHERE year = ?{where}"
+        if amount_year:  # a union, not an OR: an OR with a subquery reads every record
+            sql += (f" UNION SELECT id FROM deliberations WHERE id IN "
+                    f"(SELECT deliberation_id FROM amounts WHERE year = ?){where}")
+            args = [*args, year, *args]
+        return {r[0] for r in self.conn.execute(sql, [year, *args])}
 
     def ids_by_name_keys(self, keys: Iterable[str]) -> set[str]:
         """Ids of the records with a beneficiary, or an amount's beneficiary, whose match key is in `keys`."""

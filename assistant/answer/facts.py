@@ -110,16 +110,19 @@ class Catalog:
         """Every record, oldest first (reads the whole registry: selections use `select`)."""
         return self.by_id.load(self.ordered_ids)
 
-    def naming(self, keys: set[str]) -> set[str]:
+    def naming(self, keys: set[str], within: set[str] | None = None) -> set[str]:
         """Ids of the records that may name one of `keys` (match keys): as a beneficiary, or anywhere
-        in their text. A superset: `select` checks each on the record itself."""
+        in their text. A superset: `select` checks each on the record itself. With `within`, only those
+        records are looked at (the text scan is what grows with the registry)."""
         ids = self.registry.ids_by_name_keys(keys)
         if self._match_texts is None:
             self._match_texts = self.registry.match_texts()
         texts = self._match_texts
         wanted = [k for k in keys if k]
-        ids |= {i for i, text in texts.items() if any(k in text for k in wanted)}
-        return ids | {i for i in self.ordered_ids if i not in texts}
+        pool = self.ordered_ids if within is None else within
+        ids = ids if within is None else ids & within
+        ids |= {i for i in pool if (text := texts.get(i)) is not None and any(k in text for k in wanted)}
+        return ids | {i for i in pool if i not in texts}
 
     def about_topic(self, topic: str) -> set[str]:
         """Ids of the records whose object or an amount's purpose holds every word of `topic`."""
@@ -340,8 +343,6 @@ def candidates(cat: Catalog, q: Query, *, use_years: bool = True) -> list[str]:
         sets.append(cat.number_records.get(number_key(q.number), set()))
     if (scope := authority_scope(cat, q)) is not None:
         sets.append(scope)
-    if q.beneficiaries:
-        sets.append(cat.naming(_name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])))
     if q.topic:
         sets.append(cat.about_topic(q.topic))
     sql: dict = {"body": None if q.body == GENERIC_BODY and q.authority else q.body, "act_type": q.act_type_filter}
@@ -351,6 +352,9 @@ def candidates(cat: Catalog, q: Query, *, use_years: bool = True) -> list[str]:
         sql.update(year=q.year, amount_year=_money_years(q), year_from=q.year_from, year_to=q.year_to)
     if any(v is not None and k != "amount_year" for k, v in sql.items()):
         sets.append(cat.registry.find_ids(**sql))
+    if q.beneficiaries:  # last: the names are looked for only among the records the rest leaves
+        within = set.intersection(*sorted(sets, key=len)) if sets else None
+        sets.append(cat.naming(_name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""]), within))
     if not sets:
         return list(cat.ordered_ids)
     return list(set.intersection(*sorted(sets, key=len)))  # `select` sorts what it keeps
