@@ -15,7 +15,8 @@ every deliberation, every grant, a person's sessions, a person in no list).
 
 No dense index is built unless the settings keep one (DELIB_DENSE_WEIGHT > 0 or DELIB_EMBEDDING_MODEL,
 as for the app) or `--dense` asks for the shipped model's (to measure what it would cost and bring);
-`--no-dense` never builds one. `--reuse` keeps a registry already built in the work dir instead of
+`--no-dense` never builds one (its report then carries the figures behind the dense-index
+decision from eval/reports/bench-10000-dense.json, the run that measured them). `--reuse` keeps a registry already built in the work dir instead of
 ingesting again (and reports the figures of the run that built it, kept in bench-build.json beside it).
 
 Follow-up questions (with a `context`) are left out of the retrieval figures: alone, their text does not
@@ -254,6 +255,23 @@ def scale_set(truths: Path, n: int, seed: int) -> list:
         return scale_questions(load_truths(truths), n, seed)
 
 
+# Where the figures behind "no dense index by default" were measured (README): carried into a --no-dense
+# report, which measures no dense list itself.
+DENSE_DECISION = ROOT / "eval" / "reports" / "bench-10000-dense.json"
+
+
+def dense_decision(path: Path = DENSE_DECISION) -> dict | None:
+    """Recall@k / MRR by mode and the embedding cost of the run behind the dense-index decision."""
+    if not path.exists():
+        return None
+    report = json.loads(path.read_text(encoding="utf-8"))
+    return {"source": str(path.relative_to(ROOT)), "dense_model": "all-MiniLM-L6-v2 (livré)", "scenarios": {
+        name: {"modes": {mode: {key: m[key] for key in (f"recall@{report['k']}", "mrr")} for mode, m in sc["modes"].items()},
+               "embed_s": sc["build"].get("embed_s"), "embed_chunks_per_s": sc["build"].get("embed_chunks_per_s"),
+               "chunks": sc["build"].get("chunks")}
+        for name, sc in report["scenarios"].items()}}
+
+
 def print_table(name: str, build_info: dict, result: dict, k: int) -> None:
     table = Table(title=f"{name} — {build_info['documents']} délibérations, {build_info['chunks']} passages "
                         f"({result['questions_used']} questions)")
@@ -347,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
             result = bench(data_dir, args.set, args.k, not args.no_ask, dense=dense, scale=scale)
             print_table(name, info, result, args.k)
             report["scenarios"][name] = {"build": info, **result}
+    if not dense:
+        report["dense_decision"] = dense_decision()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     console.print(f"Écrit : {args.out}")
