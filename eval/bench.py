@@ -15,9 +15,10 @@ every deliberation, every grant, a person's sessions, a person in no list).
 
 No dense index is built unless the settings keep one (DELIB_DENSE_WEIGHT > 0 or DELIB_EMBEDDING_MODEL,
 as for the app) or `--dense` asks for the shipped model's (to measure what it would cost and bring);
-`--no-dense` never builds one (its report then carries the figures behind the dense-index
-decision from eval/reports/bench-10000-dense.json, the run that measured them). `--reuse` keeps a registry already built in the work dir instead of
-ingesting again (and reports the figures of the run that built it, kept in bench-build.json beside it).
+`--no-dense` never builds one (its report then carries the figures behind the dense-index decision
+from eval/reports/bench-10000-dense.json, the run that measured them). `--reuse` keeps a registry
+already built in the work dir instead of ingesting again (and reports the figures of the run that built
+it, kept in bench-build.json beside it).
 
 Follow-up questions (with a `context`) are left out of the retrieval figures: alone, their text does not
 say what they ask. Questions whose sources are not in the registry are left out too (and counted).
