@@ -607,10 +607,16 @@ class HybridSearch:
         so that the passages that match what it names come first (near twins: same beneficiary and
         formulas, another year or amount)."""
         facets = named_facets(query)
-        if not facets:
+        coded = self.registry.ids_with_codes(code_candidates(query))
+        if not facets and not coded:
             return self._lexical_list(query, n, filters)
         wide = self._lexical_list(query, max(n, FACET_POOL), filters)
-        ranked = sorted(enumerate(wide), key=lambda e: (-facet_matches(e[1][0], facets), e[0]))
+        if coded:  # a deliberation's own number singles it out: its passages first, wherever bm25 put them
+            seen = {c.id for c, _ in wide}
+            wide = [hit for hit in self._lexical_list(query, n, {**filters, "deliberation_ids": coded})
+                    if hit[0].id not in seen] + wide
+        ranked = sorted(enumerate(wide), key=lambda e: (e[1][0].deliberation_id not in coded,
+                                                        -facet_matches(e[1][0], facets), e[0]))
         return [hit for _, hit in ranked][:n]
 
     def _lexical_list(self, query: str, n: int, filters: dict) -> list[tuple[Chunk, float]]:
@@ -682,6 +688,8 @@ _GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f.,](?=\d{3}\b)")
 # A body named as such ("le Bureau", "by the Bureau"), not a "bureau d'études".
 _BODIES = ((re.compile(r"\bconseils? municipa(?:l|ux)\b|\bmunicipal council"), "conseil_municipal"),
            (re.compile(r"\bcommission permanente\b"), "commission_permanente"),
+           (re.compile(r"\bconseil (?:de la metropole|metropolitain)\b|\bmetropolitan council"), "conseil"),
+           (re.compile(r"\bconseil communautaire\b|\bcommunity council"), "conseil_communautaire"),
            (re.compile(r"\b(?:le|du|au|en|the)\s+bureau\b(?!\s+d.?etudes)"), "bureau"))
 
 
@@ -689,6 +697,19 @@ def _session_dates(query: str) -> set[str]:
     """ISO dates of the days the question names ("20 June 2019", "14 février 2019", "20/06/2019")."""
     found = (parse_question_date(m.group()) for pattern in QUESTION_DATES for m in pattern.finditer(query))
     return {d.isoformat() for d in found if d}
+
+
+def code_candidates(query: str) -> set[str]:
+    """What may be a deliberation's number in the question, as printed: a word holding a digit and a "/"
+    or "-" ("2021/039", "043-200723"), alone or with the word before or after it ("MET 19/10625/BM",
+    "CP 2023-017"). The registry's codes say which ones are."""
+    words = [re.sub(r"^n°", "", w.strip("?!.,;:()«»\"'"), flags=re.IGNORECASE) for w in query.split()]
+    words = [w for w in words if w]
+    out = set()
+    for i, word in enumerate(words):
+        if re.search(r"\d", word) and re.search(r"[/-]", word):
+            out.update(" ".join(words[lo:hi]) for lo in (max(i - 1, 0), i) for hi in (i + 1, min(i + 2, len(words))))
+    return out
 
 
 def named_facets(query: str) -> dict[str, set[str]]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Self
@@ -167,6 +169,15 @@ MIGRATIONS.append((
 _REBUILDS = {"004_documents"}
 
 
+# A lexical search scores (bm25) every passage that holds one of the question's terms; over a large
+# registry its common terms ("subvention", a year, "bureau") make that tens of thousands of passages a
+# question. Past LEXICAL_BUDGET passages, the candidates are the best LEXICAL_POOL by the question's
+# rarest terms (FTS5's bm25), to which the common terms add their bm25 share, computed here from the
+# candidates' indexed text (scoring them in SQL would score every passage that holds them again).
+LEXICAL_BUDGET = 20000
+LEXICAL_POOL = 500
+
+
 class Registry:
     """The SQLite registry. Use as a context manager or call close()."""
 
@@ -180,6 +191,8 @@ class Registry:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        # search_lexical's statistics: (the registry state they are of, passages, passages per term)
+        self._search_stats: tuple[str, int, dict[str, int]] = ("", 0, {})
         self._migrate()
 
     def __enter__(self) -> Self:
@@ -443,14 +456,18 @@ class Registry:
     ) -> set[str]:
         """Ids of the records matching every given filter. `year`: the session's year, or with
         `amount_year` also the year an amount is granted for ("pour l'année 2020")."""
-        year_clause = ("(year = ? OR EXISTS (SELECT 1 FROM amounts a WHERE a.deliberation_id = d.id AND a.year = ?))"
-                       if amount_year else "year = ?")
         where, args = _where([
             ("session_date = ?", session_date),
-            (year_clause, None if year is None else (year,) * year_clause.count("?")),
             ("year >= ?", year_from), ("year <= ?", year_to), ("body = ?", body), ("act_type = ?", act_type),
         ])
-        return {r[0] for r in self.conn.execute(f"SELECT id FROM deliberations d WHERE 1=1{where}", args)}
+        if year is None:
+            return {r[0] for r in self.conn.execute(f"SELECT id FROM deliberations WHERE 1=1{where}", args)}
+        sql = f"SELECT id FROM deliberations WHERE year = ?{where}"
+        if amount_year:  # a union, not an OR: an OR with a subquery reads every record
+            sql += (f" UNION SELECT id FROM deliberations WHERE id IN "
+                    f"(SELECT deliberation_id FROM amounts WHERE year = ?){where}")
+            args = [*args, year, *args]
+        return {r[0] for r in self.conn.execute(sql, [year, *args])}
 
     def ids_by_name_keys(self, keys: Iterable[str]) -> set[str]:
         """Ids of the records with a beneficiary, or an amount's beneficiary, whose match key is in `keys`."""
@@ -467,6 +484,14 @@ class Registry:
     def match_texts(self) -> dict[str, str]:
         """id -> the record's match text (`match_text`): the raw text's match key, then the decided text's."""
         return {r[0]: r[1] for r in self.conn.execute("SELECT deliberation_id, text FROM match_texts")}
+
+    def ids_with_codes(self, codes: Iterable[str]) -> set[str]:
+        """Ids of the deliberations that bear one of these codes, as printed ("MET 19/10625/BM", "2021/039")."""
+        codes = sorted(set(codes))
+        if not codes:
+            return set()
+        marks = ",".join("?" * len(codes))
+        return {r[0] for r in self.conn.execute(f"SELECT deliberation_id FROM codes WHERE code IN ({marks})", codes)}
 
     def codes_by_record(self) -> list[tuple[str, str]]:
         """(deliberation id, code) of every code."""
@@ -561,16 +586,83 @@ class Registry:
         terms = sorted(set(textnorm.stems(query)))
         if not terms:
             return []
-        match = " OR ".join(f'"{t}"' for t in terms)
         where, args = _chunk_filters(filters or {})
-        sql = (
-            "SELECT c.chunk_json, bm25(chunks_fts) AS score FROM chunks_fts "
-            "JOIN chunks c ON c.id = chunks_fts.chunk_id "
-            f"WHERE chunks_fts MATCH ? {where} ORDER BY score LIMIT ?"
-        )
-        rows = self.conn.execute(sql, [match, *args, k])
-        # bm25() is lower-is-better and negative: flip it so callers can sort descending.
-        return [(Chunk.model_validate_json(r[0]), -r[1]) for r in rows]
+        counts, passages = self._term_counts(terms)
+        rare = _rare_terms(counts)
+        if len(rare) == len(terms):
+            rows = self._best_passages(terms, where, args, k)
+            # bm25() is lower-is-better and negative: flip it so callers can sort descending.
+            return [(Chunk.model_validate_json(r[0]), -r[1]) for r in rows]
+        rows = self._best_passages(rare, where, args, max(2 * k, LEXICAL_POOL), content=True)
+        common = {t: counts[t] for t in terms if t not in rare}
+        lengths = [len(r[2].split()) for r in rows]
+        mean_length = sum(lengths) / len(lengths) if lengths else 1.0
+        scored = sorted(((-r[1] + _bm25(r[2], common, passages, mean_length), r[0]) for r in rows),
+                        key=lambda hit: -hit[0])[:k]
+        return [(Chunk.model_validate_json(record), score) for score, record in scored]
+
+    def _best_passages(self, terms: list[str], where: str, args: list, n: int, content: bool = False) -> list:
+        """(chunk_json, bm25, indexed text when `content`) of the n passages bm25 ranks best for any of the
+        terms, best first. The ranking reads only the index (and the chunks table when filters need it),
+        then the n records are read: carrying every matching passage's record (or text) into the sort
+        took two thirds of a search's time."""
+        join = "JOIN chunks c ON c.id = chunks_fts.chunk_id" if where else ""
+        best = self.conn.execute(
+            f"SELECT chunks_fts.rowid, chunks_fts.chunk_id, bm25(chunks_fts) AS score FROM chunks_fts {join} "
+            f"WHERE chunks_fts MATCH ? {where} ORDER BY score LIMIT ?", [_fts_any(terms), *args, n]).fetchall()
+        marks = ",".join("?" * len(best))
+        records = dict(self.conn.execute(f"SELECT id, chunk_json FROM chunks WHERE id IN ({marks})",
+                                         [b[1] for b in best]))
+        texts = dict(self.conn.execute(f"SELECT rowid, content FROM chunks_fts WHERE rowid IN ({marks})",
+                                       [b[0] for b in best])) if content else {}
+        return [(records[cid], score, texts.get(rowid, "")) for rowid, cid, score in best]
+
+    def _term_counts(self, terms: list[str]) -> tuple[dict[str, int], int]:
+        """How many passages hold each term (FTS5's vocabulary), and how many there are; remembered until
+        the registry changes."""
+        state = self.state()
+        if self._search_stats[0] != state:
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab "
+                              "USING fts5vocab(main, chunks_fts, row)")
+            total = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            self._search_stats = (state, total, {})
+        _, total, counts = self._search_stats
+        for term in terms:
+            if term not in counts:
+                row = self.conn.execute("SELECT doc FROM temp.chunks_vocab WHERE term = ?", (term,)).fetchone()
+                counts[term] = row[0] if row else 0
+        return {t: counts[t] for t in terms}, total
+
+
+def _rare_terms(counts: dict[str, int]) -> list[str]:
+    """The rarest terms whose passages, together, stay under LEXICAL_BUDGET (at least one; a term no
+    passage holds is no candidate's); all the terms when those that match stay under it."""
+    chosen, total = [], 0
+    present = sorted((t for t in counts if counts[t]), key=lambda t: (counts[t], t))
+    for term in present:
+        total += counts[term]
+        if chosen and total > LEXICAL_BUDGET:
+            return chosen
+        chosen.append(term)
+    return list(counts)
+
+
+def _bm25(content: str, counts: dict[str, int], passages: int, mean_length: float) -> float:
+    """What these terms add to a passage's bm25 (FTS5's formula and defaults k1 1.2, b 0.75), from its
+    indexed text; the mean length is the candidates' (FTS5 takes the whole index's)."""
+    words = content.split()
+    found = Counter(w for w in words if w in counts)
+    score = 0.0
+    for term, f in found.items():
+        n = counts[term]
+        idf = max(math.log((passages - n + 0.5) / (n + 0.5)), 1e-6)
+        score += idf * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * len(words) / mean_length))
+    return score
+
+
+def _fts_any(terms: Iterable[str]) -> str:
+    """An FTS5 query matching a passage that holds any of these (stemmed) terms."""
+    return " OR ".join(f'"{t}"' for t in terms)
 
 
 def decided_text(rec: Deliberation) -> str:

@@ -1,7 +1,8 @@
 """Benchmark (a script, not a test; `make bench` runs it).
 
 Prints, for the shipped corpus and optionally for N generated extracts added to it (`--synthetic 10000`):
-lexical / dense / hybrid recall@k and MRR of the retriever on the question set, p50/p95 latency of a
+lexical / dense / hybrid recall@k and MRR of the retriever on the question set (and, with --synthetic, on
+a scale question set drawn from the generated truths: assistant/evaluation/scale.py), p50/p95 latency of a
 search in each mode and of `ask`, the ingestion throughput (files are read in a pool of processes, one
 per core), its peak memory, and the embedding throughput when a dense index is built. Writes the figures
 to eval/reports/bench.json.
@@ -14,8 +15,10 @@ every deliberation, every grant, a person's sessions, a person in no list).
 
 No dense index is built unless the settings keep one (DELIB_DENSE_WEIGHT > 0 or DELIB_EMBEDDING_MODEL,
 as for the app) or `--dense` asks for the shipped model's (to measure what it would cost and bring);
-`--no-dense` never builds one. `--reuse` keeps a registry already built in the work dir instead of
-ingesting again.
+`--no-dense` never builds one (its report then carries the figures behind the dense-index decision
+from eval/reports/bench-10000-dense.json, the run that measured them). `--reuse` keeps a registry
+already built in the work dir instead of ingesting again (and reports the figures of the run that built
+it, kept in bench-build.json beside it).
 
 Follow-up questions (with a `context`) are left out of the retrieval figures: alone, their text does not
 say what they ask. Questions whose sources are not in the registry are left out too (and counted).
@@ -98,6 +101,10 @@ def peak_rss_mb() -> dict:
             "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
 
 
+# The build's figures, kept beside the registry so that a later --reuse run reports them.
+BUILD_FILE = "bench-build.json"
+
+
 def reused(data_dir: Path) -> dict | None:
     """The figures of a registry already built in `data_dir` (--reuse), or None when there is none."""
     settings = Settings.load(data_dir=data_dir)
@@ -110,12 +117,53 @@ def reused(data_dir: Path) -> dict | None:
         a.close()
     if not stats["deliberations"]:
         return None
+    saved = data_dir / BUILD_FILE
+    if saved.exists():  # the figures of the run that built it
+        return {**json.loads(saved.read_text(encoding="utf-8")), "build_reused": True}
     return {"documents": stats["deliberations"], "chunks": stats["chunks"], "ingest_s": None, "embed_s": None,
             "ingest_docs_per_s": None, "embed_chunks_per_s": None, "ingest_summary": "registre réutilisé"}
 
 
-def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool, *, dense: bool = True) -> dict:
-    from assistant.index import HybridRetriever, deliberation_ids
+def retrieval_figures(retriever, docs, questions, k: int, mode: str, detail: bool = False) -> dict:
+    """Recall@k, MRR and search latency of the retriever alone on `questions` (with `detail`, each
+    question's rank of its source: 0 when not in the first 20)."""
+    from assistant.index import deliberation_ids
+
+    recalls, rrs, lat, ranks = [], [], [], []
+    for q in questions:
+        t0 = time.perf_counter()
+        hits = retriever.retrieve(q.question, k=max(k, 20), mode=mode)
+        lat.append((time.perf_counter() - t0) * 1000)
+        names = [docs.source(i) or i for i in deliberation_ids(hits)]
+        recall, rr = metrics.retrieval_scores(names, q.sources, k)
+        recalls.append(recall)
+        rrs.append(rr)
+        ranks.append({"id": q.id, "question": q.question, "rank": round(1 / rr) if rr else 0})
+    out = {
+        f"recall@{k}": sum(recalls) / len(recalls) if recalls else None,
+        "mrr": sum(rrs) / len(rrs) if rrs else None,
+        "search_p50_ms": metrics.percentile(lat, 50),
+        "search_p95_ms": metrics.percentile(lat, 95),
+    }
+    if detail:
+        out["missed"] = [r for r in ranks if r["rank"] != 1]
+    return out
+
+
+def scale_figures(retriever, docs, questions, k: int) -> dict:
+    """The lexical retriever on the scale question set: overall, and by what the questions name."""
+    kinds = sorted({q.tags.intent for q in questions})
+    return {"label": "synthétique, généré depuis la vérité du générateur", "questions": len(questions),
+            **retrieval_figures(retriever, docs, questions, k, "lexical", detail=True),
+            "by_kind": {kind: {"questions": sum(q.tags.intent == kind for q in questions),
+                               **retrieval_figures(retriever, docs, [q for q in questions if q.tags.intent == kind],
+                                                   k, "lexical")}
+                        for kind in kinds}}
+
+
+def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool, *, dense: bool = True,
+          scale: list | None = None) -> dict:
+    from assistant.index import HybridRetriever
 
     questions = load_questions(set_path)
     settings = Settings.load(data_dir=data_dir)
@@ -136,21 +184,9 @@ def bench(data_dir: Path, set_path: Path, k: int, ask_runs: bool, *, dense: bool
         retriever = a.retriever
         retriever.retrieve(usable[0].question if usable else "subvention", k=k, mode="hybrid")  # warm-up
         for mode in (MODES if dense else ("lexical",)):
-            recalls, rrs, lat = [], [], []
-            for q in usable:
-                t0 = time.perf_counter()
-                hits = retriever.retrieve(q.question, k=max(k, 20), mode=mode)
-                lat.append((time.perf_counter() - t0) * 1000)
-                names = [docs.source(i) or i for i in deliberation_ids(hits)]
-                recall, rr = metrics.retrieval_scores(names, q.sources, k)
-                recalls.append(recall)
-                rrs.append(rr)
-            out["modes"][mode] = {
-                f"recall@{k}": sum(recalls) / len(recalls) if recalls else None,
-                "mrr": sum(rrs) / len(rrs) if rrs else None,
-                "search_p50_ms": metrics.percentile(lat, 50),
-                "search_p95_ms": metrics.percentile(lat, 95),
-            }
+            out["modes"][mode] = retrieval_figures(retriever, docs, usable, k, mode)
+        if scale:
+            out["scale"] = scale_figures(retriever, docs, scale, k)
         if ask_runs:
             if not dense:  # a fresh facade: `ask` finds no Chroma folder and answers as the app does without one
                 a.close()
@@ -212,6 +248,31 @@ def synthetic_corpus(out_dir: Path, n: int, seed: int) -> Path:
     return out_dir
 
 
+def scale_set(truths: Path, n: int, seed: int) -> list:
+    """The scale question set (assistant/evaluation/scale.py) over every generated extract's truth."""
+    from assistant.evaluation.scale import load_truths, scale_questions
+
+    with console.status("Jeu de questions à l'échelle (vérité des extraits générés)…"):
+        return scale_questions(load_truths(truths), n, seed)
+
+
+# Where the figures behind "no dense index by default" were measured (README): carried into a --no-dense
+# report, which measures no dense list itself.
+DENSE_DECISION = ROOT / "eval" / "reports" / "bench-10000-dense.json"
+
+
+def dense_decision(path: Path = DENSE_DECISION) -> dict | None:
+    """Recall@k / MRR by mode and the embedding cost of the run behind the dense-index decision."""
+    if not path.exists():
+        return None
+    report = json.loads(path.read_text(encoding="utf-8"))
+    return {"source": str(path.relative_to(ROOT)), "dense_model": "all-MiniLM-L6-v2 (livré)", "scenarios": {
+        name: {"modes": {mode: {key: m[key] for key in (f"recall@{report['k']}", "mrr")} for mode, m in sc["modes"].items()},
+               "embed_s": sc["build"].get("embed_s"), "embed_chunks_per_s": sc["build"].get("embed_chunks_per_s"),
+               "chunks": sc["build"].get("chunks")}
+        for name, sc in report["scenarios"].items()}}
+
+
 def print_table(name: str, build_info: dict, result: dict, k: int) -> None:
     table = Table(title=f"{name} — {build_info['documents']} délibérations, {build_info['chunks']} passages "
                         f"({result['questions_used']} questions)")
@@ -225,6 +286,13 @@ def print_table(name: str, build_info: dict, result: dict, k: int) -> None:
         table.add_row(mode, f(m[f"recall@{k}"]), f(m["mrr"]), f(m["search_p50_ms"], "{:.1f}"),
                       f(m["search_p95_ms"], "{:.1f}"))
     console.print(table)
+    scale = result.get("scale")
+    if scale:
+        console.print(f"Jeu à l'échelle ({scale['label']}, {scale['questions']} questions) : rappel@{k} "
+                      f"{f(scale[f'recall@{k}'])}, MRR {f(scale['mrr'])}, recherche p50 "
+                      f"{f(scale['search_p50_ms'], '{:.1f}')} ms, p95 {f(scale['search_p95_ms'], '{:.1f}')} ms ; "
+                      + ", ".join(f"{kind} {f(m[f'recall@{k}'])} / {f(m['mrr'])} ({m['questions']})"
+                                  for kind, m in scale["by_kind"].items()))
     ask = result.get("ask") or {}
     if "ask_p50_ms" in ask:
         console.print(f"ask : p50 {ask['ask_p50_ms']:.0f} ms, p95 {ask['ask_p95_ms']:.0f} ms "
@@ -252,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--synthetic", type=int, default=0, help="ajouter N extraits générés (ex. 10000)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scale", type=int, default=200,
+                   help="questions du jeu « à l'échelle » tirées de la vérité des extraits générés (0 : aucune)")
     p.add_argument("--no-ask", action="store_true", help="ne pas mesurer ask")
     p.add_argument("--no-dense", action="store_true",
                    help="sans index dense (pas d'embeddings) : recherche lexicale et ask seulement")
@@ -288,11 +358,16 @@ def main(argv: list[str] | None = None) -> int:
             info = reused(data_dir) if args.reuse else None
             if info is None:
                 info = build(data_dir, paths(), dense=dense)
+                (data_dir / BUILD_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
             info["reused_registry"] = bool(args.data_dir and i == 0)  # then the build timings are incremental
             info["dense_index"] = dense
-            result = bench(data_dir, args.set, args.k, not args.no_ask, dense=dense)
+            truths = Path(tmp) / "synth"
+            scale = scale_set(truths, args.scale, args.seed) if i == 1 and args.scale and truths.exists() else None
+            result = bench(data_dir, args.set, args.k, not args.no_ask, dense=dense, scale=scale)
             print_table(name, info, result, args.k)
             report["scenarios"][name] = {"build": info, **result}
+    if not dense:
+        report["dense_decision"] = dense_decision()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     console.print(f"Écrit : {args.out}")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import bag_of_stems
 
+from assistant import textnorm
 from assistant.config import Settings
 from assistant.formats import MOIS
 from assistant.index import (
@@ -930,3 +931,57 @@ def test_the_year_or_amount_named_ranks_the_right_twin_first(registry):
         assert first(f"Subvention accordée à l'association Les Amis de l'Exemple en {year}") == f"twin-{year}"
     assert first("Qui a reçu 17 000 euros, les Amis de l'Exemple ?") == "twin-2017"
     assert first("What did the council grant Les Amis de l'Exemple in 2014?") == "twin-2014"
+
+
+def test_a_deliberation_number_named_ranks_its_deliberation_first(registry):
+    """A registry number is a deliberation's own: named, it wins over twins whose numbers hold the same
+    digits ("007/2019" against "2019/007"), wherever bm25 ranks them."""
+    def numbered(rid: str, code: str, words: str) -> Deliberation:
+        return make_record(rid, date="2019-03-12", body="bureau", act_type="subvention", code=code,
+                           title="Attribution d'une subvention à l'association Les Amis de l'Exemple",
+                           expose=[words], articles=["Est attribuée une subvention de 7 000 euros."],
+                           beneficiaries=["Les Amis de l'Exemple"])
+
+    fill(registry, [numbered("asked", "2019/007", "L'association anime des ateliers de lecture pour tous les "
+                                                  "enfants de la commune, toute l'année.")]
+         + [numbered(f"twin-{i}", "007/2019", f"Ateliers {i}.") for i in range(8)])
+    search = HybridSearch(registry, None, k=5)
+    for question in ("Délibération n° 2019/007", "Que décide la délibération 2019/007 ?"):
+        assert search.retrieve(question)[0].metadata["deliberation_id"] == "asked"
+    assert search.retrieve("Délibération n° 007/2019")[0].metadata["deliberation_id"].startswith("twin-")
+
+
+def test_code_candidates_of_a_question():
+    from assistant.index import code_candidates
+
+    assert code_candidates("Délibération n° 2021/039 ?") == {"2021/039", "Délibération 2021/039"}
+    assert code_candidates("Que décide la délibération EMP 004-6064/19/BM ?") >= {"EMP 004-6064/19/BM"}
+    assert code_candidates("Qu'a décidé le Bureau en 2019 ?") == set()
+
+
+def test_a_search_past_the_budget_scores_rare_terms_in_sql_and_common_ones_the_same_way(registry, monkeypatch):
+    """Over a large registry the passages holding a question's common terms are too many to score in
+    SQL: candidates come from its rare terms, the common ones add their bm25 share. The ranking is the
+    one a search of every passage gives."""
+    import assistant.registry as registry_module
+
+    fill(registry, _twins())
+    questions = ["Subvention accordée à l'association Les Amis de l'Exemple en 2016",
+                 "Qui a reçu 17 000 euros, les Amis de l'Exemple ?", "ateliers de lecture Villemodèle"]
+    for q in questions:
+        exact = registry.search_lexical(q, k=10)
+        counts, _ = registry._term_counts(sorted(set(textnorm.stems(q))))
+        # A budget that leaves the most common term out of SQL.
+        monkeypatch.setattr(registry_module, "LEXICAL_BUDGET", sum(counts.values()) - max(counts.values()))
+        assert 0 < len(registry_module._rare_terms(counts)) < len(counts)
+        cut = registry.search_lexical(q, k=10)
+        assert [c.id for c, _ in cut][:3] == [c.id for c, _ in exact][:3]
+        assert [s for _, s in cut][:3] == pytest.approx([s for _, s in exact][:3], rel=0.05)
+
+
+def test_term_counts_follow_the_registry(registry):
+    counts, passages = registry._term_counts(["logirem", "absent"])
+    assert counts["logirem"] > 0 and counts["absent"] == 0
+    fill(registry, [_grant("new-2030", 2030, "Logirem", 30)])
+    again, more = registry._term_counts(["logirem"])
+    assert again["logirem"] > counts["logirem"] and more > passages

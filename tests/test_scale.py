@@ -294,3 +294,15 @@ def test_a_bulk_read_leaves_the_collector_on_and_the_records_out_of_its_scans(sh
     finally:
         gc.unfreeze()
         shipped.registry.delete("bulk-copy")
+
+
+def test_match_texts_find_the_records_holding_a_key_in_one_scan():
+    from assistant.answer.facts import MatchTexts
+
+    texts = MatchTexts({"a": "villemodeleamisdelexemple", "b": "amisdelexemplesaintexemple", "c": "paulmartin"})
+    assert texts.holding(["amisdelexemple"]) == {"a", "b"}
+    assert texts.holding(["paulmartin", "saintexemple"]) == {"b", "c"}
+    assert texts.holding(["exempleamis"]) == set()  # never across two records' texts
+    assert texts.holding(["nulle"]) == set()
+    assert [texts.get(r) for r in "abc"] == ["villemodeleamisdelexemple", "amisdelexemplesaintexemple", "paulmartin"]
+    assert "a" in texts and "z" not in texts

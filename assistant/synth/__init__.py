@@ -48,6 +48,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,6 +177,11 @@ def _authority(session: Session) -> tuple[str, str]:
 
 def generate(n: int, seed: int, noise: float = DEFAULT_NOISE) -> list[Synthetic]:
     """n synthetic extracts, deterministic for (n, seed, noise)."""
+    return list(iter_synthetic(n, seed, noise))
+
+
+def iter_synthetic(n: int, seed: int, noise: float = DEFAULT_NOISE) -> Iterator[Synthetic]:
+    """The extracts of `generate`, one at a time: writing 100,000 of them never holds them all in memory."""
     rng = random.Random(seed)
     planner = Planner(seed, rng)
     acts = _cover(rng, n, ACT_TYPES, ACT_WEIGHTS)
@@ -183,7 +189,6 @@ def generate(n: int, seed: int, noise: float = DEFAULT_NOISE) -> list[Synthetic]
     votes = _cover(rng, n, VOTE_STYLES, VOTE_WEIGHTS)
     n_sub = acts.count("subvention")
     variants = iter(_cover(rng, n_sub, ["simple", "convention", "multi", "split"], [0.35, 0.4, 0.12, 0.13]))
-    out: list[Synthetic] = []
     for i in range(n):
         act, body = acts[i], bodies[i]
         variant = next(variants) if act == "subvention" else ""
@@ -232,8 +237,7 @@ def generate(n: int, seed: int, noise: float = DEFAULT_NOISE) -> list[Synthetic]
             "vote": partial["vote"],
             "signatory": partial["signatory"],
         }
-        out.append(Synthetic(name + ".txt", text, truth))
-    return out
+        yield Synthetic(name + ".txt", text, truth)
 
 
 def write_corpus(out_dir: Path | str, n: int, seed: int, noise: float = DEFAULT_NOISE) -> list[Path]:
@@ -243,7 +247,7 @@ def write_corpus(out_dir: Path | str, n: int, seed: int, noise: float = DEFAULT_
     for old in list(out.glob("synth_*.txt")) + list(out.glob("synth_*.truth.json")):
         old.unlink()
     paths: list[Path] = []
-    for item in generate(n, seed, noise):
+    for item in iter_synthetic(n, seed, noise):
         path = out / item.filename
         path.write_text(item.text, encoding="utf-8")
         truth_path = path.with_name(path.stem + ".truth.json")
