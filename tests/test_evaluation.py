@@ -380,6 +380,28 @@ def test_draft_facts_traceable_and_similarity():
 
 @pytest.mark.slow
 @pytest.mark.model
+def test_naive_baseline_indexes_a_documents_text_once(assistant, tmp_path):
+    """A procès-verbal's items are records sharing its text: the baseline embeds that text once, as a
+    tutorial indexes a file (not once per item)."""
+    from assistant.evaluation.baseline import NaiveRAG, split_documents
+
+    pv = tmp_path / "villemodele_pv.txt"
+    pv.write_text("COMMUNE DE VILLEMODÈLE\nSéance du conseil municipal du 4 mars 2022\n\n" + "".join(
+        f"N° 2022-0{n} - Subvention à l'association numéro {n}\nLe conseil municipal, à l'unanimité, attribue "
+        f"une subvention de {n} 000 € à l'association numéro {n}.\n\n" for n in range(10, 14)), encoding="utf-8")
+    assistant.ingest([pv], embed=False)
+    records = list(assistant.registry.all())
+    assert len(records) == 4
+    rag = NaiveRAG.from_registry(assistant.registry, assistant.settings, k=3)
+    try:
+        assert rag.chunk_count == len(split_documents([(records[0].id, pv.name, records[0].raw_text)]))
+    finally:
+        rag.registry = None  # the fixture's registry: closed by the fixture
+        rag.close()
+
+
+@pytest.mark.slow
+@pytest.mark.model
 def test_naive_baseline_answers_through_the_same_interface():
     from assistant.config import Settings
     from assistant.evaluation.baseline import NaiveRAG

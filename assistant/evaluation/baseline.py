@@ -89,10 +89,13 @@ class NaiveRAG:
 
     @classmethod
     def from_registry(cls, registry, settings, *, k: int = 5) -> NaiveRAG:
-        """Only each record's raw text and file name are used: no parsed fact reaches the baseline."""
+        """Only each document's raw text and file name are used: no parsed fact reaches the baseline. The
+        records of one document (a procès-verbal's items) share its text: it is indexed once, as a tutorial
+        indexes files."""
         from ..index import Embedder
 
-        docs = [(rec.id, rec.source, rec.raw_text) for rec in registry.all()]
+        docs = list({(rec.path or rec.id, rec.content_hash): (rec.id, rec.source, rec.raw_text)
+                     for rec in registry.all()}.values())
         rag = cls(docs, Embedder.from_settings(settings).model, k=k)
         rag.registry = registry
         return rag
