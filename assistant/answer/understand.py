@@ -680,7 +680,7 @@ def _find_authority(q: Query, question: str, authorities, blocked: list[tuple[in
             q.authority_words = m.group(1)
             q.authority_type = q.authority_type or ("commune" if council and "municipal" in m.group(0) else None)
             blocked.append(m.span(1))
-    if best is None and q.authority_words is None:  # "the La Saulce school canteen": a French place name (its
+    if best is None and q.authority_words is None:  # "the La Ferté-Exemple school canteen": a French place name (its
         # article kept) qualifying an English noun names the commune
         m = _PLACE_BEFORE_NOUN.search(question)
         if m and not _NOT_A_PLACE.match(question[m.end(1):]):
