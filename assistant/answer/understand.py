@@ -612,7 +612,7 @@ def _named_as_authority(question: str, start: int, end: int) -> bool:
         return True  # "Combien le X a-t-il accordé…", "Quand X a-t-elle…": the subject of the verb
     if re.search(r"\s(?:à|in|at)\s+$", question[max(0, start - 5):start]) and re.match(r"\s*(?:[?.!]?\s*$|[,;])",
                                                                                      question[end:]):
-        return True  # "… à l'association L'Enceinte à X ?", "… l'espace Y à X, et …": the place that closes a clause
+        return True  # "… à l'association Les Amis de l'Exemple à X ?", "… l'espace Y à X, et …": the place that closes a clause
     before = re.search(r"(\S+)\s+(?:de |d['’]|of |à |in |at )$", question[max(0, start - 60):start])
     if before:
         word = before.group(1)  # "D2025-009 de X ?": a code or a common word before; "Deuxième Chance de X": a name

@@ -229,7 +229,7 @@ def table_name(doc: _Doc, row: tuple[int, int], amount: re.Match, lo: int) -> tu
     return worded[0]
 
 
-# A row whose cells lost their gaps: "Lucas MARTIN 696,66 € 15 janvier 2021 au 14 janvier 2022", the name first.
+# A row whose cells lost their gaps: "Paul MARTIN 696,66 € 15 janvier 2021 au 14 janvier 2022", the name first.
 # (one space between the name's words: a column gap would put another column in the name)
 ROW_NAME = re.compile(r"[ \t]*(?P<name>[A-Z][\w'’.&-]*(?: (?:de|du|des|d'|la|le|les|et|[A-Z0-9][\w'’.&-]*)){0,7})[ \t]+$")
 

@@ -63,7 +63,7 @@ def _list_items(doc: _Doc, start: int, end: int) -> Iterator[tuple[int, int]]:
     return split_ranges(doc.text, separator, start, end)
 
 
-# "Excusés : Mesdames Bacconier, Audouard, Messieurs Leclere, Cotta": the first name of each group.
+# "Excusés : Mesdames Durand, Petit, Messieurs Martin, Bernard": the first name of each group.
 PLURAL_CIVILITY = re.compile(r"(?:Mesdames|Messieurs)\s+(?=[A-Z])(?!Messieurs|Mesdames)")
 
 
