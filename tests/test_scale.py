@@ -306,3 +306,35 @@ def test_match_texts_find_the_records_holding_a_key_in_one_scan():
     assert texts.holding(["nulle"]) == set()
     assert [texts.get(r) for r in "abc"] == ["villemodeleamisdelexemple", "amisdelexemplesaintexemple", "paulmartin"]
     assert "a" in texts and "z" not in texts
+
+
+def _items(found):
+    return [(i.kind, i.rec.id if i.rec else None, i.data, [(r.start, r.end) for r in i.refs]) for i in found.items]
+
+
+def test_ids_with_amount_are_the_records_holding_that_amount(shipped):
+    cat = facts.catalog(shipped.registry)
+    records = cat.records
+    amounts = {a.cents for r in records for a in r.amounts}
+    assert len(amounts) > 20
+    for cents in sorted(amounts)[::7]:
+        assert shipped.registry.ids_with_amount(cents) == {r.id for r in records if any(a.cents == cents
+                                                                                     for a in r.amounts)}
+    assert shipped.registry.ids_with_amount(-1) == set()
+
+
+def test_an_amount_asked_reads_only_the_records_holding_it_and_answers_the_same(shipped, monkeypatch):
+    cat = facts.catalog(shipped.registry)
+    questions = [q for q in (understand(t, names=cat.names, persons=cat.persons, topics=cat.topics)
+                             for t in _standalone_questions() + ["À qui a été attribuée une subvention de 999 € ?"])
+                 if q.amount_cents is not None]
+    narrowed = [facts.answer(cat, q) for q in questions]
+    # Every record "holds" the amount: the selection is the one that reads every record of the period.
+    monkeypatch.setattr(Registry, "ids_with_amount", lambda self, cents: set(cat.ordered_ids))
+    scanned = [facts.answer(cat, q) for q in questions]
+    assert len(questions) >= 4 and sum(bool(f.items) for f in scanned) >= 2
+    for q, fast, slow in zip(questions, narrowed, scanned):
+        assert _items(fast) == _items(slow), q
+        assert fast.final == slow.final and fast.aggregate == slow.aggregate
+        if not fast.items:  # nothing found: the passages are looked for among the same records
+            assert fast.considered == slow.considered

@@ -64,7 +64,7 @@ class Records(dict):
         return [dict.__getitem__(self, i) for i in ids if dict.__contains__(self, i)]
 
 
-BULK_READ = 2000  # records read at once from which the cyclic garbage collector is kept off them
+BULK_READ = 100  # records read at once from which the cyclic garbage collector is kept off them
 
 
 @contextmanager
@@ -974,10 +974,23 @@ def answer(cat: Catalog, q: Query) -> Facts:
     # "Who signed it?" with nothing before it: no deliberation is designated, none is listed.
     if q.intent in FIELD_INTENTS and not subject and not (q.year or q.year_from or q.year_to or q.body):
         return Facts()
+    of_type = bool(q.act_type) and q.intent in _AMOUNT_INTENTS and not (q.beneficiaries or q.topic or q.code)
+    among = cat.registry.find_ids(act_type=q.act_type) if of_type else None
+    if q.amount_cents is not None and q.intent in _AMOUNT_INTENTS:
+        # Only a record holding the amount asked can give an item (amount_items keeps that amount alone): those
+        # records, found in SQL, are read first; the others only when none answers (their ids then narrow the
+        # passages looked for), so that the answer is the same without reading every record of the year.
+        holding = cat.registry.ids_with_amount(q.amount_cents)
+        found = designated(cat, q, subject, of_type, holding if among is None else among & holding)
+        if found.items:
+            return found
+    return designated(cat, q, subject, of_type, among)
+
+
+def designated(cat: Catalog, q: Query, subject: bool, of_type: bool, among: set[str] | None) -> Facts:
+    """The items of the deliberations the question designates (among `among` when given): the field asked."""
     # A year in a general question is a word of it ("le label obtenu en 2005"), not the session's year.
-    of_type = q.act_type and q.intent in _AMOUNT_INTENTS and not (q.beneficiaries or q.topic or q.code)
-    recs = select(cat, q, use_years=q.intent != "general",
-                  among=cat.registry.find_ids(act_type=q.act_type) if of_type else None)
+    recs = select(cat, q, use_years=q.intent != "general", among=among)
     if of_type:
         recs = [r for r in recs if r.act_type == q.act_type]  # "les subventions du 14 février"
     facts = Facts(considered=[r.id for r in recs])
