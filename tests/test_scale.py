@@ -8,6 +8,10 @@
   of the shipped question set over the shipped corpus; name and topic matching with the catalog's
   indexed pools finds what a plain list finds.
 - An older registry gains its match texts when opened (migration with backfill).
+- An amount asked is looked up in SQL (`Registry.ids_with_amount`): the answer is the one a reading of
+  every record of the period gives.
+- The app's start builds the answers' catalog (pools, topics' index, match texts) in the background,
+  once, questions asked meanwhile waiting for it.
 
 Timings are the benchmark's business (eval/bench.py --synthetic 10000 --no-dense), not the tests'.
 """
@@ -338,3 +342,32 @@ def test_an_amount_asked_reads_only_the_records_holding_it_and_answers_the_same(
         assert fast.final == slow.final and fast.aggregate == slow.aggregate
         if not fast.items:  # nothing found: the passages are looked for among the same records
             assert fast.considered == slow.considered
+
+
+def test_the_apps_start_prepares_the_answers_catalog_once(shipped, monkeypatch):
+    import threading
+
+    import app as app_module
+    from assistant.ui.context import UIContext
+
+    facts._CATALOGS.pop(str(shipped.registry.path), None)
+    builds = []
+    build = facts._build
+    monkeypatch.setattr(facts, "_build", lambda reg, sig: builds.append(sig) or build(reg, sig))
+    # Nothing to ingest nor embed: the app still prepares the answers, in the background.
+    assert app_module.needs_preparation(shipped, ROOT / "no-corpus", embed=True) is None
+    ctx = UIContext(shipped)
+    thread = app_module.prepare(shipped, ROOT / "no-corpus", ctx)
+    asking = [threading.Thread(target=facts.catalog, args=(shipped.registry,)) for _ in range(3)]
+    for t in asking:
+        t.start()
+    thread.join(timeout=120)
+    for t in asking:
+        t.join(timeout=120)
+    assert ctx.preparation.finished and ctx.preparation.error is None
+    assert len(builds) == 1  # the questions asked meanwhile waited for the one catalog
+    cat = facts.catalog(shipped.registry)
+    assert {"_keys"} <= cat.names.__dict__.keys() and {"_keys"} <= cat.persons.__dict__.keys()
+    assert "_index" in cat.topics.__dict__ and cat._match_texts is not None
+    assert set(cat.match_texts.ids) == set(cat.ordered_ids)
+    assert shipped.ask(CDM_2019, mode="lexical").found and len(builds) == 1

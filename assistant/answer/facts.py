@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import gc
 import re
+import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -146,14 +147,25 @@ class Catalog:
         """Every record, oldest first (reads the whole registry: selections use `select`)."""
         return self.by_id.load(self.ordered_ids)
 
+    @property
+    def match_texts(self) -> MatchTexts:
+        """Every record's match text, read when a question first names something (or by `prepare`)."""
+        if self._match_texts is None:
+            self._match_texts = MatchTexts(self.registry.match_texts())
+        return self._match_texts
+
+    def prepare(self) -> Catalog:
+        """Build now what the first questions would otherwise build (the name pools' keys, the topics'
+        index, the match texts: seconds at 100,000 records), e.g. at the app's start."""
+        _ = self.names.keys, self.persons.keys, self.topics.index, self.match_texts
+        return self
+
     def naming(self, keys: set[str], within: set[str] | None = None) -> set[str]:
         """Ids of the records that may name one of `keys` (match keys): as a beneficiary, or anywhere
         in their text. A superset: `select` checks each on the record itself. With `within`, only those
         records are looked at (the text scan is what grows with the registry)."""
         ids = self.registry.ids_by_name_keys(keys)
-        if self._match_texts is None:
-            self._match_texts = MatchTexts(self.registry.match_texts())
-        texts = self._match_texts
+        texts = self.match_texts
         wanted = [k for k in keys if k]
         if within is None or len(within) > len(texts.ids) // 4:  # one scan of every text is cheaper
             found = ids | texts.holding(wanted) | {i for i in self.ordered_ids if i not in texts}
@@ -169,14 +181,32 @@ class Catalog:
 _CATALOGS: dict[str, tuple[str, Catalog]] = {}
 
 
+_BUILDING = threading.Lock()
+
+
 def catalog(registry: Registry) -> Catalog:
-    """The catalog of `registry`, rebuilt when the registry changed (`Registry.state`: one read)."""
+    """The catalog of `registry`, rebuilt when the registry changed (`Registry.state`: one read). Built by
+    one thread at a time: a question asked while it is built (at the app's start) waits for it, rather
+    than building a second one (seconds and hundreds of MB at 100,000 records)."""
     signature = registry.state()
-    cached = _CATALOGS.get(str(registry.path))
-    if cached and cached[0] == signature:
-        cat = cached[1]
-        cat.registry = cat.by_id._registry = registry  # the same content, read through the caller's connection
+    if (cat := _cached(registry, signature)) is not None:
         return cat
+    with _BUILDING:
+        if (cat := _cached(registry, signature)) is not None:
+            return cat
+        return _build(registry, signature)
+
+
+def _cached(registry: Registry, signature: str) -> Catalog | None:
+    cached = _CATALOGS.get(str(registry.path))
+    if not (cached and cached[0] == signature):
+        return None
+    cat = cached[1]
+    cat.registry = cat.by_id._registry = registry  # the same content, read through the caller's connection
+    return cat
+
+
+def _build(registry: Registry, signature: str) -> Catalog:
     ordered = registry.ids()
     names = {(n, k) for n, k in registry.beneficiary_names()}
     persons: set[tuple[str, str]] = set()
