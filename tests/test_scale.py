@@ -310,6 +310,9 @@ def test_match_texts_find_the_records_holding_a_key_in_one_scan():
     assert texts.holding(["nulle"]) == set()
     assert [texts.get(r) for r in "abc"] == ["villemodeleamisdelexemple", "amisdelexemplesaintexemple", "paulmartin"]
     assert "a" in texts and "z" not in texts
+    # A key holding another finds nothing more: only the shorter is looked for, the result is the same.
+    assert texts.holding(["amisdelexemple", "amisdelexemplesaint", "", "paulmartin"]) == {"a", "b", "c"}
+    assert texts.holding(["amisdelexemplesaint"]) == {"b"}
 
 
 def _items(found):

@@ -108,9 +108,12 @@ class MatchTexts:
         return self.text[self.starts[n]:end]
 
     def holding(self, keys: Iterable[str]) -> set[str]:
-        """Ids of the records whose match text holds one of the keys."""
+        """Ids of the records whose match text holds one of the keys. A key holding another is not looked
+        for (a text holding it holds the other): a question's OCR variants of a name ("X une subvenetion")
+        each cost a scan of every text."""
+        keys = {k for k in keys if k}
         found: set[str] = set()
-        for key in keys:
+        for key in sorted(k for k in keys if not any(o != k and o in k for o in keys)):
             pos = self.text.find(key)
             while pos != -1:
                 n = bisect.bisect_right(self.starts, pos) - 1
