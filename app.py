@@ -33,8 +33,9 @@ def needs_preparation(assistant, corpus: Path, *, embed: bool) -> str | None:
 
 def prepare(assistant, corpus: Path, ctx, *, embed: bool = True) -> threading.Thread:
     """In the background, while the app serves: fill an empty registry from `corpus` (answers cover
-    what is already in, the app says so), then reconcile the dense index when the settings keep one
-    (an embedding a crash interrupted is completed here, never by a user's search)."""
+    what is already in, the app says so), build the answers' catalog of the registry (at 100,000 records,
+    15 s that would otherwise be a user's first question), then reconcile the dense index when the
+    settings keep one (an embedding a crash interrupted is completed here, never by a user's search)."""
     prep = ctx.preparation
 
     def work() -> None:
@@ -44,6 +45,9 @@ def prepare(assistant, corpus: Path, ctx, *, embed: bool = True) -> threading.Th
                     report = assistant.ingest([corpus], progress=prep.progress, embed=False)
                 prep.summary = report.summary()
                 print(f"Registre construit depuis {corpus} : {prep.summary}.", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            assistant.prepare_answers()
+            print(f"Réponses prêtes en {time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
             if embed and assistant.settings.dense_enabled:
                 prep.start(EMBEDDING_PHASE)
                 counts = assistant.index.sync(progress=prep.progress)
@@ -96,8 +100,7 @@ def main(argv: list[str] | None = None) -> None:
                   max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), prevent_thread_lock=True, quiet=True)
     print(f"Application prête en {time.perf_counter() - started:.1f} s : http://{args.host}:{args.port}/",
           file=sys.stderr, flush=True)
-    if first_phase:
-        prepare(assistant, args.corpus, demo.ctx, embed=not args.no_embed)
+    prepare(assistant, args.corpus, demo.ctx, embed=not args.no_embed)  # at least the answers' catalog
     try:
         demo.block_thread()
     finally:

@@ -165,6 +165,12 @@ MIGRATIONS.append((
     BEGIN UPDATE registry_state SET version = version + 1; END;
     """,
 ))
+MIGRATIONS.append((
+    # "À qui a été attribuée une subvention de 93 000 € en 2019 ?": the records holding an amount are
+    # found by its value in SQL (answer.facts), instead of reading every record of the year.
+    "005_amounts_cents",
+    "CREATE INDEX amounts_cents ON amounts(cents);",
+))
 # Migrations that rebuild a table others refer to: run with foreign keys off (else the DROP cascades).
 _REBUILDS = {"004_documents"}
 
@@ -468,6 +474,10 @@ class Registry:
                     f"(SELECT deliberation_id FROM amounts WHERE year = ?){where}")
             args = [*args, year, *args]
         return {r[0] for r in self.conn.execute(sql, [year, *args])}
+
+    def ids_with_amount(self, cents: int) -> set[str]:
+        """Ids of the records holding an amount of exactly `cents`."""
+        return {r[0] for r in self.conn.execute("SELECT deliberation_id FROM amounts WHERE cents = ?", (cents,))}
 
     def ids_by_name_keys(self, keys: Iterable[str]) -> set[str]:
         """Ids of the records with a beneficiary, or an amount's beneficiary, whose match key is in `keys`."""

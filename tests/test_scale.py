@@ -8,6 +8,10 @@
   of the shipped question set over the shipped corpus; name and topic matching with the catalog's
   indexed pools finds what a plain list finds.
 - An older registry gains its match texts when opened (migration with backfill).
+- An amount asked is looked up in SQL (`Registry.ids_with_amount`): the answer is the one a reading of
+  every record of the period gives.
+- The app's start builds the answers' catalog (pools, topics' index, match texts) in the background,
+  once, questions asked meanwhile waiting for it.
 
 Timings are the benchmark's business (eval/bench.py --synthetic 10000 --no-dense), not the tests'.
 """
@@ -306,3 +310,67 @@ def test_match_texts_find_the_records_holding_a_key_in_one_scan():
     assert texts.holding(["nulle"]) == set()
     assert [texts.get(r) for r in "abc"] == ["villemodeleamisdelexemple", "amisdelexemplesaintexemple", "paulmartin"]
     assert "a" in texts and "z" not in texts
+    # A key holding another finds nothing more: only the shorter is looked for, the result is the same.
+    assert texts.holding(["amisdelexemple", "amisdelexemplesaint", "", "paulmartin"]) == {"a", "b", "c"}
+    assert texts.holding(["amisdelexemplesaint"]) == {"b"}
+
+
+def _items(found):
+    return [(i.kind, i.rec.id if i.rec else None, i.data, [(r.start, r.end) for r in i.refs]) for i in found.items]
+
+
+def test_ids_with_amount_are_the_records_holding_that_amount(shipped):
+    cat = facts.catalog(shipped.registry)
+    records = cat.records
+    amounts = {a.cents for r in records for a in r.amounts}
+    assert len(amounts) > 20
+    for cents in sorted(amounts)[::7]:
+        assert shipped.registry.ids_with_amount(cents) == {r.id for r in records if any(a.cents == cents
+                                                                                     for a in r.amounts)}
+    assert shipped.registry.ids_with_amount(-1) == set()
+
+
+def test_an_amount_asked_reads_only_the_records_holding_it_and_answers_the_same(shipped, monkeypatch):
+    cat = facts.catalog(shipped.registry)
+    questions = [q for q in (understand(t, names=cat.names, persons=cat.persons, topics=cat.topics)
+                             for t in _standalone_questions() + ["À qui a été attribuée une subvention de 999 € ?"])
+                 if q.amount_cents is not None]
+    narrowed = [facts.answer(cat, q) for q in questions]
+    # Every record "holds" the amount: the selection is the one that reads every record of the period.
+    monkeypatch.setattr(Registry, "ids_with_amount", lambda self, cents: set(cat.ordered_ids))
+    scanned = [facts.answer(cat, q) for q in questions]
+    assert len(questions) >= 4 and sum(bool(f.items) for f in scanned) >= 2
+    for q, fast, slow in zip(questions, narrowed, scanned):
+        assert _items(fast) == _items(slow), q
+        assert fast.final == slow.final and fast.aggregate == slow.aggregate
+        if not fast.items:  # nothing found: the passages are looked for among the same records
+            assert fast.considered == slow.considered
+
+
+def test_the_apps_start_prepares_the_answers_catalog_once(shipped, monkeypatch):
+    import threading
+
+    import app as app_module
+    from assistant.ui.context import UIContext
+
+    facts._CATALOGS.pop(str(shipped.registry.path), None)
+    builds = []
+    build = facts._build
+    monkeypatch.setattr(facts, "_build", lambda reg, sig: builds.append(sig) or build(reg, sig))
+    # Nothing to ingest nor embed: the app still prepares the answers, in the background.
+    assert app_module.needs_preparation(shipped, ROOT / "no-corpus", embed=True) is None
+    ctx = UIContext(shipped)
+    thread = app_module.prepare(shipped, ROOT / "no-corpus", ctx)
+    asking = [threading.Thread(target=facts.catalog, args=(shipped.registry,)) for _ in range(3)]
+    for t in asking:
+        t.start()
+    thread.join(timeout=120)
+    for t in asking:
+        t.join(timeout=120)
+    assert ctx.preparation.finished and ctx.preparation.error is None
+    assert len(builds) == 1  # the questions asked meanwhile waited for the one catalog
+    cat = facts.catalog(shipped.registry)
+    assert {"_keys"} <= cat.names.__dict__.keys() and {"_keys"} <= cat.persons.__dict__.keys()
+    assert "_index" in cat.topics.__dict__ and cat._match_texts is not None
+    assert set(cat.match_texts.ids) == set(cat.ordered_ids)
+    assert shipped.ask(CDM_2019, mode="lexical").found and len(builds) == 1

@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import gc
 import re
+import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ class Records(dict):
         return [dict.__getitem__(self, i) for i in ids if dict.__contains__(self, i)]
 
 
-BULK_READ = 2000  # records read at once from which the cyclic garbage collector is kept off them
+BULK_READ = 100  # records read at once from which the cyclic garbage collector is kept off them
 
 
 @contextmanager
@@ -107,9 +108,12 @@ class MatchTexts:
         return self.text[self.starts[n]:end]
 
     def holding(self, keys: Iterable[str]) -> set[str]:
-        """Ids of the records whose match text holds one of the keys."""
+        """Ids of the records whose match text holds one of the keys. A key holding another is not looked
+        for (a text holding it holds the other): a question's OCR variants of a name ("X une subvenetion")
+        each cost a scan of every text."""
+        keys = {k for k in keys if k}
         found: set[str] = set()
-        for key in keys:
+        for key in sorted(k for k in keys if not any(o != k and o in k for o in keys)):
             pos = self.text.find(key)
             while pos != -1:
                 n = bisect.bisect_right(self.starts, pos) - 1
@@ -146,14 +150,25 @@ class Catalog:
         """Every record, oldest first (reads the whole registry: selections use `select`)."""
         return self.by_id.load(self.ordered_ids)
 
+    @property
+    def match_texts(self) -> MatchTexts:
+        """Every record's match text, read when a question first names something (or by `prepare`)."""
+        if self._match_texts is None:
+            self._match_texts = MatchTexts(self.registry.match_texts())
+        return self._match_texts
+
+    def prepare(self) -> Catalog:
+        """Build now what the first questions would otherwise build (the name pools' keys, the topics'
+        index, the match texts: seconds at 100,000 records), e.g. at the app's start."""
+        _ = self.names.keys, self.persons.keys, self.topics.index, self.match_texts
+        return self
+
     def naming(self, keys: set[str], within: set[str] | None = None) -> set[str]:
         """Ids of the records that may name one of `keys` (match keys): as a beneficiary, or anywhere
         in their text. A superset: `select` checks each on the record itself. With `within`, only those
         records are looked at (the text scan is what grows with the registry)."""
         ids = self.registry.ids_by_name_keys(keys)
-        if self._match_texts is None:
-            self._match_texts = MatchTexts(self.registry.match_texts())
-        texts = self._match_texts
+        texts = self.match_texts
         wanted = [k for k in keys if k]
         if within is None or len(within) > len(texts.ids) // 4:  # one scan of every text is cheaper
             found = ids | texts.holding(wanted) | {i for i in self.ordered_ids if i not in texts}
@@ -169,14 +184,32 @@ class Catalog:
 _CATALOGS: dict[str, tuple[str, Catalog]] = {}
 
 
+_BUILDING = threading.Lock()
+
+
 def catalog(registry: Registry) -> Catalog:
-    """The catalog of `registry`, rebuilt when the registry changed (`Registry.state`: one read)."""
+    """The catalog of `registry`, rebuilt when the registry changed (`Registry.state`: one read). Built by
+    one thread at a time: a question asked while it is built (at the app's start) waits for it, rather
+    than building a second one (seconds and hundreds of MB at 100,000 records)."""
     signature = registry.state()
-    cached = _CATALOGS.get(str(registry.path))
-    if cached and cached[0] == signature:
-        cat = cached[1]
-        cat.registry = cat.by_id._registry = registry  # the same content, read through the caller's connection
+    if (cat := _cached(registry, signature)) is not None:
         return cat
+    with _BUILDING:
+        if (cat := _cached(registry, signature)) is not None:
+            return cat
+        return _build(registry, signature)
+
+
+def _cached(registry: Registry, signature: str) -> Catalog | None:
+    cached = _CATALOGS.get(str(registry.path))
+    if not (cached and cached[0] == signature):
+        return None
+    cat = cached[1]
+    cat.registry = cat.by_id._registry = registry  # the same content, read through the caller's connection
+    return cat
+
+
+def _build(registry: Registry, signature: str) -> Catalog:
     ordered = registry.ids()
     names = {(n, k) for n, k in registry.beneficiary_names()}
     persons: set[tuple[str, str]] = set()
@@ -974,10 +1007,23 @@ def answer(cat: Catalog, q: Query) -> Facts:
     # "Who signed it?" with nothing before it: no deliberation is designated, none is listed.
     if q.intent in FIELD_INTENTS and not subject and not (q.year or q.year_from or q.year_to or q.body):
         return Facts()
+    of_type = bool(q.act_type) and q.intent in _AMOUNT_INTENTS and not (q.beneficiaries or q.topic or q.code)
+    among = cat.registry.find_ids(act_type=q.act_type) if of_type else None
+    if q.amount_cents is not None and q.intent in _AMOUNT_INTENTS:
+        # Only a record holding the amount asked can give an item (amount_items keeps that amount alone): those
+        # records, found in SQL, are read first; the others only when none answers (their ids then narrow the
+        # passages looked for), so that the answer is the same without reading every record of the year.
+        holding = cat.registry.ids_with_amount(q.amount_cents)
+        found = designated(cat, q, subject, of_type, holding if among is None else among & holding)
+        if found.items:
+            return found
+    return designated(cat, q, subject, of_type, among)
+
+
+def designated(cat: Catalog, q: Query, subject: bool, of_type: bool, among: set[str] | None) -> Facts:
+    """The items of the deliberations the question designates (among `among` when given): the field asked."""
     # A year in a general question is a word of it ("le label obtenu en 2005"), not the session's year.
-    of_type = q.act_type and q.intent in _AMOUNT_INTENTS and not (q.beneficiaries or q.topic or q.code)
-    recs = select(cat, q, use_years=q.intent != "general",
-                  among=cat.registry.find_ids(act_type=q.act_type) if of_type else None)
+    recs = select(cat, q, use_years=q.intent != "general", among=among)
     if of_type:
         recs = [r for r in recs if r.act_type == q.act_type]  # "les subventions du 14 février"
     facts = Facts(considered=[r.id for r in recs])
