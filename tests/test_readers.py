@@ -503,3 +503,37 @@ Le Conseil municipal approuve le principe de la délégation du service public. 
 """
     records = read_document(text, id="pv", source="pv.txt")
     assert [(r.number, r.item.kind) for r in records] == [("1.", "deliberation"), ("2.", "deliberation")]
+
+
+def test_a_numbered_list_in_a_single_deliberations_expose_is_no_list_of_items():
+    """"1) … 2) … 3)" in the exposé of a deliberation that prints its own number once (and cites a law's) are
+    the points of a programme, not the items of a session: one record."""
+    text = """COMMUNE DE VILLEMODÈLE
+EXTRAIT DU REGISTRE DES DELIBERATIONS DU CONSEIL MUNICIPAL
+Séance du 12 janvier 2022
+
+DELIBERATION N° 2022/012
+
+OBJET : Attribution d'une subvention à l'association Les Amis de l'Exemple
+
+Le programme d'actions 2022 s'articule autour des axes suivants :
+
+1) Communiquer et valoriser les résultats obtenus auprès des partenaires,
+
+2) Accueillir et informer le public sur l'ensemble du territoire,
+
+3) Organiser des rencontres avec les entreprises et les acteurs locaux,
+
+Le Conseil Municipal,
+Vu la loi n° 2000-321 du 12 avril 2000 relative aux droits des citoyens,
+Après en avoir délibéré,
+DECIDE :
+Article 1 - Est attribuée à l'association Les Amis de l'Exemple une subvention de 8 000 euros.
+
+Mise aux voix, la délibération est adoptée.
+Le Maire,
+Paul MARTIN
+"""
+    records = read_document(text, id="d", source="d.txt")
+    assert len(records) == 1
+    assert [a.cents for a in records[0].amounts] == [800000]

@@ -135,7 +135,10 @@ def segment(doc: _Doc) -> list[Segment]:
     for c in cands:
         schemes.setdefault(c[3], []).append(c)
     heads = []
-    only_ordinals = all(k.startswith("ordinal") for k in schemes)
+    # Ordinals alone ("1)", "2)") are items only in a document of a session: elsewhere they number a list of
+    # the exposé. A code printed once (the deliberation's own number, a law's) makes no list of items.
+    only_ordinals = not any(len({_value(m[2]) for m in members}) >= 2
+                            for scheme, members in schemes.items() if not scheme.startswith("ordinal"))
     for scheme, members in schemes.items():
         if scheme.startswith("ordinal"):
             if not SESSION_DOCUMENT.search(text[:3000]) and only_ordinals:
