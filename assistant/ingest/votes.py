@@ -64,8 +64,9 @@ AGAINST_COUNT = re.compile(r"(?P<n>\d+)\s+(?:voix\s+|votes?\s+)?contre\b(?!\s*\d
 ABSTENTION_COUNT = re.compile(r"(?P<n>\d+)\s+abstentions?\b|\babstentions?\s*:\s*(?P<n2>\d+)", I)
 
 
-# "LE CONSEIL MUNICIPAL, A L'EXCEPTION DE MADAME X, MESSIEURS Y, Z QUI VOTENT CONTRE, ACCEPTE …", "à l'exception
-# de M. X qui s'abstient" (OCR: "lexcepÏion", "oui voÏenÏ CONÏRE"); "qui ne prennent pas part au vote" is neither.
+# "Le conseil municipal, à l'exception de Madame X, Messieurs Y, Z qui votent contre, accepte …", "à l'exception
+# de M. X qui s'abstient", in capitals too and through OCR's lost apostrophe, "Ï" for "T" and "o" for "q";
+# "qui ne prennent pas part au vote" is neither.
 EXCEPT_NAMES = re.compile(
     r"\ba\s+l'?\s*exce\w{3,6}\s+d(?:e\s+|')(?P<names>[\s\S]{3,300}?)[ \t,]+[qo]ui\s+"
     r"(?:(?P<against>vo\w{2,5}\s+co[nu]\w{3}\b)|(?P<abstain>s'abst\w+|se\s+sont\s+abst\w+))", I)
