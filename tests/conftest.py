@@ -80,6 +80,18 @@ def assistant(settings, registry):
     a.close()
 
 
+@pytest.fixture
+def ingest_text(assistant, tmp_path):
+    """ingest_text(name, text): the text written as a file of that name and ingested (no dense index);
+    returns the assistant."""
+    def ingest(name: str, text: str):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        assistant.ingest([path], embed=False)
+        return assistant
+    return ingest
+
+
 # -- servers on the loopback ----------------------------------------------------------------------
 
 

@@ -177,11 +177,8 @@ SINGLE = (
 
 
 @pytest.fixture
-def commune(assistant, tmp_path):
-    path = tmp_path / "villemodele_2021_pv.txt"
-    path.write_text(PV, encoding="utf-8")
-    assistant.ingest([path], embed=False)
-    return assistant
+def commune(ingest_text):
+    return ingest_text("villemodele_2021_pv.txt", PV)
 
 
 @pytest.mark.parametrize("question", [
@@ -197,11 +194,8 @@ def test_a_beneficiary_named_is_never_answered_with_another_ones_sentence(commun
 
 
 @pytest.fixture
-def single(assistant, tmp_path):
-    path = tmp_path / "exemple_agglo_2023.txt"
-    path.write_text(SINGLE, encoding="utf-8")
-    assistant.ingest([path], embed=False)
-    return assistant
+def single(ingest_text):
+    return ingest_text("exemple_agglo_2023.txt", SINGLE)
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -464,12 +458,10 @@ TOTAL 2 012,43 €
 """
 
 
-def test_words_the_amounts_do_not_carry_never_trade_a_tables_row_for_the_whole_table(assistant, tmp_path):
+def test_words_the_amounts_do_not_carry_never_trade_a_tables_row_for_the_whole_table(ingest_text):
     """"exonéré pour le viticulteur" is said by the table's header, not by the registry's amount: the sentence
     found is the whole table, which holds another beneficiary's row; the row read apart answers, alone."""
-    path = tmp_path / "villemodele_2021_viticulteurs.txt"
-    path.write_text(VITICULTEURS, encoding="utf-8")
-    assistant.ingest([path], embed=False)
+    assistant = ingest_text("villemodele_2021_viticulteurs.txt", VITICULTEURS)
     a = assistant.ask("Quel montant de redevance la commune de Villemodèle a-t-elle exonéré pour le viticulteur "
                       "Paul MARTIN après le gel de 2021 ?")
     assert a.found and "696,66 €" in a.answer

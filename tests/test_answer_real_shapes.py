@@ -24,10 +24,8 @@ de l'exercice 201 8 pour un montant maximum de 1000 000 €.
 """
 
 
-def test_an_amount_the_scan_misprints_is_restated_in_french_format_beside_its_quote(assistant, tmp_path):
-    path = tmp_path / "saint-exemple_2018_pv.txt"
-    path.write_text(LOAN, encoding="utf-8")
-    assistant.ingest([path], embed=False)
+def test_an_amount_the_scan_misprints_is_restated_in_french_format_beside_its_quote(ingest_text):
+    assistant = ingest_text("saint-exemple_2018_pv.txt", LOAN)
     a = assistant.ask("Pour quel montant maximum le maire de Saint-Exemple est-il autorisé à réaliser les emprunts "
                       "du budget 2018 ?")
     assert a.found and "1000 000 €" in a.answer and "(soit 1 000 000 €)" in a.answer, a.answer
@@ -111,12 +109,10 @@ de 75,40 euros pour une facture de cantine.
 """
 
 
-def test_decisions_without_a_session_date_answer_a_question_naming_a_year(assistant, tmp_path):
+def test_decisions_without_a_session_date_answer_a_question_naming_a_year(ingest_text):
     """A recueil whose sittings have no year: its decisions may be of the year asked, and each amount is given
     (not the first passages retrieved only)."""
-    path = tmp_path / "ccas-villemodele_2019.txt"
-    path.write_text(RECUEIL, encoding="utf-8")
-    assistant.ingest([path], embed=False)
+    assistant = ingest_text("ccas-villemodele_2019.txt", RECUEIL)
     a = assistant.ask("Quelles aides financières pour des factures de cantine le CCAS de Villemodèle a-t-il "
                       "accordées en 2019 ?")
     assert a.found and all(m in a.answer for m in ("64,50 €", "120 €", "75,40 €")), a.answer
@@ -141,10 +137,8 @@ Le compte rendu de la réunion du 29 octobre 2019 est approuvé à l'unanimité.
 """
 
 
-def test_a_question_naming_two_members_answers_for_each(assistant, tmp_path):
-    path = tmp_path / "syndicat-eaux-villemodele_2019.txt"
-    path.write_text(MEETING, encoding="utf-8")
-    assistant.ingest([path], embed=False)
+def test_a_question_naming_two_members_answers_for_each(ingest_text):
+    assistant = ingest_text("syndicat-eaux-villemodele_2019.txt", MEETING)
     a = assistant.ask("À qui M. Martin et M. Petit ont-ils donné pouvoir lors de la réunion du 3 décembre 2019 du "
                       "syndicat des eaux de Villemodèle ?")
     assert a.found, a.answer
@@ -181,11 +175,9 @@ Le Conseil municipal, après en avoir délibéré, attribue les subventions ci-d
 """
 
 
-def test_a_vote_on_one_grant_quotes_the_debate_naming_the_voters(assistant, tmp_path):
+def test_a_vote_on_one_grant_quotes_the_debate_naming_the_voters(ingest_text):
     """The named votes on one line of a grant table are in the debate's paragraph on it: quoted first."""
-    path = tmp_path / "saint-exemple_2025_pv.txt"
-    path.write_text(GRANTS_DEBATE, encoding="utf-8")
-    assistant.ingest([path], embed=False)
+    assistant = ingest_text("saint-exemple_2025_pv.txt", GRANTS_DEBATE)
     a = assistant.ask("Comment a été votée la subvention 2025 à l'association Les Amis de l'Exemple à Saint-Exemple ?")
     assert a.found, a.answer
     first = a.answer.splitlines()[0]
@@ -193,12 +185,10 @@ def test_a_vote_on_one_grant_quotes_the_debate_naming_the_voters(assistant, tmp_
     assert "licenciés" not in a.answer  # the debate on another grant is not quoted
 
 
-def test_sittings_printed_without_their_year_are_quoted_and_restated_in_words(assistant, tmp_path):
+def test_sittings_printed_without_their_year_are_quoted_and_restated_in_words(ingest_text):
     """The recueil's heading names its sittings as "du 14/01 et du 20/03": quoted, restated in words, the
     year left unknown."""
-    path = tmp_path / "ccas-villemodele_2019.txt"
-    path.write_text(RECUEIL, encoding="utf-8")
-    assistant.ingest([path], embed=False)
+    assistant = ingest_text("ccas-villemodele_2019.txt", RECUEIL)
     a = assistant.ask("À quelles dates se sont réunis les conseils d'administration du CCAS de Villemodèle "
                       "en 2019 ?")
     assert a.found and "« Conseils d'Administration du CCAS du 14/01 et du 20/03 »" in a.answer, a.answer
