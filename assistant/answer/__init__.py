@@ -111,6 +111,7 @@ def _extract(cat, q: Query, retrieved: list, ids: list[str] | None, narrow: bool
                                    year=year)
     return items, passages
 
+
 def _amounts_with_sentences(cat, q: Query, items: list[Item], aggregate: str | None
                             ) -> tuple[list[Item], str | None]:
     """The registry's amounts, completed or replaced from their deliberations' sentences where the question
