@@ -68,11 +68,14 @@ class Assistant:
         return ask(self, question, **kwargs)
 
     def prepare_answers(self) -> None:
-        """Build what answers read of the whole registry (its catalog of names, topics and texts) now: the
-        app does it at its start, in the background, so that no user's first question waits for it."""
+        """Build what answers read of the whole registry (its catalog of names, topics and texts) and load
+        the date parser now: the app does it at its start, in the background, so that no user's first
+        question waits for it."""
         from .answer import facts
+        from .formats import prepare_dates
 
         facts.catalog(self.registry).prepare()
+        prepare_dates()
 
     def draft(self, request, **kwargs):
         from .draft import make_draft

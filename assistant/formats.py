@@ -52,6 +52,15 @@ QUESTION_DATES = [
 ]
 
 
+def prepare_dates() -> None:
+    """Load dateparser and its French and English data now (half a second of patterns compiled at the
+    first date a question carries otherwise): the app does it at its start."""
+    import dateparser
+
+    for text in ("1er janvier 2000", "January 1, 2000"):
+        dateparser.parse(text, languages=["fr", "en"])
+
+
 @lru_cache(maxsize=256)
 def parse_question_date(text: str) -> dt.date | None:
     """The date of a span matched by QUESTION_DATES (French or English), or None."""

@@ -459,13 +459,18 @@ class Registry:
         session_date: str | None = None,
         body: str | None = None,
         act_type: str | None = None,
+        among: Iterable[str] | None = None,
     ) -> set[str]:
-        """Ids of the records matching every given filter. `year`: the session's year, or with
+        """Ids of the records matching every given filter, among `among` when given (when they are few,
+        looked up one by one rather than reading every id of a year). `year`: the session's year, or with
         `amount_year` also the year an amount is granted for ("pour l'année 2020")."""
+        if among is not None and len(among := set(among)) > FEW_IDS:
+            return among & self.find_ids(year=year, amount_year=amount_year, year_from=year_from, year_to=year_to,
+                                         session_date=session_date, body=body, act_type=act_type)
         where, args = _where([
             ("session_date = ?", session_date),
             ("year >= ?", year_from), ("year <= ?", year_to), ("body = ?", body), ("act_type = ?", act_type),
-        ])
+        ], ids=("id", among))
         if year is None:
             return {r[0] for r in self.conn.execute(f"SELECT id FROM deliberations WHERE 1=1{where}", args)}
         sql = f"SELECT id FROM deliberations WHERE year = ?{where}"
@@ -712,6 +717,9 @@ def _backfill_match_texts(conn: sqlite3.Connection) -> None:
 
 
 _BACKFILLS = {"003_match_texts": _backfill_match_texts}
+
+
+FEW_IDS = 4000  # ids that find_ids looks among one by one (each a variable, twice for money's years)
 
 
 def _where(conditions: Iterable[tuple[str, object]], *, ids: tuple[str, Iterable[str] | None] = ("", None)
