@@ -8,9 +8,10 @@ guessed. Offsets are Python string indices into `Deliberation.raw_text` (end exc
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter
 
 # Bodies we know how to name; anything else is "autre" with its label kept verbatim.
 # "bureau" and "conseil" without more are a métropole's (the seed's); a bureau communautaire is "bureau" too,
@@ -238,6 +239,71 @@ class Deliberation(BaseModel):
 
     warnings: list[str] = Field(default_factory=list)  # parts the parser could not find, in French
 
+    # Attendance lists of a record read by `from_stored_json`, validated when first read (`__getattr__`).
+    _deferred: dict[str, list] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_stored_json(cls, text: str) -> Deliberation:
+        """The record of `model_dump_json`'s text, its attendance lists validated when first read: they are
+        three quarters of the time taken to read a record (a hundred names, each with its span), and most
+        answers read none of them (a count or a list over 2,500 deliberations)."""
+        data = json.loads(text)
+        deferred = {name: data.pop(name) for name in ATTENDANCE_LISTS if data.get(name)}
+        rec = cls.model_validate(data)
+        if deferred:
+            rec._deferred = deferred
+            for name in deferred:
+                del rec.__dict__[name]
+        return rec
+
+    def __getattr__(self, name: str):  # only for what is not in __dict__
+        if name in ATTENDANCE_LISTS and (deferred := (self.__pydantic_private__ or {}).get("_deferred")):
+            value = _ATTENDANCE[name].validate_python(deferred[name])
+            self.__dict__[name] = value
+            deferred.pop(name, None)  # another thread may have read it too: the same value
+            if not deferred:
+                self._deferred = None  # as a record read whole (records compare their private parts)
+            return value
+        return super().__getattr__(name)
+
+    def undefer(self) -> Deliberation:
+        """Every field in place and in order (before the record is written, copied or compared)."""
+        for name in list(self._deferred or ()):
+            getattr(self, name)
+        fields, now = type(self).model_fields, self.__dict__
+        ordered = {name: now[name] for name in fields if name in now}
+        if list(ordered) != list(now)[:len(ordered)]:  # read late, put last: JSON is written in this order
+            object.__setattr__(self, "__dict__", {**ordered, **now})  # one swap: a reader sees either
+        return self
+
+    def model_dump(self, **kwargs):
+        return super(Deliberation, self.undefer()).model_dump(**kwargs)
+
+    def model_dump_json(self, **kwargs):
+        return super(Deliberation, self.undefer()).model_dump_json(**kwargs)
+
+    def model_copy(self, **kwargs):
+        return super(Deliberation, self.undefer()).model_copy(**kwargs)
+
+    def __copy__(self):
+        return super(Deliberation, self.undefer()).__copy__()
+
+    def __deepcopy__(self, memo=None):
+        return super(Deliberation, self.undefer()).__deepcopy__(memo)
+
+    def __getstate__(self):
+        return super(Deliberation, self.undefer()).__getstate__()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Deliberation):
+            other.undefer()
+        return super(Deliberation, self.undefer()).__eq__(other)
+
+    __hash__ = None  # as BaseModel's (defining __eq__ would otherwise leave it unset)
+
+    def __repr_args__(self):
+        return super(Deliberation, self.undefer()).__repr_args__()
+
     @property
     def own_span(self) -> tuple[int, int]:
         """The record's own text in `raw_text`: its item's span, or the whole text."""
@@ -284,6 +350,10 @@ class Deliberation(BaseModel):
             "beneficiary": self.beneficiaries[0] if self.beneficiaries else None,
             "amount_cents": first.cents if first else None,
         }
+
+
+ATTENDANCE_LISTS = ("present", "represented", "excused", "absent")
+_ATTENDANCE = {name: TypeAdapter(Deliberation.model_fields[name].annotation) for name in ATTENDANCE_LISTS}
 
 
 class Chunk(BaseModel):

@@ -383,7 +383,7 @@ class Registry:
             rows = self.conn.execute(
                 f"SELECT id, record_json FROM deliberations WHERE id IN ({','.join('?' * len(part))})", part
             )
-            out.update((r[0], Deliberation.model_validate_json(r[1])) for r in rows)
+            out.update((r[0], Deliberation.from_stored_json(r[1])) for r in rows)
         return out
 
     def ids(self) -> list[str]:
