@@ -484,6 +484,15 @@ class Registry:
         """Ids of the records holding an amount of exactly `cents`."""
         return {r[0] for r in self.conn.execute("SELECT deliberation_id FROM amounts WHERE cents = ?", (cents,))}
 
+    def ids_with_beneficiary_keys(self, keys: Iterable[str]) -> set[str]:
+        """Ids of the records with a beneficiary (`Deliberation.beneficiaries`) whose match key is in `keys`."""
+        keys = sorted(set(keys))
+        if not keys:
+            return set()
+        marks = ",".join("?" * len(keys))
+        return {r[0] for r in self.conn.execute(
+            f"SELECT deliberation_id FROM beneficiaries WHERE name_key IN ({marks})", keys)}
+
     def ids_by_name_keys(self, keys: Iterable[str]) -> set[str]:
         """Ids of the records with a beneficiary, or an amount's beneficiary, whose match key is in `keys`."""
         keys = list(set(keys))

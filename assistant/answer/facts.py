@@ -26,7 +26,16 @@ from .. import textnorm
 from ..models import Amount, Deliberation
 from ..registry import Registry, decided_text
 from .items import Facts, Item, Ref, norm_quote, session_key
-from .understand import GENERIC_BODY, NamePool, Query, TopicPool, authority_words, match_topics, number_key
+from .understand import (
+    GENERIC_BODY,
+    NamePool,
+    Query,
+    TopicPool,
+    authority_words,
+    match_topics,
+    number_key,
+    pool_keys,
+)
 from .verify import loose as verify_loose
 
 
@@ -165,6 +174,7 @@ class Catalog:
     _named: tuple[ahocorasick.Automaton, dict[str, set[str]]] | None = None
     _looked_for: dict[str, set[str]] = field(default_factory=dict)
     _textless: set[str] | None = None
+    _positions: dict[str, int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -183,7 +193,8 @@ class Catalog:
         """Build now what the first questions would otherwise build (the name pools' keys, the topics'
         index, the match texts and where each name is written: seconds at 100,000 records), e.g. at the
         app's start."""
-        _ = self.names.keys, self.persons.keys, self.topics.index, self.named_texts
+        _ = self.names.keys, self.persons.keys, self.topics.index, self.named_texts, self.in_order(())
+        _ = pool_keys(self.names), pool_keys(self.persons), pool_keys(self.topics)
         return self
 
     @property
@@ -234,6 +245,12 @@ class Catalog:
                 self._looked_for.pop(next(iter(self._looked_for)), None)
             self._looked_for[key] = hits
         return self._looked_for.get(key, set())
+
+    def in_order(self, ids: Iterable[str]) -> list[str]:
+        """`ids` oldest session first, then by id (`ordered_ids`' order, as `select` sorts records)."""
+        if self._positions is None:
+            self._positions = {rid: n for n, rid in enumerate(self.ordered_ids)}
+        return sorted(ids, key=self._positions.__getitem__)
 
     def about_topic(self, topic: str) -> set[str]:
         """Ids of the records whose object or an amount's purpose holds every word of `topic`."""
@@ -475,7 +492,7 @@ def candidates(cat: Catalog, q: Query, *, use_years: bool = True) -> list[str]:
     if q.topic:
         sets.append(cat.about_topic(q.topic))
     if q.beneficiaries:
-        sets.append(cat.naming(_name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])))
+        sets.append(cat.naming(_beneficiary_keys(q)))
     sql: dict = {"body": None if q.body == GENERIC_BODY and q.authority else q.body, "act_type": q.act_type_filter}
     if q.session_date:
         sql["session_date"] = q.session_date.isoformat()
@@ -513,6 +530,26 @@ def select(cat: Catalog, q: Query, *, use_years: bool = True, among: set[str] | 
            of_type: str | None = None) -> list[Deliberation]:
     """The deliberations matching every entity of the question (and in `among`, of the type `of_type`,
     when given), oldest first."""
+    return _checked(cat, q, _narrowed(cat, q, use_years, among, of_type), use_years, of_type)
+
+
+def select_ids(cat: Catalog, q: Query, *, use_years: bool = True, among: set[str] | None = None,
+               of_type: str | None = None) -> list[str]:
+    """The ids of `select`'s deliberations, in its order, reading only the records whose checks the
+    registry's tables leave open. When the ids come from `candidates`, its SQL filters and lookups settle
+    every check but a topic's, an authority's conseil and a name printed elsewhere than among the
+    beneficiaries (a question naming a beneficiary of 2,000 deliberations reads none of them)."""
+    ids = _narrowed(cat, q, use_years, among, of_type)
+    if q.deliberation_ids or q.topic or (q.body == GENERIC_BODY and q.authority):
+        return [r.id for r in _checked(cat, q, ids, use_years, of_type)]
+    if not q.beneficiaries:
+        return cat.in_order(ids)
+    named = cat.registry.ids_with_beneficiary_keys(_beneficiary_keys(q))
+    unsettled = [i for i in ids if i not in named]
+    return cat.in_order([i for i in ids if i in named] + [r.id for r in _checked(cat, q, unsettled, use_years, of_type)])
+
+
+def _narrowed(cat: Catalog, q: Query, use_years: bool, among: set[str] | None, of_type: str | None) -> list[str]:
     if q.deliberation_ids:
         ids = [i for i in q.deliberation_ids if i in cat.by_id]
     else:
@@ -521,12 +558,21 @@ def select(cat: Catalog, q: Query, *, use_years: bool = True, among: set[str] | 
         ids = [i for i in ids if i in among]
     if of_type is not None:
         ids = list(cat.registry.find_ids(act_type=of_type, among=ids))
+    return ids
+
+
+def _beneficiary_keys(q: Query) -> set[str]:
+    return _name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])
+
+
+def _checked(cat: Catalog, q: Query, ids: list[str], use_years: bool, of_type: str | None) -> list[Deliberation]:
+    """The records of `ids` that pass every check of the question on the record itself, oldest first."""
     recs = cat.by_id.load(ids)
     if q.code:
         key = _code_key(q.code)
         recs = [r for r in recs if any(_code_key(c.code) == key for c in r.codes)]
     if q.beneficiaries:
-        keys = _name_keys(q.beneficiaries) | _name_keys([q.beneficiary_query or ""])
+        keys = _beneficiary_keys(q)
         recs = [r for r in recs if _name_keys(r.beneficiaries) & keys
                 or any(_amount_matches_beneficiary(r, a, keys) for a in r.amounts)
                 or _names_in(_decided_text(r), keys)]
@@ -1082,14 +1128,15 @@ def answer(cat: Catalog, q: Query) -> Facts:
 
 def designated(cat: Catalog, q: Query, subject: bool, of_type: bool, among: set[str] | None) -> Facts:
     """The items of the deliberations the question designates (among `among` when given): the field asked."""
-    # A year in a general question is a word of it ("le label obtenu en 2005"), not the session's year.
+    if q.intent == "general":  # the deliberations only (their passages answer), not their records
+        # A year in a general question is a word of it ("le label obtenu en 2005"), not the session's year.
+        ids = select_ids(cat, q, use_years=False, among=among, of_type=q.act_type if of_type else None)
+        return Facts(considered=ids, final=not ids and bool(subject))
     # "les subventions du 14 février": of that type only
-    recs = select(cat, q, use_years=q.intent != "general", among=among, of_type=q.act_type if of_type else None)
+    recs = select(cat, q, among=among, of_type=q.act_type if of_type else None)
     facts = Facts(considered=[r.id for r in recs])
     if not recs:
         facts.final = bool(subject) or q.intent in _AMOUNT_INTENTS
-        return facts
-    if q.intent == "general":
         return facts
     if q.intent in _AMOUNT_INTENTS:
         if not subject and q.intent != "beneficiary":

@@ -429,6 +429,15 @@ class NamePool(list):
         return self.__dict__["_keys"]
 
 
+def pool_keys(pool: list[tuple[str, str]]) -> dict[str, str]:
+    """Text -> match key of a pool's pairs (kept on a NamePool or TopicPool: a topic names thousands)."""
+    if not isinstance(pool, (NamePool, TopicPool)):
+        return {text: key for text, key in pool}
+    if "_by_text" not in pool.__dict__:  # not dict(pool): a NamePool's `keys` would make it a mapping
+        pool.__dict__["_by_text"] = {text: key for text, key in pool}
+    return pool.__dict__["_by_text"]
+
+
 class TopicPool(list):
     """(text, match key) pairs of objects and purposes (a list), with an index from each content stem to
     the texts holding it: `match_topics` intersects lists instead of stemming every title each time."""
@@ -837,7 +846,9 @@ def _best_part(question: str, start: int, end: int, pool: list[tuple[str, str]],
             # Words left out that name something themselves ("club de football d'Aubagne" is neither
             # "football" nor the "Pays d'Aubagne"): only a whole name of the registry may leave them.
             if hits and any(_looks_like_name(question[x:y], x) for x, y in ((start, s0), (e0, end)) if y > x):
-                whole = len(textnorm.match_key(text)) >= 0.6 * min(len(textnorm.match_key(h)) for h in hits)
+                keys = pool_keys(pool)
+                whole = len(textnorm.match_key(text)) >= 0.6 * min(len(keys.get(h) or textnorm.match_key(h))
+                                                                     for h in hits)
                 if matcher is match_topics or not whole:
                     continue
             if hits and (best is None or (score, e0 - s0) > (best[1], best[3] - best[2])):
