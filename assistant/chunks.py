@@ -43,7 +43,7 @@ def _session_span(rec: Deliberation) -> tuple[int, int] | None:
     """From the session date to the end of the attendance lists (whatever of them exists)."""
     starts = [s.start for s in (rec.session_span, rec.president) if s]
     ends = [s.end for s in (rec.session_span, rec.president, rec.present_count_span) if s]
-    ends += [m.end for m in rec.present + rec.represented + rec.excused]
+    ends += rec.member_ends("present", "represented", "excused")
     if not starts or not ends:
         return None
     return min(starts), max(ends)

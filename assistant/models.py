@@ -266,6 +266,16 @@ class Deliberation(BaseModel):
             return value
         return super().__getattr__(name)
 
+    def member_ends(self, *names: str) -> list[int]:
+        """Where each member of these attendance lists ends, read from the stored text when the lists are not
+        validated yet (a citation's part label needs where the lists end, not the lists)."""
+        deferred = self._deferred or {}
+        ends: list[int] = []
+        for name in names:
+            raw = deferred.get(name)
+            ends += [m["end"] for m in raw] if raw is not None else [m.end for m in getattr(self, name)]
+        return ends
+
     def undefer(self) -> Deliberation:
         """Every field in place and in order (before the record is written, copied or compared)."""
         for name in list(self._deferred or ()):

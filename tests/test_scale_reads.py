@@ -18,6 +18,7 @@ from conftest import CORPUS, SHIPPED_SETS
 from assistant import registry as registry_module
 from assistant.answer import facts
 from assistant.answer.understand import understand
+from assistant.chunks import chunk_record
 from assistant.evaluation.questions import load_questions
 from assistant.models import ATTENDANCE_LISTS, Deliberation
 from assistant.registry import Registry
@@ -54,6 +55,9 @@ def test_records_read_with_deferred_lists_equal_records_read_whole(shipped):
         assert copy.deepcopy(Deliberation.from_stored_json(text)) == whole, rec_id
         assert Deliberation.from_stored_json(text).model_copy() == whole, rec_id
         lazy = Deliberation.from_stored_json(text)
+        assert lazy.member_ends(*ATTENDANCE_LISTS) == whole.member_ends(*ATTENDANCE_LISTS), rec_id
+        assert chunk_record(lazy) == chunk_record(whole), rec_id
+        assert bool(lazy._deferred) == any(getattr(whole, n) for n in ATTENDANCE_LISTS), "chunking read no list"
         for name in reversed(ATTENDANCE_LISTS):  # read in any order, one at a time
             assert getattr(lazy, name) == getattr(whole, name), (rec_id, name)
         assert lazy.model_dump_json() == whole.model_dump_json(), rec_id
