@@ -49,8 +49,10 @@ def _session_span(rec: Deliberation) -> tuple[int, int] | None:
     return min(starts), max(ends)
 
 
-def chunk_record(rec: Deliberation) -> list[Chunk]:
-    parts: list[tuple[str, str, int, int]] = []  # (part, label, start, end)
+def record_parts(rec: Deliberation) -> list[tuple[str, str, int, int]]:
+    """The record's parts, as its chunks cut it: (part, label, start, end). What a citation's part label
+    reads, without making the chunks (their texts and hashes)."""
+    parts: list[tuple[str, str, int, int]] = []
     session = _session_span(rec)
     if session:
         parts.append(("seance", "Séance et présences", *session))
@@ -70,7 +72,34 @@ def chunk_record(rec: Deliberation) -> list[Chunk]:
         parts.append(("vote", "Vote", rec.vote.start, rec.vote.end))
     if rec.signatory:
         parts.append(("signature", "Signature", rec.signatory.start, rec.signatory.end))
+    kept: list[tuple[str, str, int, int]] = []
+    seen: set[str] = set()
+    for part, label, start, end in parts:
+        if not rec.raw_text[start:end].strip() or part in seen:
+            continue
+        seen.add(part)
+        kept.append((part, label, start, end))
+    # A deliberation read from a procès-verbal, or one whose decision has no numbered articles, keeps all its
+    # own text searchable: the passages (paragraph groups of its span) beside the parts found.
+    if rec.item is not None or not rec.articles or not kept:
+        start, end = rec.own_span
+        label = rec.open_data.label() if rec.open_data else "Texte"  # an open-data file's row: its line
+        kept += [(f"texte-{i}", label, s, e) for i, (s, e) in enumerate(_passages(rec.raw_text, start, end), 1)]
+    # What precedes the first item of a document whose session was not read (its heading: "Conseils
+    # d'Administration du CCAS du 12/02 et du 27/03") belongs to every item: searchable with the first one.
+    if rec.item is not None and rec.item.index == 1 and session is None and rec.item.start > 0:
+        kept += [(f"entete-{i}", "En-tête", s, e) for i, (s, e) in enumerate(_passages(rec.raw_text, 0, rec.item.start), 1)
+                 if rec.raw_text[s:e].strip()]
+    # What follows the last item ("Questions diverses", announcements, the closing) belongs to no deliberation
+    # but is still the session's text: searchable with the last item, under its own label.
+    if rec.item is not None and rec.item.index == rec.item.total and rec.item.end < len(rec.raw_text):
+        kept += [(f"suite-{i}", "Suite de la séance", s, e)
+                 for i, (s, e) in enumerate(_passages(rec.raw_text, rec.item.end, len(rec.raw_text)), 1)
+                 if rec.raw_text[s:e].strip()]
+    return kept
 
+
+def chunk_record(rec: Deliberation) -> list[Chunk]:
     meta = {
         "body": rec.body,
         "session_date": rec.session_date.isoformat() if rec.session_date else None,
@@ -81,56 +110,10 @@ def chunk_record(rec: Deliberation) -> list[Chunk]:
         "source": rec.source,
     }
     chunks: list[Chunk] = []
-    seen: set[str] = set()
-    for part, label, start, end in parts:
+    for part, label, start, end in record_parts(rec):
         text = rec.raw_text[start:end]
-        if not text.strip() or part in seen:
-            continue
-        seen.add(part)
-        chunks.append(
-            Chunk(
-                id=f"{rec.id}:{part}",
-                deliberation_id=rec.id,
-                part=part,
-                part_label=label,
-                start=start,
-                end=end,
-                text=text,
-                content_hash=_hash(text),
-                **meta,
-            )
-        )
-    # A deliberation read from a procès-verbal, or one whose decision has no numbered articles, keeps all its
-    # own text searchable: the passages (paragraph groups of its span) beside the parts found.
-    if rec.item is not None or not rec.articles or not chunks:
-        start, end = rec.own_span
-        label = rec.open_data.label() if rec.open_data else "Texte"  # an open-data file's row: its line
-        for i, (s, e) in enumerate(_passages(rec.raw_text, start, end), 1):
-            text = rec.raw_text[s:e]
-            chunks.append(Chunk(
-                id=f"{rec.id}:texte-{i}", deliberation_id=rec.id, part=f"texte-{i}", part_label=label,
-                start=s, end=e, text=text, content_hash=_hash(text), **meta,
-            ))
-    # What precedes the first item of a document whose session was not read (its heading: "Conseils
-    # d'Administration du CCAS du 12/02 et du 27/03") belongs to every item: searchable with the first one.
-    if rec.item is not None and rec.item.index == 1 and session is None and rec.item.start > 0:
-        for i, (s, e) in enumerate(_passages(rec.raw_text, 0, rec.item.start), 1):
-            text = rec.raw_text[s:e]
-            if text.strip():
-                chunks.append(Chunk(
-                    id=f"{rec.id}:entete-{i}", deliberation_id=rec.id, part=f"entete-{i}", part_label="En-tête",
-                    start=s, end=e, text=text, content_hash=_hash(text), **meta,
-                ))
-    # What follows the last item ("Questions diverses", announcements, the closing) belongs to no deliberation
-    # but is still the session's text: searchable with the last item, under its own label.
-    if rec.item is not None and rec.item.index == rec.item.total and rec.item.end < len(rec.raw_text):
-        for i, (s, e) in enumerate(_passages(rec.raw_text, rec.item.end, len(rec.raw_text)), 1):
-            text = rec.raw_text[s:e]
-            if text.strip():
-                chunks.append(Chunk(
-                    id=f"{rec.id}:suite-{i}", deliberation_id=rec.id, part=f"suite-{i}", part_label="Suite de la séance",
-                    start=s, end=e, text=text, content_hash=_hash(text), **meta,
-                ))
+        chunks.append(Chunk(id=f"{rec.id}:{part}", deliberation_id=rec.id, part=part, part_label=label,
+                            start=start, end=end, text=text, content_hash=_hash(text), **meta))
     return chunks
 
 

@@ -467,17 +467,20 @@ class Registry:
         if among is not None and len(among := set(among)) > FEW_IDS:
             return among & self.find_ids(year=year, amount_year=amount_year, year_from=year_from, year_to=year_to,
                                          session_date=session_date, body=body, act_type=act_type)
+        # Among few ids, each is looked up by its key: "+column" keeps SQLite from reading a year's index instead.
+        c = "+" if among is not None else ""
         where, args = _where([
-            ("session_date = ?", session_date),
-            ("year >= ?", year_from), ("year <= ?", year_to), ("body = ?", body), ("act_type = ?", act_type),
+            (f"{c}session_date = ?", session_date), (f"{c}year >= ?", year_from), (f"{c}year <= ?", year_to),
+            (f"{c}body = ?", body), (f"{c}act_type = ?", act_type),
         ], ids=("id", among))
         if year is None:
             return {r[0] for r in self.conn.execute(f"SELECT id FROM deliberations WHERE 1=1{where}", args)}
-        sql = f"SELECT id FROM deliberations WHERE year = ?{where}"
+        sql = f"SELECT id FROM deliberations WHERE {c}year = ?{where}"
         if amount_year:  # a union, not an OR: an OR with a subquery reads every record
+            in_amounts, amount_args = _where([(f"{c}year = ?", year)], ids=("deliberation_id", among))
             sql += (f" UNION SELECT id FROM deliberations WHERE id IN "
-                    f"(SELECT deliberation_id FROM amounts WHERE year = ?){where}")
-            args = [*args, year, *args]
+                    f"(SELECT deliberation_id FROM amounts WHERE 1=1{in_amounts}){where}")
+            args = [*args, *amount_args, *args]
         return {r[0] for r in self.conn.execute(sql, [year, *args])}
 
     def ids_with_amount(self, cents: int) -> set[str]:
@@ -728,7 +731,7 @@ def _backfill_match_texts(conn: sqlite3.Connection) -> None:
 _BACKFILLS = {"003_match_texts": _backfill_match_texts}
 
 
-FEW_IDS = 4000  # ids that find_ids looks among one by one (each a variable, twice for money's years)
+FEW_IDS = 4000  # ids that find_ids looks among one by one (each a variable, three times for money's years)
 
 
 def _where(conditions: Iterable[tuple[str, object]], *, ids: tuple[str, Iterable[str] | None] = ("", None)

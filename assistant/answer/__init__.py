@@ -122,8 +122,8 @@ def _amounts_with_sentences(cat, q: Query, items: list[Item], aggregate: str | N
     if not items or not all(i.kind == "amount" for i in items):
         return items, aggregate
     said = " ".join(composer.render_item(i, q.language) for i in items)
-    carried = set(extractive.content_stems(q.unmatched or "")) <= set(extractive.content_stems(said))
-    if q.intent == "amount" and q.unmatched and not carried:
+    if q.intent == "amount" and q.unmatched and not (  # words the amounts do not carry
+            set(extractive.content_stems(q.unmatched)) <= set(extractive.content_stems(said))):
         recs = list({i.rec.id: i.rec for i in items}.values())[:MAX_READ_WHOLE]
         found = extractive.extract(cat, q, extractive.record_passages(recs))
         if found and not _other_rows(found, items):

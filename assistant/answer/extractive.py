@@ -633,8 +633,9 @@ def registry_parts(cat: Catalog, q: Query, items: list[Item], said: str) -> list
         return items
     recs = list({i.rec.id: i.rec for i in items}.values())
     out = list(items)
+    said_stems = set(content_stems(said))
     for part in parts[1:]:
-        words = [w for w in content_stems(part) if w not in set(content_stems(said))]
+        words = [w for w in content_stems(part) if w not in said_stems]
         if not words or not _ASKS_MONEY.search(part):
             continue
         pq = dataclasses.replace(q, question=part, intent="amount", unmatched=None, beneficiaries=[],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..chunks import chunk_record
+from ..chunks import record_parts
 from ..models import Citation, Deliberation
 
 
@@ -107,5 +107,5 @@ def _chunk_parts(rec: Deliberation) -> list[tuple[int, int, str]]:
     if key not in _PARTS:
         if len(_PARTS) > _PARTS_MAX:
             _PARTS.clear()
-        _PARTS[key] = [(c.start, c.end, c.part_label) for c in chunk_record(rec)]
+        _PARTS[key] = [(start, end, label) for _, label, start, end in record_parts(rec)]
     return _PARTS[key]
