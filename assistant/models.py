@@ -8,10 +8,10 @@ guessed. Offsets are Python string indices into `Deliberation.raw_text` (end exc
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter
+from pydantic_core import from_json
 
 # Bodies we know how to name; anything else is "autre" with its label kept verbatim.
 # "bureau" and "conseil" without more are a métropole's (the seed's); a bureau communautaire is "bureau" too,
@@ -247,7 +247,7 @@ class Deliberation(BaseModel):
         """The record of `model_dump_json`'s text, its attendance lists validated when first read: they are
         three quarters of the time taken to read a record (a hundred names, each with its span), and most
         answers read none of them (a count or a list over 2,500 deliberations)."""
-        data = json.loads(text)
+        data = from_json(text)  # pydantic's parser (Rust): a fifth faster than json.loads here
         deferred = {name: data.pop(name) for name in ATTENDANCE_LISTS if data.get(name)}
         rec = cls.model_validate(data)
         if deferred:
