@@ -131,3 +131,12 @@ def test_select_ids_keeps_what_select_keeps(shipped):
                 assert facts.select_ids(cat, q, use_years=use_years, of_type=of_type) == expected, (question, use_years)
         with_names += bool(q.beneficiaries)
     assert with_names > 30, "questions naming a beneficiary exercise the tables' settled names"
+
+
+def test_keys_looked_for_are_kept_within_their_bound(shipped, monkeypatch):
+    cat = facts.catalog(shipped.registry)
+    monkeypatch.setattr(facts.Catalog, "LOOKED_FOR", 2)
+    keys = ["metropole", "subvention", "association", "convention", "zzzzunknownzzzz"]
+    for key in keys * 2:
+        assert cat.naming({key}) == shipped.registry.ids_by_name_keys({key}) | _texts_holding(cat, key), key
+        assert len(cat._looked_for) <= 2

@@ -234,17 +234,19 @@ class Catalog:
         automaton, named = self.named_texts
         if automaton.exists(key):
             return named.get(key, set())
-        if key not in self._looked_for:
+        hits = self._looked_for.get(key)
+        if hits is None:
             inner = [named.get(k, set()) for _, k in automaton.iter(key)] if len(automaton) else []
             texts = self.match_texts
             if inner:
                 hits = {i for i in min(inner, key=len) if key in texts.get(i)}
             else:
                 hits = texts.holding([key])
-            if len(self._looked_for) >= self.LOOKED_FOR:
-                self._looked_for.pop(next(iter(self._looked_for)), None)
-            self._looked_for[key] = hits
-        return self._looked_for.get(key, set())
+            with self._lock:  # answering threads share the catalog
+                if len(self._looked_for) >= self.LOOKED_FOR:
+                    self._looked_for.pop(next(iter(self._looked_for)))
+                self._looked_for[key] = hits
+        return hits
 
     def in_order(self, ids: Iterable[str]) -> list[str]:
         """`ids` oldest session first, then by id (`ordered_ids`' order, as `select` sorts records)."""
