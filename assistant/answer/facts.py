@@ -243,7 +243,7 @@ class Catalog:
             else:
                 hits = texts.holding([key])
             with self._lock:  # answering threads share the catalog
-                if len(self._looked_for) >= self.LOOKED_FOR:
+                while self._looked_for and len(self._looked_for) >= self.LOOKED_FOR:  # the oldest first
                     self._looked_for.pop(next(iter(self._looked_for)))
                 self._looked_for[key] = hits
         return hits
