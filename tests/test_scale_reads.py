@@ -136,7 +136,7 @@ def test_select_ids_keeps_what_select_keeps(shipped):
 def test_keys_looked_for_are_kept_within_their_bound(shipped, monkeypatch):
     cat = facts.catalog(shipped.registry)
     monkeypatch.setattr(facts.Catalog, "LOOKED_FOR", 2)
-    keys = ["metropole", "subvention", "association", "convention", "zzzzunknownzzzz"]
+    keys = ["deliberation", "conseilmunicipal", "rapporteur", "approuve", "yyyyunknownyyyy"]  # not looked for yet
     for key in keys * 2:
         assert cat.naming({key}) == shipped.registry.ids_by_name_keys({key}) | _texts_holding(cat, key), key
         assert len(cat._looked_for) <= 2
