@@ -309,8 +309,6 @@ class Deliberation(BaseModel):
             other.undefer()
         return super(Deliberation, self.undefer()).__eq__(other)
 
-    __hash__ = None  # as BaseModel's (defining __eq__ would otherwise leave it unset)
-
     def __repr_args__(self):
         return super(Deliberation, self.undefer()).__repr_args__()
 
