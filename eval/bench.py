@@ -244,8 +244,13 @@ def _bench_large(a: Assistant) -> list[dict]:
 
 
 def synthetic_corpus(out_dir: Path, n: int, seed: int) -> Path:
+    """N generated extracts in out_dir: generated, or kept when the folder already holds N extracts and
+    their truths (the generator is deterministic for a seed: 100,000 take about 10 minutes to write)."""
     from assistant.synth import write_corpus
 
+    if out_dir.is_dir() and len(list(out_dir.glob("*.txt"))) == n and len(list(out_dir.glob("*.truth.json"))) == n:
+        console.print(f"{n} extraits synthétiques déjà écrits dans {out_dir} : réutilisés.")
+        return out_dir
     with console.status(f"Génération de {n} extraits synthétiques…"):
         write_corpus(out_dir, n, seed)
     return out_dir
