@@ -122,9 +122,8 @@ class MatchTexts:
         """Ids of the records whose match text holds one of the keys. A key holding another is not looked
         for (a text holding it holds the other): a question's OCR variants of a name ("X une subvenetion")
         each cost a scan of every text."""
-        keys = {k for k in keys if k}
         found: set[str] = set()
-        for key in sorted(k for k in keys if not any(o != k and o in k for o in keys)):
+        for key in sorted(innermost(keys)):
             pos = self.text.find(key)
             while pos != -1:
                 n = bisect.bisect_right(self.starts, pos) - 1
@@ -145,6 +144,12 @@ class MatchTexts:
         return found
 
     SLICE = 1 << 20  # characters read at once by holding_each (the automaton copies what it reads)
+
+
+def innermost(keys: Iterable[str]) -> set[str]:
+    """The non-empty keys that hold no other one: a text holding a longer key holds the one inside it."""
+    keys = {k for k in keys if k}
+    return {k for k in keys if not any(o != k and o in k for o in keys)}
 
 
 @dataclass(eq=False)
@@ -193,7 +198,7 @@ class Catalog:
         """Build now what the first questions would otherwise build (the name pools' keys, the topics'
         index, the match texts and where each name is written: seconds at 100,000 records), e.g. at the
         app's start."""
-        _ = self.names.keys, self.persons.keys, self.topics.index, self.named_texts, self.in_order(())
+        _ = self.names.keys, self.persons.keys, self.topics.index, self.named_texts, self.textless, self.in_order(())
         _ = pool_keys(self.names), pool_keys(self.persons), pool_keys(self.topics)
         return self
 
@@ -212,17 +217,21 @@ class Catalog:
                     self._named = automaton, self.match_texts.holding_each(automaton)
                 else:
                     self._named = automaton, {}
-                texts = self.match_texts
-                self._textless = {i for i in self.ordered_ids if i not in texts}
         return self._named
+
+    @property
+    def textless(self) -> set[str]:
+        """Ids of the records without a match text: any of them may name anything."""
+        if self._textless is None:
+            texts = self.match_texts
+            self._textless = {i for i in self.ordered_ids if i not in texts}
+        return self._textless
 
     def naming(self, keys: set[str]) -> set[str]:
         """Ids of the records that may name one of `keys` (match keys): as a beneficiary, or anywhere
         in their text. A superset: `select` checks each on the record itself."""
-        _ = self.named_texts
-        keys = {k for k in keys if k}
-        found = self.registry.ids_by_name_keys(keys) | self._textless
-        for key in keys - {k for k in keys if any(o != k and o in k for o in keys)}:  # a text holding k holds o
+        found = self.registry.ids_by_name_keys({k for k in keys if k}) | self.textless
+        for key in innermost(keys):
             found |= self._holding(key)
         return found
 
